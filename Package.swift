@@ -1,0 +1,45 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+  name: "warroom",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "warroom", targets: ["warroom"]),
+    .executable(name: "warroom-bench", targets: ["warroom-bench"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+  ],
+  targets: [
+    // MARK: - Core: the incident process as pure values (no files, no SQLite, no terminal)
+    .target(name: "WarroomCore"),
+
+    // MARK: - Store: the event log on disk (SQLite through GRDB)
+    .target(
+      name: "WarroomStore",
+      dependencies: ["WarroomCore", .product(name: "GRDB", package: "GRDB.swift")]
+    ),
+
+    // MARK: - The command-line executable
+    .executableTarget(
+      name: "warroom",
+      dependencies: [
+        "WarroomCore", "WarroomStore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+
+    // MARK: - Benchmarks (figures printed, never asserted)
+    .executableTarget(
+      name: "warroom-bench",
+      dependencies: ["WarroomCore", "WarroomStore", .product(name: "GRDB", package: "GRDB.swift")]
+    ),
+
+    // MARK: - Tests, one target per layer
+    .testTarget(name: "WarroomCoreTests", dependencies: ["WarroomCore"], resources: [.copy("Golden")]),
+    .testTarget(name: "WarroomStoreTests", dependencies: ["WarroomCore", "WarroomStore"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,343 @@
+import Foundation
+
+/// Something that happened in an incident. Events are the only thing stored: every state
+/// the dashboard shows is a fold of them (see `Reducer`). They are never changed or
+/// deleted; a correction is a new event.
+public enum Event: Sendable, Equatable {
+  case declared(Declared)
+  case detailsChanged(DetailsChanged)
+  case stepCompleted(StepRef)
+  case stepUndone(StepRef)
+  case roleAssigned(RoleChange)
+  case roleReleased(RoleChange)
+  case experimentProposed(ExperimentProposed)
+  case experimentStarted(ExperimentRef)
+  case experimentConcluded(ExperimentConcluded)
+  case experimentAbandoned(ExperimentRef)
+  case logged(LogAdded)
+  case stakeholderUpdated(TextBody)
+  case cadenceChanged(CadenceChanged)
+  case whyAdded(WhyAdded)
+  case followupAdded(FollowupAdded)
+  case followupDone(FollowupRef)
+  case mitigated
+  case customerVerified(TextBody)
+  case resolved(Resolved)
+  case reopened(Reopened)
+  /// A type written by a newer version of warroom: kept as it is, skipped by the reducer.
+  case unknown(type: String, payload: String)
+}
+
+// MARK: - Payloads
+
+public struct Declared: Codable, Sendable, Equatable {
+  public var title: String
+  public var severity: Severity
+  public var cadence: Int
+  public var ticket: String?
+  public var channel: String?
+  public var impact: String?
+  public var runbook: Runbook
+
+  public init(
+    title: String, severity: Severity = .p1, cadence: Int? = nil, ticket: String? = nil,
+    channel: String? = nil, impact: String? = nil, runbook: Runbook = .standard
+  ) {
+    self.title = title
+    self.severity = severity
+    self.cadence = cadence ?? runbook.defaultCadence
+    self.ticket = ticket
+    self.channel = channel
+    self.impact = impact
+    self.runbook = runbook
+  }
+}
+
+/// Only the fields that are set change.
+public struct DetailsChanged: Codable, Sendable, Equatable {
+  public var title: String?
+  public var severity: Severity?
+  public var impact: String?
+  public var ticket: String?
+  public var channel: String?
+
+  public init(
+    title: String? = nil, severity: Severity? = nil, impact: String? = nil,
+    ticket: String? = nil, channel: String? = nil
+  ) {
+    self.title = title
+    self.severity = severity
+    self.impact = impact
+    self.ticket = ticket
+    self.channel = channel
+  }
+
+  public var isEmpty: Bool {
+    title == nil && severity == nil && impact == nil && ticket == nil && channel == nil
+  }
+}
+
+public struct StepRef: Codable, Sendable, Equatable {
+  /// One-based, as people count the checklist.
+  public var step: Int
+  public init(step: Int) { self.step = step }
+}
+
+public struct RoleChange: Codable, Sendable, Equatable {
+  public var role: Role
+  public var person: String
+  public init(role: Role, person: String) {
+    self.role = role
+    self.person = person
+  }
+}
+
+public struct ExperimentProposed: Codable, Sendable, Equatable {
+  public var id: Int
+  public var hypothesis: String
+  /// What will be changed or tested.
+  public var change: String?
+  public var owner: String?
+  /// The component the experiment touches; two running on one target interfere.
+  public var target: String?
+
+  public init(
+    id: Int, hypothesis: String, change: String? = nil, owner: String? = nil,
+    target: String? = nil
+  ) {
+    self.id = id
+    self.hypothesis = hypothesis
+    self.change = change
+    self.owner = owner
+    self.target = target
+  }
+}
+
+public struct ExperimentRef: Codable, Sendable, Equatable {
+  public var id: Int
+  public var reason: String?
+  public init(id: Int, reason: String? = nil) {
+    self.id = id
+    self.reason = reason
+  }
+}
+
+public enum ExperimentOutcome: String, Codable, Sendable, CaseIterable {
+  case supported
+  case refuted
+  case inconclusive
+}
+
+public struct ExperimentConcluded: Codable, Sendable, Equatable {
+  public var id: Int
+  public var outcome: ExperimentOutcome
+  public var result: String
+  public init(id: Int, outcome: ExperimentOutcome, result: String) {
+    self.id = id
+    self.outcome = outcome
+    self.result = result
+  }
+}
+
+public enum LogKind: String, Codable, Sendable, CaseIterable {
+  case note
+  case finding
+  case decision
+  case manualChange = "manual-change"
+
+  public var label: String {
+    switch self {
+    case .note: "note"
+    case .finding: "finding"
+    case .decision: "decision"
+    case .manualChange: "MANUAL CHANGE"
+    }
+  }
+}
+
+public struct LogAdded: Codable, Sendable, Equatable {
+  public var kind: LogKind
+  public var text: String
+  public init(kind: LogKind, text: String) {
+    self.kind = kind
+    self.text = text
+  }
+}
+
+public struct TextBody: Codable, Sendable, Equatable {
+  public var text: String
+  public init(text: String) { self.text = text }
+}
+
+public struct CadenceChanged: Codable, Sendable, Equatable {
+  public var seconds: Int
+  public init(seconds: Int) { self.seconds = seconds }
+}
+
+public struct WhyAdded: Codable, Sendable, Equatable {
+  /// One-based chain number; several chains record causes that are each necessary.
+  public var chain: Int
+  public var why: String
+  public var because: String
+  public init(chain: Int, why: String, because: String) {
+    self.chain = chain
+    self.why = why
+    self.because = because
+  }
+}
+
+public struct FollowupAdded: Codable, Sendable, Equatable {
+  public var id: Int
+  public var text: String
+  public var owner: String?
+  public init(id: Int, text: String, owner: String? = nil) {
+    self.id = id
+    self.text = text
+    self.owner = owner
+  }
+}
+
+public struct FollowupRef: Codable, Sendable, Equatable {
+  public var id: Int
+  public init(id: Int) { self.id = id }
+}
+
+public struct Resolved: Codable, Sendable, Equatable {
+  /// Set when green was forced past its gate; the reason goes into the post-mortem.
+  public var forcedReason: String?
+  public init(forcedReason: String? = nil) { self.forcedReason = forcedReason }
+}
+
+public struct Reopened: Codable, Sendable, Equatable {
+  public var reason: String?
+  public init(reason: String? = nil) { self.reason = reason }
+}
+
+// MARK: - Stored form
+
+/// An event as the store keeps it: a position in the store's one total order, the incident
+/// it belongs to, when (UTC, millisecond precision) and by whom.
+public struct EventEnvelope: Sendable, Equatable {
+  public var seq: Int64
+  public var incident: IncidentID
+  public var at: Date
+  public var actor: String
+  public var event: Event
+
+  public init(seq: Int64, incident: IncidentID, at: Date, actor: String, event: Event) {
+    self.seq = seq
+    self.incident = incident
+    self.at = at
+    self.actor = actor
+    self.event = event
+  }
+}
+
+/// An event on its way into the store, before it has a sequence number.
+public struct NewEvent: Sendable, Equatable {
+  public var incident: IncidentID
+  public var at: Date
+  public var actor: String
+  public var event: Event
+
+  public init(incident: IncidentID, at: Date, actor: String, event: Event) {
+    self.incident = incident
+    self.at = at
+    self.actor = actor
+    self.event = event
+  }
+}
+
+extension Event {
+  /// The type name stored beside the payload. Stable: stores written today must read forever.
+  public var typeName: String {
+    switch self {
+    case .declared: "declared"
+    case .detailsChanged: "details-changed"
+    case .stepCompleted: "step-completed"
+    case .stepUndone: "step-undone"
+    case .roleAssigned: "role-assigned"
+    case .roleReleased: "role-released"
+    case .experimentProposed: "experiment-proposed"
+    case .experimentStarted: "experiment-started"
+    case .experimentConcluded: "experiment-concluded"
+    case .experimentAbandoned: "experiment-abandoned"
+    case .logged: "logged"
+    case .stakeholderUpdated: "stakeholder-updated"
+    case .cadenceChanged: "cadence-changed"
+    case .whyAdded: "why-added"
+    case .followupAdded: "followup-added"
+    case .followupDone: "followup-done"
+    case .mitigated: "mitigated"
+    case .customerVerified: "customer-verified"
+    case .resolved: "resolved"
+    case .reopened: "reopened"
+    case .unknown(let type, _): type
+    }
+  }
+
+  /// The payload as compact JSON text with sorted keys, so equal events store equal bytes.
+  public func payloadJSON() -> String {
+    switch self {
+    case .declared(let p): Self.json(p)
+    case .detailsChanged(let p): Self.json(p)
+    case .stepCompleted(let p), .stepUndone(let p): Self.json(p)
+    case .roleAssigned(let p), .roleReleased(let p): Self.json(p)
+    case .experimentProposed(let p): Self.json(p)
+    case .experimentStarted(let p), .experimentAbandoned(let p): Self.json(p)
+    case .experimentConcluded(let p): Self.json(p)
+    case .logged(let p): Self.json(p)
+    case .stakeholderUpdated(let p), .customerVerified(let p): Self.json(p)
+    case .cadenceChanged(let p): Self.json(p)
+    case .whyAdded(let p): Self.json(p)
+    case .followupAdded(let p): Self.json(p)
+    case .followupDone(let p): Self.json(p)
+    case .mitigated: "{}"
+    case .resolved(let p): Self.json(p)
+    case .reopened(let p): Self.json(p)
+    case .unknown(_, let payload): payload
+    }
+  }
+
+  /// Rebuilds an event from its stored type and payload. A type this version does not
+  /// know becomes `.unknown`, so it is kept rather than lost. A known type whose payload
+  /// does not decode is an error: the store is damaged.
+  public init(typeName: String, payloadJSON: String) throws {
+    let data = Data(payloadJSON.utf8)
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+      try JSONDecoder().decode(type, from: data)
+    }
+    switch typeName {
+    case "declared": self = .declared(try decode(Declared.self))
+    case "details-changed": self = .detailsChanged(try decode(DetailsChanged.self))
+    case "step-completed": self = .stepCompleted(try decode(StepRef.self))
+    case "step-undone": self = .stepUndone(try decode(StepRef.self))
+    case "role-assigned": self = .roleAssigned(try decode(RoleChange.self))
+    case "role-released": self = .roleReleased(try decode(RoleChange.self))
+    case "experiment-proposed": self = .experimentProposed(try decode(ExperimentProposed.self))
+    case "experiment-started": self = .experimentStarted(try decode(ExperimentRef.self))
+    case "experiment-concluded":
+      self = .experimentConcluded(try decode(ExperimentConcluded.self))
+    case "experiment-abandoned": self = .experimentAbandoned(try decode(ExperimentRef.self))
+    case "logged": self = .logged(try decode(LogAdded.self))
+    case "stakeholder-updated": self = .stakeholderUpdated(try decode(TextBody.self))
+    case "cadence-changed": self = .cadenceChanged(try decode(CadenceChanged.self))
+    case "why-added": self = .whyAdded(try decode(WhyAdded.self))
+    case "followup-added": self = .followupAdded(try decode(FollowupAdded.self))
+    case "followup-done": self = .followupDone(try decode(FollowupRef.self))
+    case "mitigated": self = .mitigated
+    case "customer-verified": self = .customerVerified(try decode(TextBody.self))
+    case "resolved": self = .resolved(try decode(Resolved.self))
+    case "reopened": self = .reopened(try decode(Reopened.self))
+    default: self = .unknown(type: typeName, payload: payloadJSON)
+    }
+  }
+
+  private static func json<T: Encodable>(_ value: T) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    // Encoding these plain value types cannot fail.
+    let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+    return String(decoding: data, as: UTF8.self)
+  }
+}

@@ -1,0 +1,191 @@
+import Foundation
+
+/// Everything known about one incident, as folded from its events by `Reducer`.
+/// A plain value: compare it, copy it, render it.
+public struct IncidentState: Sendable, Equatable {
+  public var id: IncidentID
+  /// False until the declaration event has been folded in.
+  public var isDeclared = false
+  public var title = ""
+  public var severity = Severity.p1
+  public var impact: String?
+  public var ticket: String?
+  public var channel: String?
+  public var declaredAt = Date(timeIntervalSince1970: 0)
+  public var declaredBy = ""
+  public var runbook = Runbook.standard
+
+  public var status = IncidentStatus.investigating
+  /// First time the incident turned yellow; kept across reopening, for time-to-mitigate.
+  public var firstMitigatedAt: Date?
+  public var mitigatedAt: Date?
+  public var resolvedAt: Date?
+  public var forcedResolution: String?
+  public var customerVerification: Mark?
+
+  /// Steps ticked by hand, by index into the runbook (zero-based).
+  public var manualSteps: [Int: Mark] = [:]
+  /// Steps whose `AutoCheck` the data currently proves, by index, with the event that did it.
+  public var autoSteps: [Int: Mark] = [:]
+
+  public var roles = RoleBoard()
+  public var experiments: [Experiment] = []
+  public var log: [LogEntry] = []
+  public var manualChangeCount = 0
+  public var updates: [StakeholderUpdate] = []
+  /// Seconds between stakeholder updates.
+  public var cadence = Runbook.standard.defaultCadence
+  public var whyChains: [[WhyLink]] = []
+  public var followups: [Followup] = []
+  /// A one-line summary of every event, oldest first, for the timeline and the post-mortem.
+  public var timeline: [TimelineEntry] = []
+
+  /// The sequence number of the last event folded in: read on from here.
+  public var lastSeq: Int64 = 0
+  /// Types of events this version does not know, and how many of each were skipped.
+  public var skippedEventTypes: [String: Int] = [:]
+
+  public init(id: IncidentID) { self.id = id }
+}
+
+/// Who did something, and when.
+public struct Mark: Sendable, Equatable {
+  public var by: String
+  public var at: Date
+  public var text: String?
+  public init(by: String, at: Date, text: String? = nil) {
+    self.by = by
+    self.at = at
+    self.text = text
+  }
+}
+
+/// The holders of each role now, and every hand-off that led there.
+public struct RoleBoard: Sendable, Equatable {
+  /// Holders in the order they were assigned; single-holder roles have at most one.
+  public var holders: [Role: [String]] = [:]
+  public var history: [RoleHandoff] = []
+
+  public init() {}
+
+  public func holders(of role: Role) -> [String] { holders[role] ?? [] }
+
+  /// Lead, communicator and recorder each have someone.
+  public var coreRolesFilled: Bool {
+    [Role.lead, .communicator, .recorder].allSatisfy { !holders(of: $0).isEmpty }
+  }
+
+  /// The roles a person holds now.
+  public func roles(of person: String) -> [Role] {
+    Role.allCases.filter { holders(of: $0).contains(person) }
+  }
+}
+
+public struct RoleHandoff: Sendable, Equatable {
+  public var role: Role
+  public var person: String
+  public var assigned: Bool
+  public var by: String
+  public var at: Date
+}
+
+public enum ExperimentState: String, Sendable, Equatable {
+  case proposed
+  case running
+  case concluded
+  case abandoned
+}
+
+public struct Experiment: Sendable, Equatable, Identifiable {
+  public var id: Int
+  public var hypothesis: String
+  public var change: String?
+  public var owner: String?
+  public var target: String?
+  public var state = ExperimentState.proposed
+  public var outcome: ExperimentOutcome?
+  public var result: String?
+  public var proposed: Mark
+  public var startedAt: Date?
+  public var endedAt: Date?
+}
+
+public struct LogEntry: Sendable, Equatable {
+  public var kind: LogKind
+  public var text: String
+  public var by: String
+  public var at: Date
+}
+
+public struct StakeholderUpdate: Sendable, Equatable {
+  public var text: String
+  public var by: String
+  public var at: Date
+  /// Whether it went out before the countdown ran out.
+  public var onTime: Bool
+}
+
+public struct WhyLink: Sendable, Equatable {
+  public var why: String
+  public var because: String
+  public var by: String
+  public var at: Date
+}
+
+public struct Followup: Sendable, Equatable, Identifiable {
+  public var id: Int
+  public var text: String
+  public var owner: String?
+  public var added: Mark
+  public var done: Mark?
+}
+
+public struct TimelineEntry: Sendable, Equatable {
+  public var seq: Int64
+  public var at: Date
+  public var actor: String
+  public var summary: String
+}
+
+// MARK: - Derived facts
+
+extension IncidentState {
+  /// Whether checklist step `index` (zero-based) is done, by hand or by the data.
+  public func isStepDone(_ index: Int) -> Bool {
+    manualSteps[index] != nil || autoSteps[index] != nil
+  }
+
+  /// Who completed the step and when: the hand mark if any, else the proving event.
+  public func stepMark(_ index: Int) -> Mark? { manualSteps[index] ?? autoSteps[index] }
+
+  public var completedStepCount: Int {
+    runbook.steps.indices.filter(isStepDone).count
+  }
+
+  /// The first step not yet done, zero-based; nil when all are.
+  public var nextStepIndex: Int? { runbook.steps.indices.first { !isStepDone($0) } }
+
+  public var runningExperiments: [Experiment] { experiments.filter { $0.state == .running } }
+
+  /// Targets with more than one running experiment: those experiments interfere.
+  public var conflictingTargets: [String] {
+    var counts: [String: Int] = [:]
+    for experiment in runningExperiments {
+      guard let target = experiment.target?.lowercased(), !target.isEmpty else { continue }
+      counts[target, default: 0] += 1
+    }
+    return counts.filter { $0.value > 1 }.keys.sorted()
+  }
+
+  /// Whether this experiment runs on a target that another running experiment shares.
+  public func isInConflict(_ experiment: Experiment) -> Bool {
+    guard experiment.state == .running, let target = experiment.target?.lowercased() else {
+      return false
+    }
+    return conflictingTargets.contains(target)
+  }
+
+  public var openFollowups: [Followup] { followups.filter { $0.done == nil } }
+
+  public var lastUpdate: StakeholderUpdate? { updates.last }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// The full record of an incident for machines: every event as stored, and the folded state.
+public struct JSONExport: Encodable {
+  public struct StoredEvent: Encodable {
+    var seq: Int64
+    var at: String
+    var actor: String
+    var type: String
+    var payload: JSONFragment
+  }
+
+  public var incident: String
+  public var exportedAt: String
+  public var status: StatusReport
+  public var events: [StoredEvent]
+  public var log: [[String: String]]
+  public var experiments: [[String: String]]
+  public var updates: [[String: String]]
+  public var whyChains: [[[String: String]]]
+  public var followups: [[String: String]]
+
+  public init(state: IncidentState, events: [EventEnvelope], now: Date) {
+    incident = state.id.rawValue
+    exportedAt = UTCTime.iso8601(now)
+    status = StatusReport(state: state, now: now)
+    self.events = events.map {
+      StoredEvent(
+        seq: $0.seq, at: UTCTime.iso8601($0.at), actor: $0.actor, type: $0.event.typeName,
+        payload: JSONFragment(text: $0.event.payloadJSON()))
+    }
+    log = state.log.map {
+      ["at": UTCTime.iso8601($0.at), "by": $0.by, "kind": $0.kind.rawValue, "text": $0.text]
+    }
+    experiments = state.experiments.map { e in
+      var row = [
+        "id": String(e.id), "hypothesis": e.hypothesis, "state": e.state.rawValue,
+        "proposedBy": e.proposed.by, "proposedAt": UTCTime.iso8601(e.proposed.at),
+      ]
+      row["change"] = e.change
+      row["owner"] = e.owner
+      row["target"] = e.target
+      row["outcome"] = e.outcome?.rawValue
+      row["result"] = e.result
+      return row
+    }
+    updates = state.updates.map {
+      ["at": UTCTime.iso8601($0.at), "by": $0.by, "text": $0.text, "onTime": String($0.onTime)]
+    }
+    whyChains = state.whyChains.map { chain in
+      chain.map { ["why": $0.why, "because": $0.because, "by": $0.by] }
+    }
+    followups = state.followups.map { f in
+      var row = ["id": String(f.id), "text": f.text, "done": String(f.done != nil)]
+      row["owner"] = f.owner
+      return row
+    }
+  }
+}
+
+/// JSON text embedded as a value, not as a string: the payload exactly as stored.
+public struct JSONFragment: Encodable {
+  var text: String
+  public func encode(to encoder: any Encoder) throws {
+    let value = try JSONDecoder().decode(AnyJSON.self, from: Data(text.utf8))
+    try value.encode(to: encoder)
+  }
+}
+
+/// Any JSON value, for re-encoding stored payloads of any type, known or not.
+enum AnyJSON: Codable {
+  case null, bool(Bool), number(Double), string(String), array([AnyJSON]), object([String: AnyJSON])
+
+  init(from decoder: any Decoder) throws {
+    let container = try decoder.singleValueContainer()
+    if container.decodeNil() {
+      self = .null
+    } else if let value = try? container.decode(Bool.self) {
+      self = .bool(value)
+    } else if let value = try? container.decode(Double.self) {
+      self = .number(value)
+    } else if let value = try? container.decode(String.self) {
+      self = .string(value)
+    } else if let value = try? container.decode([AnyJSON].self) {
+      self = .array(value)
+    } else {
+      self = .object(try container.decode([String: AnyJSON].self))
+    }
+  }
+
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    switch self {
+    case .null: try container.encodeNil()
+    case .bool(let value): try container.encode(value)
+    case .number(let value):
+      if value == value.rounded(), abs(value) < 1e15 {
+        try container.encode(Int64(value))
+      } else {
+        try container.encode(value)
+      }
+    case .string(let value): try container.encode(value)
+    case .array(let value): try container.encode(value)
+    case .object(let value): try container.encode(value)
+    }
+  }
+}
+
+/// Pretty, key-sorted JSON text.
+public enum JSONText {
+  public static func encode<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+  }
+}

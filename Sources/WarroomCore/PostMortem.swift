@@ -1,0 +1,156 @@
+import Foundation
+
+/// The post-mortem, written from the events alone: every section comes from what people
+/// recorded during the war room, so nobody has to reconstruct it afterwards.
+public enum PostMortem {
+  public static func markdown(_ state: IncidentState, now: Date) -> String {
+    var out: [String] = []
+    let s = SafeText.inert
+
+    out.append("# Post-mortem: \(s(state.title)) (\(state.id))")
+    out.append("")
+    out.append("## Summary")
+    out.append("")
+    out.append("| | |")
+    out.append("|---|---|")
+    out.append("| Severity | \(state.severity.rawValue) |")
+    out.append("| Status | \(state.status.colourWord) (\(state.status.rawValue)) |")
+    out.append("| Declared | \(UTCTime.dateTime(state.declaredAt)) by \(cell(state.declaredBy)) |")
+    if let mitigated = state.firstMitigatedAt {
+      out.append("| Mitigated | \(UTCTime.dateTime(mitigated)) |")
+    }
+    if let resolved = state.resolvedAt {
+      out.append("| Resolved | \(UTCTime.dateTime(resolved)) |")
+    }
+    out.append("| Ticket | \(cell(state.ticket ?? "none")) |")
+    out.append("| War-room channel | \(cell(state.channel ?? "none")) |")
+    out.append("| Checklist | \(state.completedStepCount)/\(state.runbook.steps.count) steps |")
+    if let forced = state.forcedResolution {
+      out.append("| Green forced | \(cell(forced)) |")
+    }
+    if let verification = state.customerVerification {
+      out.append(
+        "| Customer verification | \(cell(verification.text ?? "")) (\(cell(verification.by)), \(UTCTime.dateTime(verification.at))) |"
+      )
+    }
+    out.append("")
+
+    out.append("## Impact")
+    out.append("")
+    out.append(s(state.impact ?? "Not recorded."))
+    out.append("")
+
+    out.append("## Metrics")
+    out.append("")
+    out.append("| Metric | Value |")
+    out.append("|---|---|")
+    out.append(
+      "| Time to mitigate | \(state.firstMitigatedAt.map { span(state.declaredAt, $0) } ?? "not mitigated") |"
+    )
+    out.append(
+      "| Time to resolve | \(state.resolvedAt.map { span(state.declaredAt, $0) } ?? "not resolved") |")
+    let onTime = state.updates.filter(\.onTime).count
+    out.append("| Stakeholder updates on time | \(onTime)/\(state.updates.count) |")
+    out.append("| Experiments | \(state.experiments.count) |")
+    out.append("| Manual changes | \(state.manualChangeCount) |")
+    out.append("| Log entries | \(state.log.count) |")
+    out.append("")
+
+    out.append("## Roles")
+    out.append("")
+    for role in Role.allCases {
+      let holders = state.roles.holders(of: role)
+      out.append("- \(role.title): \(holders.isEmpty ? "none" : holders.map(s).joined(separator: ", "))")
+    }
+    if !state.roles.history.isEmpty {
+      out.append("")
+      out.append("Hand-offs:")
+      out.append("")
+      for handoff in state.roles.history {
+        let verb = handoff.assigned ? "took" : "left"
+        out.append(
+          "- \(UTCTime.dateTime(handoff.at)): \(s(handoff.person)) \(verb) \(handoff.role.title) (recorded by \(s(handoff.by)))"
+        )
+      }
+    }
+    out.append("")
+
+    out.append("## Timeline (UTC)")
+    out.append("")
+    out.append("| Time | Who | What |")
+    out.append("|---|---|---|")
+    for entry in state.timeline {
+      out.append("| \(UTCTime.dateTime(entry.at)) | \(cell(entry.actor)) | \(cell(entry.summary)) |")
+    }
+    out.append("")
+
+    out.append("## Experiments")
+    out.append("")
+    if state.experiments.isEmpty {
+      out.append("None recorded.")
+    } else {
+      out.append("| # | Hypothesis | Change | Owner | Target | State | Result |")
+      out.append("|---|---|---|---|---|---|---|")
+      for e in state.experiments {
+        let stateText = e.outcome.map { "concluded: \($0.rawValue)" } ?? e.state.rawValue
+        out.append(
+          "| \(e.id) | \(cell(e.hypothesis)) | \(cell(e.change ?? "")) | \(cell(e.owner ?? "")) | \(cell(e.target ?? "")) | \(stateText) | \(cell(e.result ?? "")) |"
+        )
+      }
+    }
+    out.append("")
+
+    out.append("## Manual changes")
+    out.append("")
+    let manual = state.log.filter { $0.kind == .manualChange }
+    if manual.isEmpty { out.append("None recorded.") }
+    for entry in manual {
+      out.append("- \(UTCTime.dateTime(entry.at)), \(s(entry.by)): \(s(entry.text))")
+    }
+    out.append("")
+
+    out.append("## Stakeholder updates")
+    out.append("")
+    if state.updates.isEmpty { out.append("None posted.") }
+    for update in state.updates {
+      let late = update.onTime ? "" : " (late)"
+      out.append("- \(UTCTime.dateTime(update.at)), \(s(update.by))\(late): \(s(update.text))")
+    }
+    out.append("")
+
+    out.append("## Five whys")
+    out.append("")
+    if state.whyChains.isEmpty { out.append("None recorded.") }
+    for (number, chain) in state.whyChains.enumerated() {
+      out.append("Chain \(number + 1):")
+      out.append("")
+      for (index, link) in chain.enumerated() {
+        out.append("\(index + 1). Why? \(s(link.why)) Because \(s(link.because))")
+      }
+      out.append("")
+    }
+    if !state.whyChains.isEmpty { out.removeLast() }
+    out.append("")
+
+    out.append("## Follow-ups")
+    out.append("")
+    if state.followups.isEmpty { out.append("None recorded.") }
+    for followup in state.followups {
+      let box = followup.done == nil ? "[ ]" : "[x]"
+      let owner = followup.owner.map { " (\(s($0)))" } ?? ""
+      out.append("- \(box) #\(followup.id) \(s(followup.text))\(owner)")
+    }
+    out.append("")
+    return out.joined(separator: "\n")
+  }
+
+  /// Text safe inside a markdown table cell.
+  private static func cell(_ text: String) -> String {
+    SafeText.inert(text).replacingOccurrences(of: "|", with: "\\|")
+  }
+
+  private static func span(_ from: Date, _ to: Date) -> String {
+    let seconds = max(0, Int(to.timeIntervalSince(from)))
+    return DurationText.age(seconds)
+  }
+}

@@ -1,0 +1,186 @@
+import Foundation
+
+/// The one writer of `IncidentState`: folds events into state, one at a time, in store
+/// order. Pure: no clock, no I/O. Events were validated by `Rules` when written, but the
+/// reducer still tolerates odd sequences (an event for an unknown experiment, say), because
+/// stores written by other versions or other writers must always load.
+public enum Reducer {
+  /// Folds a whole history into a fresh state.
+  public static func fold(_ id: IncidentID, _ events: some Sequence<EventEnvelope>)
+    -> IncidentState
+  {
+    var state = IncidentState(id: id)
+    for envelope in events { apply(envelope, to: &state) }
+    return state
+  }
+
+  public static func apply(_ envelope: EventEnvelope, to state: inout IncidentState) {
+    guard envelope.incident == state.id else { return }
+    state.lastSeq = max(state.lastSeq, envelope.seq)
+    let actor = envelope.actor
+    let at = envelope.at
+    let mark = Mark(by: actor, at: at)
+
+    switch envelope.event {
+    case .declared(let d):
+      state.isDeclared = true
+      state.title = d.title
+      state.severity = d.severity
+      state.cadence = d.cadence
+      state.ticket = d.ticket
+      state.channel = d.channel
+      state.impact = d.impact
+      state.runbook = d.runbook
+      state.declaredAt = at
+      state.declaredBy = actor
+
+    case .detailsChanged(let c):
+      if let title = c.title { state.title = title }
+      if let severity = c.severity { state.severity = severity }
+      if let impact = c.impact { state.impact = impact }
+      if let ticket = c.ticket { state.ticket = ticket }
+      if let channel = c.channel { state.channel = channel }
+
+    case .stepCompleted(let s):
+      state.manualSteps[s.step - 1] = mark
+
+    case .stepUndone(let s):
+      state.manualSteps[s.step - 1] = nil
+
+    case .roleAssigned(let r):
+      var holders = r.role.isSingleHolder ? [] : state.roles.holders(of: r.role)
+      if !holders.contains(r.person) { holders.append(r.person) }
+      state.roles.holders[r.role] = holders
+      state.roles.history.append(
+        RoleHandoff(role: r.role, person: r.person, assigned: true, by: actor, at: at))
+
+    case .roleReleased(let r):
+      state.roles.holders[r.role] = state.roles.holders(of: r.role).filter { $0 != r.person }
+      state.roles.history.append(
+        RoleHandoff(role: r.role, person: r.person, assigned: false, by: actor, at: at))
+
+    case .experimentProposed(let e):
+      state.experiments.append(
+        Experiment(
+          id: e.id, hypothesis: e.hypothesis, change: e.change, owner: e.owner, target: e.target,
+          proposed: mark))
+
+    case .experimentStarted(let ref):
+      updateExperiment(ref.id, in: &state) {
+        $0.state = .running
+        $0.startedAt = at
+      }
+
+    case .experimentConcluded(let c):
+      updateExperiment(c.id, in: &state) {
+        $0.state = .concluded
+        $0.outcome = c.outcome
+        $0.result = c.result
+        $0.endedAt = at
+      }
+
+    case .experimentAbandoned(let ref):
+      updateExperiment(ref.id, in: &state) {
+        $0.state = .abandoned
+        $0.result = ref.reason
+        $0.endedAt = at
+      }
+
+    case .logged(let entry):
+      state.log.append(LogEntry(kind: entry.kind, text: entry.text, by: actor, at: at))
+      if entry.kind == .manualChange { state.manualChangeCount += 1 }
+
+    case .stakeholderUpdated(let body):
+      let due = Countdown.dueDate(of: state)
+      state.updates.append(
+        StakeholderUpdate(text: body.text, by: actor, at: at, onTime: at <= due))
+
+    case .cadenceChanged(let c):
+      state.cadence = c.seconds
+
+    case .whyAdded(let w):
+      let index = max(0, w.chain - 1)
+      while state.whyChains.count <= index { state.whyChains.append([]) }
+      state.whyChains[index].append(WhyLink(why: w.why, because: w.because, by: actor, at: at))
+
+    case .followupAdded(let f):
+      state.followups.append(Followup(id: f.id, text: f.text, owner: f.owner, added: mark))
+
+    case .followupDone(let ref):
+      if let index = state.followups.firstIndex(where: { $0.id == ref.id }) {
+        state.followups[index].done = mark
+      }
+
+    case .mitigated:
+      state.status = .mitigated
+      state.mitigatedAt = at
+      if state.firstMitigatedAt == nil { state.firstMitigatedAt = at }
+
+    case .customerVerified(let body):
+      state.customerVerification = Mark(by: actor, at: at, text: body.text)
+
+    case .resolved(let r):
+      state.status = .resolved
+      state.resolvedAt = at
+      state.forcedResolution = r.forcedReason
+      if state.mitigatedAt == nil { state.mitigatedAt = at }
+      if state.firstMitigatedAt == nil { state.firstMitigatedAt = at }
+
+    case .reopened:
+      state.status = .investigating
+      state.mitigatedAt = nil
+      state.resolvedAt = nil
+      state.forcedResolution = nil
+      // The fix did not hold: the customer must verify the next one again.
+      state.customerVerification = nil
+
+    case .unknown(let type, _):
+      state.skippedEventTypes[type, default: 0] += 1
+      return
+    }
+
+    state.timeline.append(
+      TimelineEntry(
+        seq: envelope.seq, at: at, actor: actor, summary: Summary.of(envelope.event, in: state)))
+    refreshAutoSteps(in: &state, proof: mark)
+  }
+
+  private static func updateExperiment(
+    _ id: Int, in state: inout IncidentState, _ change: (inout Experiment) -> Void
+  ) {
+    guard let index = state.experiments.firstIndex(where: { $0.id == id }) else { return }
+    change(&state.experiments[index])
+  }
+
+  /// Marks self-completing steps the data now proves, crediting the event that proved it,
+  /// and clears those it no longer proves (after a reopen, say).
+  private static func refreshAutoSteps(in state: inout IncidentState, proof: Mark) {
+    for (index, step) in state.runbook.steps.enumerated() {
+      guard let check = step.auto else { continue }
+      if AutoChecks.holds(check, in: state) {
+        if state.autoSteps[index] == nil { state.autoSteps[index] = proof }
+      } else if state.autoSteps[index] != nil {
+        state.autoSteps[index] = nil
+      }
+    }
+  }
+}
+
+/// Whether the incident's data proves an `AutoCheck`.
+public enum AutoChecks {
+  public static func holds(_ check: AutoCheck, in state: IncidentState) -> Bool {
+    switch check {
+    case .ticketSet: !(state.ticket ?? "").isEmpty
+    case .channelSet: !(state.channel ?? "").isEmpty
+    case .rolesFilled: state.roles.coreRolesFilled
+    case .experimentConcluded: state.experiments.contains { $0.state == .concluded }
+    case .logWritten: !state.log.isEmpty
+    case .stakeholderUpdated: !state.updates.isEmpty
+    case .manualChangeLogged: state.manualChangeCount > 0
+    case .fiveWhys: state.whyChains.contains { $0.count >= 5 }
+    case .customerVerified: state.customerVerification != nil
+    case .mitigated: state.status != .investigating
+    case .resolved: state.status == .resolved
+    }
+  }
+}

@@ -1,0 +1,240 @@
+/// A change a person asks for. `Rules.decide` turns it into events, or refuses it.
+public enum Command: Sendable, Equatable {
+  case edit(DetailsChanged)
+  case log(LogKind, String)
+  case assignRole(Role, String)
+  case releaseRole(Role, String)
+  case completeStep(Int)
+  case undoStep(Int)
+  case proposeExperiment(hypothesis: String, change: String?, owner: String?, target: String?)
+  case startExperiment(Int)
+  case concludeExperiment(Int, ExperimentOutcome, String)
+  case abandonExperiment(Int, reason: String?)
+  case postUpdate(String)
+  case setCadence(Int)
+  case addWhy(chain: Int?, why: String, because: String)
+  case addFollowup(String, owner: String?)
+  case closeFollowup(Int)
+  case mitigate
+  case verify(String)
+  case resolve(force: String?)
+  case reopen(reason: String?)
+}
+
+/// Why a command was not carried out, in words for the person who asked.
+public struct Refusal: Error, Equatable, CustomStringConvertible {
+  public var message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
+}
+
+/// The process's rules: which commands are allowed in which state, and what they record.
+/// Pure, so the store can run it inside a write transaction against the latest state.
+public enum Rules {
+  /// Checks a declaration before it is written.
+  public static func validate(_ declared: Declared) throws(Refusal) {
+    try requireText(declared.title, "the title")
+    try checkCadence(declared.cadence, declared.runbook)
+  }
+
+  public static func decide(_ command: Command, in state: IncidentState) throws(Refusal) -> [Event]
+  {
+    guard state.isDeclared else { throw Refusal("incident \(state.id) does not exist") }
+    switch command {
+    case .edit(let change):
+      guard !change.isEmpty else { throw Refusal("nothing to change") }
+      if let title = change.title { try requireText(title, "the title") }
+      return [.detailsChanged(change)]
+
+    case .log(let kind, let text):
+      try requireText(text, "a log entry")
+      return [.logged(LogAdded(kind: kind, text: text))]
+
+    case .assignRole(let role, let person):
+      try requireText(person, "the person's name")
+      if state.roles.holders(of: role).contains(person) {
+        throw Refusal("\(person) already holds \(role.title)")
+      }
+      // Handing a single-holder role over releases the previous holder first, so the
+      // history shows the hand-off explicitly.
+      let previous = role.isSingleHolder ? state.roles.holders(of: role) : []
+      return previous.map { .roleReleased(RoleChange(role: role, person: $0)) }
+        + [.roleAssigned(RoleChange(role: role, person: person))]
+
+    case .releaseRole(let role, let person):
+      guard state.roles.holders(of: role).contains(person) else {
+        throw Refusal("\(person) does not hold \(role.title)")
+      }
+      return [.roleReleased(RoleChange(role: role, person: person))]
+
+    case .completeStep(let step):
+      let index = try stepIndex(step, in: state)
+      if let check = state.runbook.steps[index].auto, state.autoSteps[index] != nil {
+        throw Refusal("step \(step) is already done: \(check.explanation)")
+      }
+      guard state.manualSteps[index] == nil else { throw Refusal("step \(step) is already done") }
+      return [.stepCompleted(StepRef(step: step))]
+
+    case .undoStep(let step):
+      let index = try stepIndex(step, in: state)
+      if state.manualSteps[index] == nil, let check = state.runbook.steps[index].auto,
+        state.autoSteps[index] != nil
+      {
+        throw Refusal("step \(step) completes itself while \(check.explanation)")
+      }
+      guard state.manualSteps[index] != nil else { throw Refusal("step \(step) is not done") }
+      return [.stepUndone(StepRef(step: step))]
+
+    case .proposeExperiment(let hypothesis, let change, let owner, let target):
+      try requireText(hypothesis, "the hypothesis")
+      let id = (state.experiments.map(\.id).max() ?? 0) + 1
+      return [
+        .experimentProposed(
+          ExperimentProposed(
+            id: id, hypothesis: hypothesis, change: change.nonEmpty, owner: owner.nonEmpty,
+            target: target.nonEmpty))
+      ]
+
+    case .startExperiment(let id):
+      let experiment = try findExperiment(id, in: state)
+      guard experiment.state == .proposed else {
+        throw Refusal("experiment #\(id) is \(experiment.state.rawValue), not proposed")
+      }
+      // A conflicting start is accepted: the process says to coordinate, and the
+      // dashboard and `status` flag it, but people may have reasons.
+      return [.experimentStarted(ExperimentRef(id: id))]
+
+    case .concludeExperiment(let id, let outcome, let result):
+      try requireText(result, "the result")
+      let experiment = try findExperiment(id, in: state)
+      guard experiment.state == .running || experiment.state == .proposed else {
+        throw Refusal("experiment #\(id) is already \(experiment.state.rawValue)")
+      }
+      return [.experimentConcluded(ExperimentConcluded(id: id, outcome: outcome, result: result))]
+
+    case .abandonExperiment(let id, let reason):
+      let experiment = try findExperiment(id, in: state)
+      guard experiment.state == .running || experiment.state == .proposed else {
+        throw Refusal("experiment #\(id) is already \(experiment.state.rawValue)")
+      }
+      return [.experimentAbandoned(ExperimentRef(id: id, reason: reason.nonEmpty))]
+
+    case .postUpdate(let text):
+      try requireText(text, "a stakeholder update")
+      return [.stakeholderUpdated(TextBody(text: text))]
+
+    case .setCadence(let seconds):
+      try checkCadence(seconds, state.runbook)
+      guard seconds != state.cadence else {
+        throw Refusal("the cadence is already \(DurationText.short(seconds))")
+      }
+      return [.cadenceChanged(CadenceChanged(seconds: seconds))]
+
+    case .addWhy(let chain, let why, let because):
+      try requireText(why, "the why")
+      try requireText(because, "the because")
+      let number = chain ?? max(1, state.whyChains.count)
+      guard number >= 1, number <= state.whyChains.count + 1 else {
+        throw Refusal(
+          "chain \(number) does not exist; the next new chain is \(state.whyChains.count + 1)")
+      }
+      return [.whyAdded(WhyAdded(chain: number, why: why, because: because))]
+
+    case .addFollowup(let text, let owner):
+      try requireText(text, "a follow-up")
+      let id = (state.followups.map(\.id).max() ?? 0) + 1
+      return [.followupAdded(FollowupAdded(id: id, text: text, owner: owner.nonEmpty))]
+
+    case .closeFollowup(let id):
+      guard let followup = state.followups.first(where: { $0.id == id }) else {
+        throw Refusal("follow-up #\(id) does not exist in \(state.id)")
+      }
+      guard followup.done == nil else { throw Refusal("follow-up #\(id) is already done") }
+      return [.followupDone(FollowupRef(id: id))]
+
+    case .mitigate:
+      guard state.status == .investigating else {
+        throw Refusal("\(state.id) is already \(state.status.rawValue)")
+      }
+      return [.mitigated]
+
+    case .verify(let text):
+      try requireText(text, "the customer's verification")
+      guard state.status != .resolved else { throw Refusal("\(state.id) is already resolved") }
+      return [.customerVerified(TextBody(text: text))]
+
+    case .resolve(let force):
+      guard state.status != .resolved else { throw Refusal("\(state.id) is already resolved") }
+      if let reason = force {
+        try requireText(reason, "the reason for forcing green")
+        return [.resolved(Resolved(forcedReason: reason))]
+      }
+      let blockers = greenBlockers(in: state)
+      guard blockers.isEmpty else {
+        throw Refusal(
+          "cannot announce green: " + blockers.joined(separator: "; ")
+            + " (or force it with a reason)")
+      }
+      return [.resolved(Resolved())]
+
+    case .reopen(let reason):
+      guard state.status != .investigating else {
+        throw Refusal("\(state.id) is still investigating")
+      }
+      return [.reopened(Reopened(reason: reason.nonEmpty))]
+    }
+  }
+
+  /// What stands between the incident and green, in words; empty when nothing does.
+  public static func greenBlockers(in state: IncidentState) -> [String] {
+    var blockers: [String] = []
+    if state.customerVerification == nil {
+      blockers.append("the customer has not verified the fix")
+    }
+    let open = state.openFollowups
+    if !open.isEmpty {
+      let ids = open.map { "#\($0.id)" }.joined(separator: ", ")
+      blockers.append("\(open.count) follow-up\(open.count == 1 ? " is" : "s are") open (\(ids))")
+    }
+    return blockers
+  }
+
+  // MARK: - Checks
+
+  private static func requireText(_ text: String, _ what: String) throws(Refusal) {
+    if text.trimmed.isEmpty { throw Refusal("\(what) is empty") }
+  }
+
+  private static func checkCadence(_ seconds: Int, _ runbook: Runbook) throws(Refusal) {
+    guard seconds >= runbook.minimumCadence, seconds <= runbook.maximumCadence else {
+      throw Refusal(
+        "a cadence of \(DurationText.short(seconds)) is outside the runbook's "
+          + "\(DurationText.short(runbook.minimumCadence)) to "
+          + "\(DurationText.short(runbook.maximumCadence))")
+    }
+  }
+
+  private static func stepIndex(_ step: Int, in state: IncidentState) throws(Refusal) -> Int {
+    guard step >= 1, step <= state.runbook.steps.count else {
+      throw Refusal("there is no step \(step); the checklist has 1 to \(state.runbook.steps.count)")
+    }
+    return step - 1
+  }
+
+  private static func findExperiment(_ id: Int, in state: IncidentState) throws(Refusal)
+    -> Experiment
+  {
+    guard let experiment = state.experiments.first(where: { $0.id == id }) else {
+      throw Refusal("experiment #\(id) does not exist in \(state.id)")
+    }
+    return experiment
+  }
+}
+
+extension Optional where Wrapped == String {
+  /// Nil for nil or blank text, so optional fields never store empty strings.
+  var nonEmpty: String? {
+    guard let text = self, !text.trimmed.isEmpty else { return nil }
+    return text
+  }
+}

@@ -1,0 +1,124 @@
+import Foundation
+
+/// The incident at a glance: what `warroom status` prints and `--json` encodes.
+public struct StatusReport: Encodable, Sendable, Equatable {
+  public struct Checklist: Encodable, Sendable, Equatable {
+    public var done: Int
+    public var total: Int
+    public var next: String?
+  }
+
+  public struct Running: Encodable, Sendable, Equatable {
+    public var id: Int
+    public var owner: String?
+    public var target: String?
+    public var hypothesis: String
+    public var conflict: Bool
+  }
+
+  public struct NextUpdate: Encodable, Sendable, Equatable {
+    public var dueAt: String
+    /// Seconds left; negative when overdue.
+    public var remainingSeconds: Int
+    public var overdue: Bool
+    public var cadenceSeconds: Int
+    public var text: String
+  }
+
+  public var id: String
+  public var title: String
+  public var severity: String
+  public var status: String
+  public var colour: String
+  public var declaredAt: String
+  public var declaredBy: String
+  public var elapsedSeconds: Int
+  public var ticket: String?
+  public var channel: String?
+  public var checklist: Checklist
+  public var roles: [String: [String]]
+  public var unfilledRoles: [String]
+  public var running: [Running]
+  public var conflicts: [String]
+  public var nextUpdate: NextUpdate
+  public var openFollowups: Int
+  public var customerVerified: Bool
+
+  public init(state: IncidentState, now: Date) {
+    id = state.id.rawValue
+    title = state.title
+    severity = state.severity.rawValue
+    status = state.status.rawValue
+    colour = state.status.colourWord
+    declaredAt = UTCTime.iso8601(state.declaredAt)
+    declaredBy = state.declaredBy
+    let end = state.resolvedAt ?? now
+    elapsedSeconds = max(0, Int(end.timeIntervalSince(state.declaredAt)))
+    ticket = state.ticket
+    channel = state.channel
+    checklist = Checklist(
+      done: state.completedStepCount, total: state.runbook.steps.count,
+      next: state.nextStepIndex.map { "\($0 + 1). \(state.runbook.steps[$0].title)" })
+    var roles: [String: [String]] = [:]
+    for role in Role.allCases { roles[role.rawValue] = state.roles.holders(of: role) }
+    self.roles = roles
+    unfilledRoles = [Role.lead, .communicator, .recorder]
+      .filter { state.roles.holders(of: $0).isEmpty }.map(\.rawValue)
+    running = state.runningExperiments.map {
+      Running(
+        id: $0.id, owner: $0.owner, target: $0.target, hypothesis: $0.hypothesis,
+        conflict: state.isInConflict($0))
+    }
+    conflicts = state.conflictingTargets
+    let countdown = Countdown(state: state, now: now)
+    nextUpdate = NextUpdate(
+      dueAt: UTCTime.iso8601(countdown.dueAt), remainingSeconds: countdown.remaining,
+      overdue: countdown.phase == .overdue, cadenceSeconds: state.cadence,
+      text: countdown.phrase)
+    openFollowups = state.openFollowups.count
+    customerVerified = state.customerVerification != nil
+  }
+
+  /// One screen of plain text. People's words are made inert before they reach a terminal.
+  public var text: String {
+    let s = SafeText.inert
+    var lines: [String] = []
+    lines.append("\(id)  \(severity)  \(s(title))")
+    lines.append(
+      "Status     \(colour.uppercased()) (\(status)), \(DurationText.age(elapsedSeconds)) since declared by \(s(declaredBy))"
+    )
+    lines.append("Ticket     \(ticket.map(s) ?? "none")    Channel  \(channel.map(s) ?? "none")")
+    let bar =
+      String(repeating: "#", count: checklist.done)
+      + String(repeating: ".", count: max(0, checklist.total - checklist.done))
+    lines.append(
+      "Checklist  \(checklist.done)/\(checklist.total) [\(bar)]"
+        + (checklist.next.map { "  next: \(s($0))" } ?? "  all done"))
+    let roleText = Role.allCases.map { role -> String in
+      let holders = self.roles[role.rawValue] ?? []
+      if holders.isEmpty { return role == .ic ? "ICs none" : "\(role.rawValue) UNFILLED" }
+      return "\(role == .ic ? "ICs" : role.rawValue) \(holders.map(s).joined(separator: ", "))"
+    }
+    lines.append("Roles      " + roleText.joined(separator: " · "))
+    if running.isEmpty {
+      lines.append("Running    no experiments running")
+    } else {
+      for (index, experiment) in running.enumerated() {
+        let label = index == 0 ? "Running    " : "           "
+        let owner = experiment.owner.map(s) ?? "unowned"
+        let target = experiment.target.map { " on \(s($0))" } ?? ""
+        let flag = experiment.conflict ? "  CONFLICT" : ""
+        lines.append("\(label)#\(experiment.id) \(owner)\(target): \(s(experiment.hypothesis))\(flag)")
+      }
+    }
+    for target in conflicts {
+      let ids = running.filter { $0.target?.lowercased() == target }.map { "#\($0.id)" }
+      lines.append(
+        "CONFLICT   \(ids.joined(separator: " and ")) both run on \(s(target)): they may interfere")
+    }
+    lines.append(
+      "Update     next stakeholder update \(nextUpdate.text) (cadence \(DurationText.short(nextUpdate.cadenceSeconds)))"
+    )
+    return lines.joined(separator: "\n")
+  }
+}

@@ -1,0 +1,61 @@
+/// One line saying what an event did, for the timeline and the post-mortem.
+/// Called by the reducer with the state *after* the event is applied.
+enum Summary {
+  static func of(_ event: Event, in state: IncidentState) -> String {
+    switch event {
+    case .declared(let d):
+      return "Declared \(d.severity.rawValue) \"\(d.title)\""
+    case .detailsChanged(let c):
+      var parts: [String] = []
+      if let title = c.title { parts.append("title \"\(title)\"") }
+      if let severity = c.severity { parts.append("severity \(severity.rawValue)") }
+      if let impact = c.impact { parts.append("impact \"\(impact)\"") }
+      if let ticket = c.ticket { parts.append("ticket \(ticket)") }
+      if let channel = c.channel { parts.append("channel \(channel)") }
+      return "Set " + parts.joined(separator: ", ")
+    case .stepCompleted(let s):
+      return "Checked step \(s.step): \(stepTitle(s.step, state))"
+    case .stepUndone(let s):
+      return "Unchecked step \(s.step): \(stepTitle(s.step, state))"
+    case .roleAssigned(let r):
+      return "\(r.person) is \(r.role.title)"
+    case .roleReleased(let r):
+      return "\(r.person) is no longer \(r.role.title)"
+    case .experimentProposed(let e):
+      return "Experiment #\(e.id) proposed: \(e.hypothesis)"
+    case .experimentStarted(let ref):
+      let target = state.experiments.first { $0.id == ref.id }?.target
+      return "Experiment #\(ref.id) started" + (target.map { " on \($0)" } ?? "")
+    case .experimentConcluded(let c):
+      return "Experiment #\(c.id) \(c.outcome.rawValue): \(c.result)"
+    case .experimentAbandoned(let ref):
+      return "Experiment #\(ref.id) abandoned" + (ref.reason.map { ": \($0)" } ?? "")
+    case .logged(let entry):
+      return entry.kind == .note ? entry.text : "[\(entry.kind.label)] \(entry.text)"
+    case .stakeholderUpdated(let body):
+      return "Stakeholder update: \(body.text)"
+    case .cadenceChanged(let c):
+      return "Update cadence set to \(DurationText.short(c.seconds))"
+    case .whyAdded(let w):
+      return "Why (chain \(w.chain)): \(w.why) → because \(w.because)"
+    case .followupAdded(let f):
+      return "Follow-up #\(f.id): \(f.text)" + (f.owner.map { " (\($0))" } ?? "")
+    case .followupDone(let ref):
+      return "Follow-up #\(ref.id) done"
+    case .mitigated:
+      return "Mitigated (yellow)"
+    case .customerVerified(let body):
+      return "Customer verified: \(body.text)"
+    case .resolved(let r):
+      return "Resolved (green)" + (r.forcedReason.map { ", forced: \($0)" } ?? "")
+    case .reopened(let r):
+      return "Reopened" + (r.reason.map { ": \($0)" } ?? "")
+    case .unknown(let type, _):
+      return "(unknown event \(type))"
+    }
+  }
+
+  private static func stepTitle(_ step: Int, _ state: IncidentState) -> String {
+    state.runbook.steps.indices.contains(step - 1) ? state.runbook.steps[step - 1].title : "?"
+  }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import WarroomCore
+
+/// Where incidents live: an append-only log of events in one total order, shared by every
+/// process that opens it. SQLite implements it today; another backend must keep the same
+/// guarantees (nothing lost, one order every reader sees) and pass the same tests.
+public protocol EventStore: AnyObject, Sendable {
+  /// A human-readable location (a path), for messages.
+  var location: String { get }
+  /// True when the store can be read but not written.
+  var isReadOnly: Bool { get }
+
+  /// Declares a new incident, allocating its identifier inside the write transaction.
+  func declare(_ declared: Declared, actor: String, at: Date) throws -> IncidentID
+
+  /// Brings `state` up to date and appends what `decide` returns, atomically: no other
+  /// writer can slip an event in between the state `decide` saw and the append.
+  /// `state` is updated in place, including the new events.
+  @discardableResult
+  func write(
+    to state: inout IncidentState, actor: String, at: Date,
+    decide: (IncidentState) throws -> [Event]
+  ) throws -> [EventEnvelope]
+
+  /// Appends events as they are, with no rules: for copying stores and for benchmarks.
+  @discardableResult
+  func append(_ events: [NewEvent]) throws -> [EventEnvelope]
+
+  /// Events with a sequence number above `seq`, oldest first; of one incident or all.
+  func events(after seq: Int64, incident: IncidentID?, limit: Int?) throws -> [EventEnvelope]
+
+  /// Incidents in the order they were declared.
+  func incidentIDs() throws -> [IncidentID]
+
+  /// The highest sequence number written so far (0 for an empty store).
+  func latestSequence() throws -> Int64
+
+  /// A signal that fires when any process may have written: poll its file descriptor.
+  func makeChangeSignal() throws -> any ChangeSignal
+}
+
+/// Something the event loop can wait on, alongside the keyboard, to learn that the
+/// store changed. The loop then reads the new events; the signal carries no data.
+public protocol ChangeSignal: AnyObject {
+  /// Becomes readable when the store may have changed.
+  var fileDescriptor: Int32 { get }
+  /// Consumes pending notifications. Returns true if any might mean a change.
+  func drain() -> Bool
+}
+
+extension EventStore {
+  /// Every event of one incident, folded.
+  public func load(_ incident: IncidentID) throws -> IncidentState {
+    var state = IncidentState(id: incident)
+    try refresh(&state)
+    return state
+  }
+
+  /// Folds events written since `state.lastSeq` into `state`. Returns whether any arrived.
+  @discardableResult
+  public func refresh(_ state: inout IncidentState) throws -> Bool {
+    let fresh = try events(after: state.lastSeq, incident: state.id, limit: nil)
+    for envelope in fresh { Reducer.apply(envelope, to: &state) }
+    return !fresh.isEmpty
+  }
+
+  /// Every incident, folded, in declaration order.
+  public func loadAll() throws -> [IncidentState] {
+    try incidentIDs().map(load)
+  }
+
+  /// The incident people mean when they name none: the newest that is not resolved.
+  public func currentIncident() throws -> IncidentState? {
+    for id in try incidentIDs().reversed() {
+      let state = try load(id)
+      if state.status != .resolved { return state }
+    }
+    return nil
+  }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import WarroomCore
+
+struct Declare: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Declare a new incident and print its id.")
+
+  @OptionGroup var global: GlobalOptions
+  @Argument(help: "What is broken, in a few words.") var title: String
+  @Option(help: "P1 (customer-visible outage) to P4.") var severity: Severity = .p1
+  @Option(help: "Time between stakeholder updates, such as 30m.") var cadence: String?
+  @Option(help: "The incident ticket, such as IM-123.") var ticket: String?
+  @Option(help: "The war-room channel, such as #inc-db.") var channel: String?
+  @Option(help: "Who is affected and how.") var impact: String?
+  @Option(help: "A JSON runbook file replacing the built-in checklist.") var runbook: String?
+
+  func validate() throws {
+    try requireText(title, "the title")
+    if let cadence { _ = try parseDuration(cadence) }
+  }
+
+  func run() throws {
+    var book = Runbook.standard
+    if let runbook {
+      guard let data = FileManager.default.contents(atPath: runbook) else {
+        throw Failure(message: "cannot read runbook \(runbook)")
+      }
+      book = try Runbook.decode(data, source: runbook)
+    }
+    let declared = Declared(
+      title: title, severity: severity, cadence: try cadence.map(parseDuration),
+      ticket: ticket, channel: channel, impact: impact, runbook: book)
+    let store = try global.openStore()
+    let id = try store.declare(declared, actor: global.who, at: Date())
+    Output.data(id.rawValue)
+  }
+}
+
+struct Edit: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Change the incident's title, severity, impact, ticket or channel.")
+
+  @OptionGroup var global: GlobalOptions
+  @Option var title: String?
+  @Option var severity: Severity?
+  @Option var impact: String?
+  @Option var ticket: String?
+  @Option var channel: String?
+
+  func run() throws {
+    try global.perform(
+      .edit(
+        DetailsChanged(
+          title: title, severity: severity, impact: impact, ticket: ticket, channel: channel)))
+  }
+}

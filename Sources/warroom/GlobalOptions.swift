@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import WarroomCore
+import WarroomStore
+
+/// The options every command takes: which store, who I am, which incident.
+struct GlobalOptions: ParsableArguments {
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The store file (else $WARROOM_STORE, else ~/.local/share/warroom/warroom.db).",
+      valueName: "path"))
+  var store: String?
+
+  @Option(
+    name: .customLong("as"),
+    help: ArgumentHelp("Who is acting (else $WARROOM_USER, else the login name).", valueName: "name"))
+  var actor: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The incident, as INC-7 or 7 (else the newest one not resolved).", valueName: "id"))
+  var incident: String?
+
+  func validate() throws {
+    if let actor, actor.trimmingCharacters(in: .whitespaces).isEmpty {
+      throw ValidationError("--as needs a name")
+    }
+    if let incident, IncidentID(parsing: incident) == nil {
+      throw ValidationError("--incident needs an id such as INC-7")
+    }
+  }
+
+  var storePath: String {
+    StoreLocation.resolve(explicit: store, environment: ProcessInfo.processInfo.environment)
+  }
+
+  /// The acting person's name.
+  var who: String {
+    if let actor { return actor }
+    let environment = ProcessInfo.processInfo.environment
+    if let user = environment["WARROOM_USER"], !user.isEmpty { return user }
+    if let login = getlogin().map({ String(cString: $0) }), !login.isEmpty { return login }
+    if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name {
+      return String(cString: name)
+    }
+    return environment["USER"] ?? "unknown"
+  }
+
+  func openStore() throws -> any EventStore {
+    try SQLiteEventStore(path: storePath)
+  }
+
+  /// The incident this command is about: `--incident`, else the newest not resolved.
+  /// With `orNewest`, falls back to the newest incident even if resolved (for reports).
+  func resolveIncident(in store: any EventStore, orNewest: Bool = false) throws -> IncidentState {
+    if let incident, let id = IncidentID(parsing: incident) {
+      let state = try store.load(id)
+      guard state.isDeclared else {
+        throw Refusal("no incident \(id) in \(store.location)")
+      }
+      warnAboutSkipped(state)
+      return state
+    }
+    let fallback = try orNewest ? store.incidentIDs().last.map(store.load) : nil
+    guard let state = try store.currentIncident() ?? fallback else {
+      throw Refusal(
+        "no open incident in \(store.location); declare one with: warroom declare \"TITLE\"")
+    }
+    warnAboutSkipped(state)
+    return state
+  }
+
+  /// Runs a command of the process against the incident and says what happened.
+  @discardableResult
+  func perform(_ command: Command) throws -> (IncidentState, [EventEnvelope]) {
+    let store = try openStore()
+    // Reopening is about a resolved incident, so it may fall back to the newest one.
+    var state = try resolveIncident(in: store, orNewest: command.isReopen)
+    let written = try store.write(to: &state, actor: who, at: Date()) { latest in
+      try Rules.decide(command, in: latest)
+    }
+    for envelope in written {
+      let summary = state.timeline.first { $0.seq == envelope.seq }?.summary ?? ""
+      Output.note("\(state.id): \(SafeText.inert(summary))")
+    }
+    return (state, written)
+  }
+
+  private func warnAboutSkipped(_ state: IncidentState) {
+    guard !state.skippedEventTypes.isEmpty else { return }
+    let types = state.skippedEventTypes.sorted { $0.key < $1.key }
+      .map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+    Output.warn(
+      "\(state.id) has events from a newer warroom that this one skips (\(SafeText.inert(types)))")
+  }
+}
+
+/// Text arguments must say something.
+func requireText(_ text: String, _ what: String) throws {
+  if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+    throw ValidationError("\(what) is empty")
+  }
+}
+
+/// Parses a duration argument such as `20m` or `1h`.
+func parseDuration(_ text: String) throws -> Int {
+  guard let seconds = DurationText.parse(text) else {
+    throw ValidationError("'\(text)' is not a duration; write it like 20m, 1h or 1h30m")
+  }
+  return seconds
+}
+
+extension Role: ExpressibleByArgument {}
+extension Severity: ExpressibleByArgument {
+  public init?(argument: String) { self.init(parsing: argument) }
+}
+
+extension Command {
+  var isReopen: Bool {
+    if case .reopen = self { return true }
+    return false
+  }
+}

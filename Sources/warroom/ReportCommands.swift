@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import WarroomCore
+import WarroomStore
+
+struct Status: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Show the incident at a glance: status, checklist, roles, experiments, next update.")
+  @OptionGroup var global: GlobalOptions
+  @Flag(help: "Print JSON instead of text.") var json = false
+
+  func run() throws {
+    let store = try global.openStore()
+    let state = try global.resolveIncident(in: store, orNewest: true)
+    let report = StatusReport(state: state, now: Date())
+    Output.data(json ? try JSONText.encode(report) : report.text)
+  }
+}
+
+struct List: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "List incidents with severity, status and age.")
+  @OptionGroup var global: GlobalOptions
+
+  func run() throws {
+    let store = try global.openStore()
+    let now = Date()
+    let incidents = try store.loadAll()
+    if incidents.isEmpty {
+      Output.note("no incidents in \(store.location)")
+      return
+    }
+    for state in incidents.reversed() {
+      let age = DurationText.age(Int(now.timeIntervalSince(state.declaredAt)))
+      let id = state.id.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+      let status = "\(state.status.colourWord) \(state.status.rawValue)"
+        .padding(toLength: 22, withPad: " ", startingAt: 0)
+      let ageText = age.padding(toLength: 8, withPad: " ", startingAt: 0)
+      Output.data(
+        "\(id) \(state.severity.rawValue)  \(status) \(ageText) \(SafeText.inert(state.title))")
+    }
+  }
+}
+
+struct Export: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Write the post-mortem (markdown) or the full event log and state (json).")
+
+  enum Format: String, ExpressibleByArgument, CaseIterable {
+    case markdown, json
+  }
+
+  @OptionGroup var global: GlobalOptions
+  @Option(help: "markdown or json.") var format: Format = .markdown
+  @Option(help: "Write to this file instead of stdout.") var output: String?
+
+  func run() throws {
+    let store = try global.openStore()
+    let state = try global.resolveIncident(in: store, orNewest: true)
+    let now = Date()
+    let text: String
+    switch format {
+    case .markdown:
+      text = PostMortem.markdown(state, now: now)
+    case .json:
+      let events = try store.events(after: 0, incident: state.id, limit: nil)
+      text = try JSONText.encode(JSONExport(state: state, events: events, now: now))
+    }
+    if let output {
+      do {
+        try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+      } catch {
+        throw Failure(message: "cannot write \(output): \(error.localizedDescription)")
+      }
+      Output.note("\(state.id): wrote \(output)")
+    } else {
+      Output.data(text)
+    }
+  }
+}

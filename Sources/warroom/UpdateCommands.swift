@@ -1,0 +1,94 @@
+import ArgumentParser
+import WarroomCore
+
+struct Update: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Record a stakeholder update; restarts the countdown.")
+  @OptionGroup var global: GlobalOptions
+  @Argument(help: "What was told to stakeholders.") var text: String
+  func validate() throws { try requireText(text, "the update") }
+  func run() throws { try global.perform(.postUpdate(text)) }
+}
+
+struct Cadence: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Set the time between stakeholder updates (15m to 45m by default).")
+  @OptionGroup var global: GlobalOptions
+  @Argument(help: "Such as 20m.") var duration: String
+  func validate() throws { _ = try parseDuration(duration) }
+  func run() throws { try global.perform(.setCadence(try parseDuration(duration))) }
+}
+
+struct Why: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Add a link to a five-whys chain.",
+    discussion: "Links go to the last chain unless --chain names one; the next number starts a new chain.")
+  @OptionGroup var global: GlobalOptions
+  @Argument(help: "The question, such as \"Why did the database stop?\".") var why: String
+  @Argument(help: "The answer.") var because: String
+  @Option(help: "The chain's number, from 1.") var chain: Int?
+  func validate() throws {
+    try requireText(why, "the why")
+    try requireText(because, "the because")
+  }
+  func run() throws { try global.perform(.addWhy(chain: chain, why: why, because: because)) }
+}
+
+struct FollowupCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "followup", abstract: "Track tech debt and action items.",
+    subcommands: [Add.self, Done.self])
+
+  struct Add: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Add a follow-up and print its id.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "What must be done.") var text: String
+    @Option(help: "Who owns it.") var owner: String?
+    func validate() throws { try requireText(text, "the follow-up") }
+    func run() throws {
+      let (_, written) = try global.perform(.addFollowup(text, owner: owner))
+      if case .followupAdded(let added) = written.first?.event { Output.data(String(added.id)) }
+    }
+  }
+
+  struct Done: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Close a follow-up.")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The follow-up's id.") var id: Int
+    func run() throws { try global.perform(.closeFollowup(id)) }
+  }
+}
+
+struct Mitigate: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Announce the incident mitigated (yellow).")
+  @OptionGroup var global: GlobalOptions
+  func run() throws { try global.perform(.mitigate) }
+}
+
+struct Verify: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Record the customer's verification of the fix.")
+  @OptionGroup var global: GlobalOptions
+  @Argument(help: "Who verified what.") var text: String
+  func validate() throws { try requireText(text, "the verification") }
+  func run() throws { try global.perform(.verify(text)) }
+}
+
+struct Resolve: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Announce the incident resolved (green).",
+    discussion: "Refused until the customer has verified and every follow-up is closed, unless forced.")
+  @OptionGroup var global: GlobalOptions
+  @Option(help: "Force green anyway; the reason is logged.") var force: String?
+  func validate() throws { if let force { try requireText(force, "the reason") } }
+  func run() throws { try global.perform(.resolve(force: force)) }
+}
+
+struct Reopen: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Reopen a mitigated or resolved incident (back to red).")
+  @OptionGroup var global: GlobalOptions
+  @Option(help: "Why it is reopened.") var reason: String?
+  func run() throws { try global.perform(.reopen(reason: reason)) }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import Foundation
+import WarroomCore
+import WarroomStore
+
+// Parse and run by hand rather than through `Warroom.main()`, so that every failure is
+// one line on stderr with the exit code the contract promises: 1 for a refused action or
+// an unusable store, 64 for bad usage.
+do {
+  var command = try Warroom.parseAsRoot()
+  try command.run()
+} catch let refusal as Refusal {
+  Output.fail(refusal.message, code: 1)
+} catch let error as StoreError {
+  Output.fail(error.description, code: 1)
+} catch let error as RunbookError {
+  Output.fail(error.description, code: 1)
+} catch let failure as Failure {
+  Output.fail(failure.message, code: failure.code)
+} catch {
+  let code = Warroom.exitCode(for: error)
+  if code == .success {
+    Warroom.exit(withError: error)  // --help, --version: full text on stdout
+  }
+  let message = Warroom.message(for: error).split(separator: "\n").first.map(String.init) ?? ""
+  Output.fail(message.isEmpty ? "\(error)" : message, code: code.rawValue)
+}
