@@ -38,8 +38,15 @@ let package = Package(
     ),
 
     // MARK: - Tests, one target per layer
-    .testTarget(name: "WarroomCoreTests", dependencies: ["WarroomCore"], resources: [.copy("Golden")]),
-    .testTarget(name: "WarroomStoreTests", dependencies: ["WarroomCore", "WarroomStore"]),
+    .target(name: "WarroomTestSupport", path: "Sources/WarroomTestSupport"),
+    .testTarget(
+      name: "WarroomCoreTests", dependencies: ["WarroomCore", "WarroomTestSupport"],
+      exclude: ["Snapshots"]),
+    .testTarget(
+      name: "WarroomStoreTests",
+      dependencies: ["WarroomCore", "WarroomStore", .product(name: "GRDB", package: "GRDB.swift")]
+    ),
+    .testTarget(name: "EndToEndTests", dependencies: ["WarroomTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An incident's identifier, such as `INC-7`. Unique within a store.
 public struct IncidentID: RawRepresentable, Hashable, Codable, Sendable, Comparable,
   CustomStringConvertible
@@ -39,5 +41,3 @@ public struct IncidentID: RawRepresentable, Hashable, Codable, Sendable, Compara
     }
   }
 }
-
-import Foundation

@@ -48,7 +48,8 @@ public enum PostMortem {
       "| Time to mitigate | \(state.firstMitigatedAt.map { span(state.declaredAt, $0) } ?? "not mitigated") |"
     )
     out.append(
-      "| Time to resolve | \(state.resolvedAt.map { span(state.declaredAt, $0) } ?? "not resolved") |")
+      "| Time to resolve | \(state.resolvedAt.map { span(state.declaredAt, $0) } ?? "not resolved") |"
+    )
     let onTime = state.updates.filter(\.onTime).count
     out.append("| Stakeholder updates on time | \(onTime)/\(state.updates.count) |")
     out.append("| Experiments | \(state.experiments.count) |")
@@ -60,7 +61,8 @@ public enum PostMortem {
     out.append("")
     for role in Role.allCases {
       let holders = state.roles.holders(of: role)
-      out.append("- \(role.title): \(holders.isEmpty ? "none" : holders.map(s).joined(separator: ", "))")
+      out.append(
+        "- \(role.title): \(holders.isEmpty ? "none" : holders.map(s).joined(separator: ", "))")
     }
     if !state.roles.history.isEmpty {
       out.append("")
@@ -80,7 +82,8 @@ public enum PostMortem {
     out.append("| Time | Who | What |")
     out.append("|---|---|---|")
     for entry in state.timeline {
-      out.append("| \(UTCTime.dateTime(entry.at)) | \(cell(entry.actor)) | \(cell(entry.summary)) |")
+      out.append(
+        "| \(UTCTime.dateTime(entry.at)) | \(cell(entry.actor)) | \(cell(entry.summary)) |")
     }
     out.append("")
 
@@ -125,7 +128,7 @@ public enum PostMortem {
       out.append("Chain \(number + 1):")
       out.append("")
       for (index, link) in chain.enumerated() {
-        out.append("\(index + 1). Why? \(s(link.why)) Because \(s(link.because))")
+        out.append("\(index + 1). \(s(link.why)) Because: \(s(link.because))")
       }
       out.append("")
     }

@@ -24,6 +24,15 @@ public struct Runbook: Codable, Sendable, Equatable {
       self.detail = detail
       self.auto = auto
     }
+
+    enum CodingKeys: String, CodingKey { case title, detail, auto }
+
+    public init(from decoder: any Decoder) throws {
+      let container = try decoder.container(keyedBy: CodingKeys.self)
+      title = try container.decode(String.self, forKey: .title)
+      detail = try container.decodeIfPresent(String.self, forKey: .detail) ?? ""
+      auto = try container.decodeIfPresent(AutoCheck.self, forKey: .auto)
+    }
   }
 
   public init(

@@ -108,7 +108,8 @@ public struct StatusReport: Encodable, Sendable, Equatable {
         let owner = experiment.owner.map(s) ?? "unowned"
         let target = experiment.target.map { " on \(s($0))" } ?? ""
         let flag = experiment.conflict ? "  CONFLICT" : ""
-        lines.append("\(label)#\(experiment.id) \(owner)\(target): \(s(experiment.hypothesis))\(flag)")
+        lines.append(
+          "\(label)#\(experiment.id) \(owner)\(target): \(s(experiment.hypothesis))\(flag)")
       }
     }
     for target in conflicts {

@@ -20,7 +20,17 @@ public final class SQLiteEventStore: EventStore {
   public init(path: String, create: Bool = true) throws {
     location = path
     var kind = try StoreFile.inspect(path)
-    if case .foreign(let reason) = kind { throw StoreError.notAStore(path: path, reason: reason) }
+    if case .foreign(let reason) = kind {
+      // A store another process is creating right now has no warroom header yet: its
+      // lock file says so. Wait for that process, then judge again.
+      guard FileManager.default.fileExists(atPath: path + "-lock") else {
+        throw StoreError.notAStore(path: path, reason: reason)
+      }
+      kind = try StoreFile.withCreationLock(path) { try StoreFile.inspect(path) }
+      if case .foreign(let reason) = kind {
+        throw StoreError.notAStore(path: path, reason: reason)
+      }
+    }
     if case .warroom(let schema) = kind, schema > Schema.version {
       throw StoreError.newerSchema(path: path, version: schema, supported: Schema.version)
     }

@@ -24,13 +24,12 @@ enum StoreFile {
   static let applicationID: Int32 = 0x5752_4D31
 
   static func inspect(_ path: String) throws(StoreError) -> StoreFileKind {
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-      if FileManager.default.fileExists(atPath: path) {
-        throw .cannotOpen(path: path, reason: "permission denied")
-      }
-      return .new
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+      if errno == ENOENT { return .new }
+      throw .cannotOpen(path: path, reason: String(cString: strerror(errno)))
     }
-    defer { try? handle.close() }
+    let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     let header = (try? handle.read(upToCount: 100)) ?? Data()
     if header.isEmpty { return .new }
     let magic = Data("SQLite format 3\u{0}".utf8)

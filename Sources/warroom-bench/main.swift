@@ -1,1 +1,181 @@
-print("hi")
+import Foundation
+import GRDBSQLite
+import WarroomCore
+import WarroomStore
+
+// Prints the store's figures; never asserts. Each ratio compares with a baseline measured
+// in the same run on the same machine, so shared-machine noise hits both sides alike.
+
+// `--load-only PATH [--no-fold]`: a child run that opens (and folds) one store and prints
+// its own peak memory, so the figure is not mixed with the rest of the benchmark.
+if let index = CommandLine.arguments.firstIndex(of: "--load-only") {
+  let path = CommandLine.arguments[index + 1]
+  let store = try SQLiteEventStore(path: path)
+  var count = 0
+  if !CommandLine.arguments.contains("--no-fold") {
+    count = try store.load(IncidentID(number: 1)).log.count
+  }
+  print(peakRSSMiB(), count)
+  exit(0)
+}
+
+let folder = FileManager.default.temporaryDirectory
+  .appendingPathComponent("warroom-bench-\(getpid())")
+try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: folder) }
+
+let arguments = CommandLine.arguments.dropFirst()
+let quick = arguments.contains("--quick")
+let appendCount = quick ? 500 : 3000
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+  let start = DispatchTime.now().uptimeNanoseconds
+  try body()
+  return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func fmt(_ value: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", value) }
+
+/// Peak resident memory of this process so far, in MiB (VmHWM).
+func peakRSSMiB() -> Double {
+  guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else {
+    return 0
+  }
+  for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+    let kib = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+    return kib / 1024
+  }
+  return 0
+}
+
+let incident = IncidentID(number: 1)
+let clock = Date()
+func logEvent(_ n: Int) -> NewEvent {
+  NewEvent(
+    incident: incident, at: clock.addingTimeInterval(Double(n) / 1000), actor: "bench",
+    event: .logged(LogAdded(kind: .note, text: "entry \(n): nothing new, still digging")))
+}
+
+// MARK: - Append: the store against raw SQLite, same schema and durability
+
+/// Raw SQLite: one prepared INSERT, one IMMEDIATE transaction per row, WAL with
+/// synchronous=NORMAL (what the store uses), on a store-shaped file.
+func rawInserts(path: String, rows: [NewEvent]) -> Double {
+  _ = try? SQLiteEventStore(path: path)  // same schema, indexes and triggers
+  var db: OpaquePointer?
+  sqlite3_open(path, &db)
+  defer { sqlite3_close(db) }
+  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", nil, nil, nil)
+  var statement: OpaquePointer?
+  sqlite3_prepare_v2(
+    db, "INSERT INTO events (incident, at_ms, actor, type, payload) VALUES (?, ?, ?, ?, ?)", -1,
+    &statement, nil)
+  defer { sqlite3_finalize(statement) }
+  let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+  // The payloads are encoded up front: the baseline is the database's cost alone.
+  let prepared = rows.map {
+    (
+      $0.incident.rawValue, Int64($0.at.timeIntervalSince1970 * 1000), $0.actor,
+      $0.event.typeName, $0.event.payloadJSON()
+    )
+  }
+  return seconds {
+    for row in prepared {
+      sqlite3_exec(db, "BEGIN IMMEDIATE", nil, nil, nil)
+      sqlite3_bind_text(statement, 1, row.0, -1, transient)
+      sqlite3_bind_int64(statement, 2, row.1)
+      sqlite3_bind_text(statement, 3, row.2, -1, transient)
+      sqlite3_bind_text(statement, 4, row.3, -1, transient)
+      sqlite3_bind_text(statement, 5, row.4, -1, transient)
+      sqlite3_step(statement)
+      sqlite3_reset(statement)
+      sqlite3_exec(db, "COMMIT", nil, nil, nil)
+    }
+  }
+}
+
+let rows = (0..<appendCount).map(logEvent)
+print("warroom-bench: \(appendCount) appends, one event per transaction (as the CLI writes)")
+var storeRates: [Double] = []
+var rawRates: [Double] = []
+for round in 0..<5 {
+  let rawTime = rawInserts(path: folder.appendingPathComponent("raw-\(round).db").path, rows: rows)
+  let store = try SQLiteEventStore(path: folder.appendingPathComponent("store-\(round).db").path)
+  let storeTime = try seconds { for row in rows { try store.append([row]) } }
+  rawRates.append(Double(appendCount) / rawTime)
+  storeRates.append(Double(appendCount) / storeTime)
+}
+let rawBest = rawRates.max()!
+let storeBest = storeRates.max()!
+print("  raw SQLite inserts : \(fmt(rawBest, 0)) events/s (best of 5)")
+print("  store.append       : \(fmt(storeBest, 0)) events/s (best of 5)")
+print("  ratio store/raw    : \(fmt(storeBest / rawBest, 2)) (target ≥ 0.80)")
+
+// The full write path of a CLI command: rules against the latest state, then append.
+do {
+  let store = try SQLiteEventStore(path: folder.appendingPathComponent("rules.db").path)
+  let id = try store.declare(Declared(title: "bench"), actor: "bench", at: clock)
+  var state = try store.load(id)
+  let n = appendCount / 2
+  let time = try seconds {
+    for i in 0..<n {
+      try store.write(to: &state, actor: "bench", at: clock) {
+        try Rules.decide(.log(.note, "entry \(i)"), in: $0)
+      }
+    }
+  }
+  print("  store.write (rules): \(fmt(Double(n) / time, 0)) events/s")
+}
+
+// MARK: - Load: open and fold an incident
+
+func populate(_ path: String, events: Int) throws {
+  let store = try SQLiteEventStore(path: path)
+  _ = try store.declare(Declared(title: "big incident"), actor: "bench", at: clock)
+  let batch = 5000
+  var written = 1
+  while written < events {
+    let count = min(batch, events - written)
+    try store.append((written..<written + count).map(logEvent))
+    written += count
+  }
+}
+
+print("warroom-bench: open and fold one incident")
+let loadSizes = quick ? [10_000] : [10_000, 100_000]
+for size in loadSizes {
+  let path = folder.appendingPathComponent("load-\(size).db").path
+  try populate(path, events: size)
+  var best = Double.infinity
+  var folded = 0
+  for _ in 0..<3 {
+    let time = try seconds {
+      let store = try SQLiteEventStore(path: path)
+      folded = try store.load(incident).log.count
+    }
+    best = min(best, time)
+  }
+  print("  \(size) events: \(fmt(best * 1000)) ms (best of 3; \(folded) log entries folded)")
+}
+
+/// Runs this benchmark again as a child that only loads `path`; returns its peak RSS.
+func childPeakRSS(_ path: String, fold: Bool) throws -> Double {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+  process.arguments = ["--load-only", path] + (fold ? [] : ["--no-fold"])
+  let pipe = Pipe()
+  process.standardOutput = pipe
+  try process.run()
+  let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+  process.waitUntilExit()
+  return Double(output.split(separator: " ").first ?? "0") ?? 0
+}
+
+if let largest = loadSizes.last {
+  let path = folder.appendingPathComponent("load-\(largest).db").path
+  let opened = try childPeakRSS(path, fold: false)
+  let folded = try childPeakRSS(path, fold: true)
+  print("warroom-bench: peak memory (RSS) of a process that loads \(largest) events")
+  print("  open only        : \(fmt(opened)) MiB")
+  print("  open and fold    : \(fmt(folded)) MiB (+\(fmt(folded - opened)) MiB for the events)")
+}

@@ -53,7 +53,8 @@ struct ExperimentCommand: ParsableCommand {
   }
 
   struct Abandon: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Stop an experiment without a result.")
+    static let configuration = CommandConfiguration(
+      abstract: "Stop an experiment without a result.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The experiment's id.") var id: Int
     @Option(help: "Why it was abandoned.") var reason: String?

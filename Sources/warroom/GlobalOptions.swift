@@ -14,7 +14,8 @@ struct GlobalOptions: ParsableArguments {
 
   @Option(
     name: .customLong("as"),
-    help: ArgumentHelp("Who is acting (else $WARROOM_USER, else the login name).", valueName: "name"))
+    help: ArgumentHelp(
+      "Who is acting (else $WARROOM_USER, else the login name).", valueName: "name"))
   var actor: String?
 
   @Option(

@@ -22,7 +22,8 @@ struct Cadence: ParsableCommand {
 struct Why: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Add a link to a five-whys chain.",
-    discussion: "Links go to the last chain unless --chain names one; the next number starts a new chain.")
+    discussion:
+      "Links go to the last chain unless --chain names one; the next number starts a new chain.")
   @OptionGroup var global: GlobalOptions
   @Argument(help: "The question, such as \"Why did the database stop?\".") var why: String
   @Argument(help: "The answer.") var because: String
@@ -78,7 +79,8 @@ struct Verify: ParsableCommand {
 struct Resolve: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Announce the incident resolved (green).",
-    discussion: "Refused until the customer has verified and every follow-up is closed, unless forced.")
+    discussion:
+      "Refused until the customer has verified and every follow-up is closed, unless forced.")
   @OptionGroup var global: GlobalOptions
   @Option(help: "Force green anyway; the reason is logged.") var force: String?
   func validate() throws { if let force { try requireText(force, "the reason") } }

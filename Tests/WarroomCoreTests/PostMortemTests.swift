@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+import WarroomTestSupport
+
+@testable import WarroomCore
+
+@Suite("Post-mortem")
+struct PostMortemTests {
+  /// A whole war room, start to green, as the golden post-mortem tells it.
+  static func scriptedIncident() throws -> Story {
+    var story = Story(
+      Declared(
+        title: "Checkout returns 502", ticket: "IM-481", channel: "#inc-checkout",
+        impact: "EU customers cannot pay; about 30% of orders fail."), by: "alice")
+    try story.send(.completeStep(1), by: "alice")
+    try story.send(.assignRole(.lead, "alice"), by: "alice")
+    try story.send(.assignRole(.communicator, "bob"), by: "alice")
+    try story.send(.assignRole(.recorder, "carol"), by: "alice")
+    try story.send(.assignRole(.ic, "dan"), by: "alice")
+    story.advance(minutes: 3)
+    try story.send(.completeStep(4), by: "bob")
+    try story.send(.log(.finding, "502s start at 02:58, only on checkout-api"), by: "carol")
+    try story.send(
+      .proposeExperiment(
+        hypothesis: "The connection pool is exhausted", change: "Raise pool size 50 → 100",
+        owner: "dan", target: "checkout-db"), by: "dan")
+    try story.send(.startExperiment(1), by: "dan")
+    story.advance(minutes: 12)
+    try story.send(.concludeExperiment(1, .refuted, "Pool at 40%; errors unchanged"), by: "dan")
+    try story.send(.postUpdate("Investigating 502s on checkout; next update 03:45"), by: "bob")
+    story.advance(minutes: 10)
+    try story.send(.log(.manualChange, "Rolled back checkout-api to v2.3.1 | by hand"), by: "dan")
+    try story.send(.log(.decision, "Freeze deploys to checkout until the post-mortem"), by: "alice")
+    try story.send(.mitigate, by: "alice")
+    story.advance(minutes: 40)
+    try story.send(.postUpdate("Mitigated by rollback; watching"), by: "bob")
+    try story.send(
+      .addWhy(
+        chain: nil, why: "Why did checkout fail?", because: "v2.4.0 sent malformed auth headers"),
+      by: "alice")
+    try story.send(
+      .addWhy(
+        chain: nil, why: "Why were they malformed?", because: "a library upgrade changed encoding"),
+      by: "alice")
+    try story.send(
+      .addWhy(
+        chain: 2, why: "Why did no test catch it?",
+        because: "no contract test for the payment gateway"), by: "alice")
+    try story.send(.addFollowup("Add a contract test for the gateway", owner: "dan"), by: "alice")
+    try story.send(.completeStep(11), by: "alice")
+    story.advance(minutes: 60)
+    try story.send(.verify("ACME's ops confirmed payments succeed"), by: "bob")
+    try story.send(.closeFollowup(1), by: "dan")
+    try story.send(.resolve(force: nil), by: "alice")
+    return story
+  }
+
+  @Test func goldenPostMortem() throws {
+    let story = try Self.scriptedIncident()
+    let markdown = PostMortem.markdown(story.state, now: story.now)
+    let mismatch = Snapshot.mismatch(markdown, named: "postmortem.md")
+    #expect(mismatch == nil, "\(mismatch ?? "")")
+  }
+
+  @Test func metricsComeFromTheEvents() throws {
+    let state = try Self.scriptedIncident().state
+    let markdown = PostMortem.markdown(state, now: Story.start)
+    #expect(markdown.contains("| Time to mitigate | 25m |"))
+    #expect(markdown.contains("| Time to resolve | 2h 5m |"))
+    #expect(markdown.contains("| Stakeholder updates on time | 1/2 |"))
+  }
+
+  @Test func peoplesTextCannotEscapeTheDocument() throws {
+    var story = Story(Declared(title: "evil \u{1B}]0;x\u{07} title"))
+    try story.send(.log(.note, "a|b\u{1B}[31m"))
+    let markdown = PostMortem.markdown(story.state, now: story.now)
+    #expect(!markdown.contains("\u{1B}"))
+    #expect(markdown.contains("a\\|b^[[31m"))
+  }
+
+  @Test func statusReportText() throws {
+    var story = Story(Declared(title: "DB down", ticket: "IM-1"))
+    try story.send(.assignRole(.lead, "alice"))
+    try story.send(.proposeExperiment(hypothesis: "h1", change: nil, owner: "dan", target: "db"))
+    try story.send(.proposeExperiment(hypothesis: "h2", change: nil, owner: "erin", target: "db"))
+    try story.send(.startExperiment(1))
+    try story.send(.startExperiment(2))
+    story.advance(minutes: 33)
+    let report = StatusReport(state: story.state, now: story.now)
+    #expect(
+      report.text == """
+        INC-1  P1  DB down
+        Status     RED (investigating), 33m since declared by alice
+        Ticket     IM-1    Channel  none
+        Checklist  1/13 [#............]  next: 1. Confirm it is a P1
+        Roles      lead alice · communicator UNFILLED · recorder UNFILLED · ICs none
+        Running    #1 dan on db: h1  CONFLICT
+                   #2 erin on db: h2  CONFLICT
+        CONFLICT   #1 and #2 both run on db: they may interfere
+        Update     next stakeholder update OVERDUE by 03:00 (cadence 30m)
+        """)
+    #expect(report.nextUpdate.overdue)
+    #expect(report.unfilledRoles == ["communicator", "recorder"])
+  }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+
+@testable import WarroomCore
+
+@Suite("Reducer: events fold into state")
+struct ReducerTests {
+  @Test func declarationSetsTheIncident() {
+    let story = Story(
+      Declared(title: "DB down", severity: .p2, cadence: 20 * 60, ticket: "IM-9", channel: "#db"),
+      by: "bob")
+    let state = story.state
+    #expect(state.isDeclared)
+    #expect(state.title == "DB down")
+    #expect(state.severity == .p2)
+    #expect(state.cadence == 1200)
+    #expect(state.declaredBy == "bob")
+    #expect(state.declaredAt == Story.start)
+    #expect(state.status == .investigating)
+    #expect(state.lastSeq == 1)
+    // Ticket and channel given at declaration prove steps 2 and 3.
+    #expect(state.isStepDone(1) && state.isStepDone(2))
+    #expect(state.stepMark(1) == Mark(by: "bob", at: Story.start))
+    #expect(state.completedStepCount == 2)
+    #expect(state.nextStepIndex == 0)
+  }
+
+  @Test func logEntriesKeepKindAuthorAndTime() throws {
+    var story = Story()
+    story.advance(minutes: 2)
+    try story.send(.log(.note, "users see 502s"), by: "rec")
+    try story.send(.log(.manualChange, "restarted api-3"), by: "ic1")
+    #expect(
+      story.state.log == [
+        LogEntry(kind: .note, text: "users see 502s", by: "rec", at: story.now),
+        LogEntry(kind: .manualChange, text: "restarted api-3", by: "ic1", at: story.now),
+      ])
+    #expect(story.state.manualChangeCount == 1)
+    #expect(
+      story.state.timeline.map(\.summary).suffix(2) == [
+        "users see 502s", "[MANUAL CHANGE] restarted api-3",
+      ])
+  }
+
+  @Test func singleHolderRolesAreHandedOver() throws {
+    var story = Story()
+    try story.send(.assignRole(.lead, "alice"))
+    let events = try story.send(.assignRole(.lead, "carol"))
+    #expect(
+      events == [
+        .roleReleased(RoleChange(role: .lead, person: "alice")),
+        .roleAssigned(RoleChange(role: .lead, person: "carol")),
+      ])
+    #expect(story.state.roles.holders(of: .lead) == ["carol"])
+    #expect(story.state.roles.history.map(\.person) == ["alice", "alice", "carol"])
+    try story.send(.assignRole(.ic, "dan"))
+    try story.send(.assignRole(.ic, "erin"))
+    #expect(story.state.roles.holders(of: .ic) == ["dan", "erin"])
+    try story.send(.releaseRole(.ic, "dan"))
+    #expect(story.state.roles.holders(of: .ic) == ["erin"])
+    // One person may hold several roles.
+    try story.send(.assignRole(.recorder, "carol"))
+    #expect(story.state.roles.roles(of: "carol") == [.lead, .recorder])
+  }
+
+  @Test func experimentsMoveThroughTheirStates() throws {
+    var story = Story()
+    try story.send(
+      .proposeExperiment(
+        hypothesis: "pool exhausted", change: "raise pool", owner: "dan", target: "db"))
+    try story.send(.startExperiment(1))
+    story.advance(minutes: 5)
+    try story.send(.concludeExperiment(1, .refuted, "pool at 40%"))
+    let experiment = try #require(story.state.experiments.first)
+    #expect(experiment.state == .concluded)
+    #expect(experiment.outcome == .refuted)
+    #expect(experiment.result == "pool at 40%")
+    #expect(experiment.endedAt == story.now)
+    #expect(story.state.isStepDone(5))  // "run isolated experiments" proven by a conclusion
+  }
+
+  @Test func unknownEventsAreSkippedAndCounted() {
+    var story = Story()
+    story.record(.unknown(type: "pager-escalated", payload: #"{"level":2}"#), by: "bot")
+    #expect(story.state.skippedEventTypes == ["pager-escalated": 1])
+    #expect(story.state.lastSeq == 2)
+    #expect(story.state.timeline.count == 1)
+  }
+
+  @Test func eventsOfAnotherIncidentAreIgnored() {
+    var state = IncidentState(id: IncidentID(number: 2))
+    Reducer.apply(
+      EventEnvelope(
+        seq: 1, incident: IncidentID(number: 1), at: Story.start, actor: "a",
+        event: .declared(Declared(title: "x"))), to: &state)
+    #expect(!state.isDeclared)
+  }
+
+  @Test func eventsRoundTripThroughTheirStoredForm() throws {
+    let events: [Event] = [
+      .declared(Declared(title: "t", ticket: "IM-1")),
+      .detailsChanged(DetailsChanged(impact: "all EU users")),
+      .stepCompleted(StepRef(step: 4)), .stepUndone(StepRef(step: 4)),
+      .roleAssigned(RoleChange(role: .ic, person: "x")),
+      .roleReleased(RoleChange(role: .ic, person: "x")),
+      .experimentProposed(ExperimentProposed(id: 1, hypothesis: "h", target: "db")),
+      .experimentStarted(ExperimentRef(id: 1)),
+      .experimentConcluded(ExperimentConcluded(id: 1, outcome: .inconclusive, result: "r")),
+      .experimentAbandoned(ExperimentRef(id: 2, reason: "why")),
+      .logged(LogAdded(kind: .decision, text: "roll back")),
+      .stakeholderUpdated(TextBody(text: "u")), .cadenceChanged(CadenceChanged(seconds: 900)),
+      .whyAdded(WhyAdded(chain: 1, why: "w", because: "b")),
+      .followupAdded(FollowupAdded(id: 1, text: "f", owner: "o")),
+      .followupDone(FollowupRef(id: 1)), .mitigated, .customerVerified(TextBody(text: "ok")),
+      .resolved(Resolved(forcedReason: "r")), .reopened(Reopened(reason: "again")),
+      .unknown(type: "future", payload: "{\"a\":1}"),
+    ]
+    for event in events {
+      let decoded = try Event(typeName: event.typeName, payloadJSON: event.payloadJSON())
+      #expect(decoded == event)
+    }
+  }
+}
