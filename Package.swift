@@ -22,11 +22,19 @@ let package = Package(
       dependencies: ["WarroomCore", .product(name: "GRDB", package: "GRDB.swift")]
     ),
 
+    // MARK: - Screen: the dashboard as a pure function from state and size to a grid of cells
+    .target(name: "WarroomScreen", dependencies: ["WarroomCore"]),
+
+    // MARK: - Terminal backend: the only code that touches ncurses
+    .systemLibrary(
+      name: "CNcursesw", path: "Sources/CNcursesw", providers: [.apt(["libncurses-dev"])]),
+    .target(name: "TerminalBackend", dependencies: ["CNcursesw", "WarroomScreen"]),
+
     // MARK: - The command-line executable
     .executableTarget(
       name: "warroom",
       dependencies: [
-        "WarroomCore", "WarroomStore",
+        "WarroomCore", "WarroomStore", "WarroomScreen", "TerminalBackend",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -46,6 +54,9 @@ let package = Package(
       name: "WarroomStoreTests",
       dependencies: ["WarroomCore", "WarroomStore", .product(name: "GRDB", package: "GRDB.swift")]
     ),
+    .testTarget(
+      name: "WarroomScreenTests", dependencies: ["WarroomCore", "WarroomScreen", "WarroomTestSupport"],
+      exclude: ["Snapshots"]),
     .testTarget(name: "EndToEndTests", dependencies: ["WarroomTestSupport"]),
   ],
   swiftLanguageModes: [.v6]

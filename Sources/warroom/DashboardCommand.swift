@@ -1,11 +1,42 @@
 import ArgumentParser
+import Foundation
+import TerminalBackend
+import WarroomCore
+import WarroomScreen
 
 struct Dashboard: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Open the live full-screen dashboard (the default command).")
+    abstract: "Open the live full-screen dashboard (the default command).",
+    discussion: "Press ? inside for the keys. Type a line and press Enter to log it.")
+
+  enum View: String, ExpressibleByArgument, CaseIterable {
+    case lead, recorder, communicator
+    var mode: ViewMode { ViewMode(rawValue: rawValue)! }
+  }
+
   @OptionGroup var global: GlobalOptions
+  @Option(help: "Lay the screen out for a job: lead, recorder or communicator.")
+  var view: View = .lead
+  @Option(
+    help: ArgumentHelp(
+      "A built-in theme (dark, light, high-contrast, mono), a user theme's name, or a file.",
+      valueName: "name|path"))
+  var theme: String?
 
   func run() throws {
-    throw Failure(message: "the dashboard is not built yet; use `warroom status`")
+    let environment = ProcessInfo.processInfo.environment
+    // Everything that can fail with a clear message fails before the screen is taken over.
+    let theme = try ThemeLoader.load(self.theme, environment: environment)
+    let store = try global.openStore()
+    var incident: IncidentState? = nil
+    if global.incident != nil {
+      incident = try global.resolveIncident(in: store)
+    } else {
+      incident = try store.currentIncident()
+    }
+    let app = try DashboardApp(
+      store: store, incident: incident, followsCurrent: global.incident == nil,
+      model: DashboardModel(me: global.who, view: view.mode), theme: theme)
+    try app.run()
   }
 }

@@ -21,6 +21,13 @@ struct Declare: ParsableCommand {
   }
 
   func run() throws {
+    let store = try global.openStore()
+    let id = try store.declare(try declaration(), actor: global.who, at: Date())
+    Output.data(id.rawValue)
+  }
+
+  /// The declaration event's payload, with the runbook file read if one is named.
+  func declaration() throws -> Declared {
     var book = Runbook.standard
     if let runbook {
       guard let data = FileManager.default.contents(atPath: runbook) else {
@@ -28,16 +35,13 @@ struct Declare: ParsableCommand {
       }
       book = try Runbook.decode(data, source: runbook)
     }
-    let declared = Declared(
+    return Declared(
       title: title, severity: severity, cadence: try cadence.map(parseDuration),
       ticket: ticket, channel: channel, impact: impact, runbook: book)
-    let store = try global.openStore()
-    let id = try store.declare(declared, actor: global.who, at: Date())
-    Output.data(id.rawValue)
   }
 }
 
-struct Edit: ParsableCommand {
+struct Edit: IncidentCommand {
   static let configuration = CommandConfiguration(
     abstract: "Change the incident's title, severity, impact, ticket or channel.")
 
@@ -48,10 +52,9 @@ struct Edit: ParsableCommand {
   @Option var ticket: String?
   @Option var channel: String?
 
-  func run() throws {
-    try global.perform(
-      .edit(
-        DetailsChanged(
-          title: title, severity: severity, impact: impact, ticket: ticket, channel: channel)))
+  func command() throws -> Command {
+    .edit(
+      DetailsChanged(
+        title: title, severity: severity, impact: impact, ticket: ticket, channel: channel))
   }
 }

@@ -7,7 +7,7 @@ struct ExperimentCommand: ParsableCommand {
     abstract: "Record experiments: hypothesis, change, data, conclusion.",
     subcommands: [Add.self, Start.self, Conclude.self, Abandon.self])
 
-  struct Add: ParsableCommand {
+  struct Add: IncidentCommand {
     static let configuration = CommandConfiguration(
       abstract: "Propose an experiment and print its id.")
     @OptionGroup var global: GlobalOptions
@@ -17,21 +17,24 @@ struct ExperimentCommand: ParsableCommand {
     var target: String?
     @Option(help: "What will be changed or tested.") var change: String?
     func validate() throws { try requireText(hypothesis, "the hypothesis") }
+    func command() throws -> Command {
+      .proposeExperiment(hypothesis: hypothesis, change: change, owner: owner, target: target)
+    }
     func run() throws {
-      let (_, written) = try global.perform(
-        .proposeExperiment(hypothesis: hypothesis, change: change, owner: owner, target: target))
+      let (_, written) = try global.perform(command())
       if case .experimentProposed(let proposed) = written.first?.event {
         Output.data(String(proposed.id))
       }
     }
   }
 
-  struct Start: ParsableCommand {
+  struct Start: IncidentCommand {
     static let configuration = CommandConfiguration(abstract: "Start a proposed experiment.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The experiment's id.") var id: Int
+    func command() throws -> Command { .startExperiment(id) }
     func run() throws {
-      let (state, _) = try global.perform(.startExperiment(id))
+      let (state, _) = try global.perform(command())
       if let experiment = state.experiments.first(where: { $0.id == id }),
         state.isInConflict(experiment)
       {
@@ -42,23 +45,23 @@ struct ExperimentCommand: ParsableCommand {
     }
   }
 
-  struct Conclude: ParsableCommand {
+  struct Conclude: IncidentCommand {
     static let configuration = CommandConfiguration(abstract: "Record an experiment's result.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The experiment's id.") var id: Int
     @Flag(help: "Whether the data supported the hypothesis.") var outcome: ExperimentOutcome
     @Argument(help: "What the data showed.") var result: String
     func validate() throws { try requireText(result, "the result") }
-    func run() throws { try global.perform(.concludeExperiment(id, outcome, result)) }
+    func command() throws -> Command { .concludeExperiment(id, outcome, result) }
   }
 
-  struct Abandon: ParsableCommand {
+  struct Abandon: IncidentCommand {
     static let configuration = CommandConfiguration(
       abstract: "Stop an experiment without a result.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The experiment's id.") var id: Int
     @Option(help: "Why it was abandoned.") var reason: String?
-    func run() throws { try global.perform(.abandonExperiment(id, reason: reason)) }
+    func command() throws -> Command { .abandonExperiment(id, reason: reason) }
   }
 }
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import WarroomCore
 
-struct Log: ParsableCommand {
+struct Log: IncidentCommand {
   static let configuration = CommandConfiguration(
     abstract: "Add an entry to the incident log (a note unless a kind is given).")
 
@@ -33,5 +33,5 @@ struct Log: ParsableCommand {
 
   func validate() throws { try requireText(text, "the log entry") }
 
-  func run() throws { try global.perform(.log(kind.logKind, text)) }
+  func command() throws -> Command { .log(kind.logKind, text) }
 }

@@ -6,23 +6,23 @@ struct RoleCommand: ParsableCommand {
     commandName: "role", abstract: "Assign or release a role (lead, communicator, recorder, ic).",
     subcommands: [Assign.self, Release.self])
 
-  struct Assign: ParsableCommand {
+  struct Assign: IncidentCommand {
     static let configuration = CommandConfiguration(
       abstract: "Give a role to someone; a single-holder role is handed over.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "lead, communicator, recorder or ic.") var role: Role
     @Argument(help: "Who takes it.") var name: String
     func validate() throws { try requireText(name, "the name") }
-    func run() throws { try global.perform(.assignRole(role, name)) }
+    func command() throws -> Command { .assignRole(role, name) }
   }
 
-  struct Release: ParsableCommand {
+  struct Release: IncidentCommand {
     static let configuration = CommandConfiguration(abstract: "Take a role from someone.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "lead, communicator, recorder or ic.") var role: Role
     @Argument(help: "Who gives it up.") var name: String
     func validate() throws { try requireText(name, "the name") }
-    func run() throws { try global.perform(.releaseRole(role, name)) }
+    func command() throws -> Command { .releaseRole(role, name) }
   }
 }
 
@@ -30,17 +30,17 @@ struct Step: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Tick or untick a checklist step.", subcommands: [Done.self, Undo.self])
 
-  struct Done: ParsableCommand {
+  struct Done: IncidentCommand {
     static let configuration = CommandConfiguration(abstract: "Mark step N done.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The step's number, from 1.") var number: Int
-    func run() throws { try global.perform(.completeStep(number)) }
+    func command() throws -> Command { .completeStep(number) }
   }
 
-  struct Undo: ParsableCommand {
+  struct Undo: IncidentCommand {
     static let configuration = CommandConfiguration(abstract: "Mark step N not done.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The step's number, from 1.") var number: Int
-    func run() throws { try global.perform(.undoStep(number)) }
+    func command() throws -> Command { .undoStep(number) }
   }
 }

@@ -1,25 +1,25 @@
 import ArgumentParser
 import WarroomCore
 
-struct Update: ParsableCommand {
+struct Update: IncidentCommand {
   static let configuration = CommandConfiguration(
     abstract: "Record a stakeholder update; restarts the countdown.")
   @OptionGroup var global: GlobalOptions
   @Argument(help: "What was told to stakeholders.") var text: String
   func validate() throws { try requireText(text, "the update") }
-  func run() throws { try global.perform(.postUpdate(text)) }
+  func command() throws -> Command { .postUpdate(text) }
 }
 
-struct Cadence: ParsableCommand {
+struct Cadence: IncidentCommand {
   static let configuration = CommandConfiguration(
     abstract: "Set the time between stakeholder updates (15m to 45m by default).")
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Such as 20m.") var duration: String
   func validate() throws { _ = try parseDuration(duration) }
-  func run() throws { try global.perform(.setCadence(try parseDuration(duration))) }
+  func command() throws -> Command { .setCadence(try parseDuration(duration)) }
 }
 
-struct Why: ParsableCommand {
+struct Why: IncidentCommand {
   static let configuration = CommandConfiguration(
     abstract: "Add a link to a five-whys chain.",
     discussion:
@@ -32,7 +32,7 @@ struct Why: ParsableCommand {
     try requireText(why, "the why")
     try requireText(because, "the because")
   }
-  func run() throws { try global.perform(.addWhy(chain: chain, why: why, because: because)) }
+  func command() throws -> Command { .addWhy(chain: chain, why: why, because: because) }
 }
 
 struct FollowupCommand: ParsableCommand {
@@ -40,43 +40,44 @@ struct FollowupCommand: ParsableCommand {
     commandName: "followup", abstract: "Track tech debt and action items.",
     subcommands: [Add.self, Done.self])
 
-  struct Add: ParsableCommand {
+  struct Add: IncidentCommand {
     static let configuration = CommandConfiguration(abstract: "Add a follow-up and print its id.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "What must be done.") var text: String
     @Option(help: "Who owns it.") var owner: String?
     func validate() throws { try requireText(text, "the follow-up") }
+    func command() throws -> Command { .addFollowup(text, owner: owner) }
     func run() throws {
-      let (_, written) = try global.perform(.addFollowup(text, owner: owner))
+      let (_, written) = try global.perform(command())
       if case .followupAdded(let added) = written.first?.event { Output.data(String(added.id)) }
     }
   }
 
-  struct Done: ParsableCommand {
+  struct Done: IncidentCommand {
     static let configuration = CommandConfiguration(abstract: "Close a follow-up.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The follow-up's id.") var id: Int
-    func run() throws { try global.perform(.closeFollowup(id)) }
+    func command() throws -> Command { .closeFollowup(id) }
   }
 }
 
-struct Mitigate: ParsableCommand {
+struct Mitigate: IncidentCommand {
   static let configuration = CommandConfiguration(
     abstract: "Announce the incident mitigated (yellow).")
   @OptionGroup var global: GlobalOptions
-  func run() throws { try global.perform(.mitigate) }
+  func command() throws -> Command { .mitigate }
 }
 
-struct Verify: ParsableCommand {
+struct Verify: IncidentCommand {
   static let configuration = CommandConfiguration(
     abstract: "Record the customer's verification of the fix.")
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Who verified what.") var text: String
   func validate() throws { try requireText(text, "the verification") }
-  func run() throws { try global.perform(.verify(text)) }
+  func command() throws -> Command { .verify(text) }
 }
 
-struct Resolve: ParsableCommand {
+struct Resolve: IncidentCommand {
   static let configuration = CommandConfiguration(
     abstract: "Announce the incident resolved (green).",
     discussion:
@@ -84,13 +85,13 @@ struct Resolve: ParsableCommand {
   @OptionGroup var global: GlobalOptions
   @Option(help: "Force green anyway; the reason is logged.") var force: String?
   func validate() throws { if let force { try requireText(force, "the reason") } }
-  func run() throws { try global.perform(.resolve(force: force)) }
+  func command() throws -> Command { .resolve(force: force) }
 }
 
-struct Reopen: ParsableCommand {
+struct Reopen: IncidentCommand {
   static let configuration = CommandConfiguration(
     abstract: "Reopen a mitigated or resolved incident (back to red).")
   @OptionGroup var global: GlobalOptions
   @Option(help: "Why it is reopened.") var reason: String?
-  func run() throws { try global.perform(.reopen(reason: reason)) }
+  func command() throws -> Command { .reopen(reason: reason) }
 }

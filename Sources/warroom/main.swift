@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TerminalBackend
 import WarroomCore
 import WarroomStore
 
@@ -14,6 +15,8 @@ do {
 } catch let error as StoreError {
   Output.fail(error.description, code: 1)
 } catch let error as RunbookError {
+  Output.fail(error.description, code: 1)
+} catch let error as Terminal.StartError {
   Output.fail(error.description, code: 1)
 } catch let failure as Failure {
   Output.fail(failure.message, code: failure.code)

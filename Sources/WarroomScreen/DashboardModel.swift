@@ -1,0 +1,108 @@
+import WarroomCore
+
+/// Which job the screen is laid out for.
+public enum ViewMode: String, CaseIterable, Sendable {
+  /// Everything: checklist, roles, countdown, experiments, log.
+  case lead
+  /// The log large, with the input line ready for notes.
+  case recorder
+  /// The countdown large, the update history, the input line ready for updates.
+  case communicator
+}
+
+/// The panes that can take focus.
+public enum PaneID: String, CaseIterable, Sendable {
+  case checklist, roles, countdown, experiments, log
+
+  public var title: String {
+    switch self {
+    case .checklist: "Checklist"
+    case .roles: "Roles"
+    case .countdown: "Stakeholder update"
+    case .experiments: "Experiments"
+    case .log: "Log"
+    }
+  }
+}
+
+public enum Focus: Equatable, Sendable {
+  case input
+  case pane(PaneID)
+}
+
+/// The pages of the log pane.
+public enum LogPage: String, CaseIterable, Sendable {
+  case log, timeline, whys, followups, updates
+
+  public var title: String {
+    switch self {
+    case .log: "Log"
+    case .timeline: "Timeline"
+    case .whys: "Five whys"
+    case .followups: "Follow-ups"
+    case .updates: "Updates"
+    }
+  }
+}
+
+/// What Enter does with the input line's text.
+public enum InputKind: Equatable, Sendable, CaseIterable {
+  case note, finding, decision, manualChange, update
+
+  public var label: String {
+    switch self {
+    case .note: "note"
+    case .finding: "finding"
+    case .decision: "decision"
+    case .manualChange: "MANUAL CHANGE"
+    case .update: "stakeholder update"
+    }
+  }
+
+  var next: InputKind {
+    let all = Self.allCases
+    return all[(all.firstIndex(of: self)! + 1) % all.count]
+  }
+}
+
+/// A line for the person after an action: what happened, or why it was refused.
+public struct Message: Equatable, Sendable {
+  public var text: String
+  public var isError: Bool
+  public init(_ text: String, isError: Bool = false) {
+    self.text = text
+    self.isError = isError
+  }
+}
+
+/// The dashboard's own state, apart from the incident: focus, selection, scroll, what is
+/// being typed. Changed only by `DashboardUpdate`; the incident changing underneath (another
+/// terminal writing) never touches it, so typing is never disturbed.
+public struct DashboardModel: Equatable, Sendable {
+  public var me: String
+  public var view: ViewMode
+  public var focus: Focus = .input
+  public var input = LineEditor()
+  public var inputKind: InputKind
+  public var selection: [PaneID: Int] = [:]
+  public var logPage = LogPage.log
+  /// How many entries up from the newest the log pane is scrolled.
+  public var logScroll = 0
+  public var showHelp = false
+  /// Which page of the help screen is shown, when it does not fit on one.
+  public var helpPage = 0
+  public var message: Message?
+
+  public init(me: String, view: ViewMode = .lead) {
+    self.me = me
+    self.view = view
+    inputKind = view == .communicator ? .update : .note
+    // The communicator's log pane opens on the update history.
+    logPage = view == .communicator ? .updates : .log
+  }
+
+  public func selected(_ pane: PaneID) -> Int { selection[pane] ?? 0 }
+
+  /// The input line holds a `:` command.
+  public var isCommandLine: Bool { input.characters.first == ":" }
+}

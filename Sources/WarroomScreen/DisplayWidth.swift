@@ -1,0 +1,40 @@
+/// How many terminal columns text takes: 2 for East Asian wide characters and emoji,
+/// 0 for combining marks, 1 for the rest. Computed per grapheme cluster, the unit a
+/// person sees as one character, so `e` + combining acute stays one column.
+public enum DisplayWidth {
+  public static func of(_ character: Character) -> Int {
+    var width = 0
+    for scalar in character.unicodeScalars {
+      if scalar.value == 0xFE0F, width == 1 { return 2 }  // emoji presentation selector
+      let w = of(scalar)
+      if w > width { width = w }
+    }
+    return width
+  }
+
+  public static func of(_ text: some StringProtocol) -> Int {
+    text.reduce(0) { $0 + of($1) }
+  }
+
+  static func of(_ scalar: Unicode.Scalar) -> Int {
+    let value = scalar.value
+    if value < 0x300 { return value < 0x20 || (0x7F..<0xA0).contains(value) ? 0 : 1 }
+    switch scalar.properties.generalCategory {
+    case .nonspacingMark, .enclosingMark, .format: return 0
+    default: break
+    }
+    if value == 0x200B || (0x1160...0x11FF).contains(value) { return 0 }
+    if scalar.properties.isEmojiPresentation { return 2 }
+    for range in wideRanges where range.contains(value) { return 2 }
+    return 1
+  }
+
+  /// East Asian Wide and Fullwidth blocks (Unicode's EastAsianWidth W and F).
+  private static let wideRanges: [ClosedRange<UInt32>] = [
+    0x1100...0x115F, 0x231A...0x231B, 0x2329...0x232A, 0x2E80...0x303E, 0x3041...0x33FF,
+    0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF, 0xA960...0xA97F, 0xAC00...0xD7A3,
+    0xF900...0xFAFF, 0xFE10...0xFE19, 0xFE30...0xFE6F, 0xFF00...0xFF60, 0xFFE0...0xFFE6,
+    0x16FE0...0x16FE4, 0x17000...0x18AFF, 0x1B000...0x1B2FF, 0x1F200...0x1F2FF,
+    0x20000...0x2FFFD, 0x30000...0x3FFFD,
+  ]
+}

@@ -1,0 +1,108 @@
+import WarroomCore
+
+/// One terminal cell: the character a person sees and what it means. A wide character
+/// fills its own cell and marks the next one as its continuation.
+public struct Cell: Equatable, Sendable {
+  /// A single grapheme cluster; empty for the right half of a wide character.
+  public var character: String
+  public var role: StyleRole
+
+  public static let blank = Cell(character: " ", role: .text)
+
+  public init(character: String, role: StyleRole) {
+    self.character = character
+    self.role = role
+  }
+
+  public var isContinuation: Bool { character.isEmpty }
+}
+
+/// A rectangle of cells: what a frame looks like before it reaches a terminal.
+/// Rendering writes into it; the backend paints it; tests read it as text.
+public struct Grid: Equatable, Sendable {
+  public let width: Int
+  public let height: Int
+  public private(set) var cells: [Cell]
+
+  public init(width: Int, height: Int) {
+    self.width = max(0, width)
+    self.height = max(0, height)
+    cells = Array(repeating: .blank, count: self.width * self.height)
+  }
+
+  public subscript(x: Int, y: Int) -> Cell {
+    get { cells[y * width + x] }
+    set { cells[y * width + x] = newValue }
+  }
+
+  public var bounds: Rect { Rect(x: 0, y: 0, width: width, height: height) }
+
+  /// Writes text at (x, y), never past `limit` columns (nor the grid's edge). Text from
+  /// people is made inert first: nothing written here can reach a terminal as a control.
+  /// Returns the number of columns written.
+  @discardableResult
+  public mutating func write(
+    _ text: String, x: Int, y: Int, role: StyleRole, limit: Int? = nil
+  ) -> Int {
+    guard y >= 0, y < height, x >= 0, x < width else { return 0 }
+    let end = min(width, x + (limit ?? width))
+    var column = x
+    for character in SafeText.inert(text) {
+      let cellWidth = DisplayWidth.of(character)
+      if cellWidth == 0 { continue }  // stray marks with no base: dropped
+      if column + cellWidth > end {
+        // A wide character that does not fit leaves a blank, never half a glyph.
+        while column < end {
+          self[column, y] = Cell(character: " ", role: role)
+          column += 1
+        }
+        break
+      }
+      clearWideNeighbour(column, y)
+      self[column, y] = Cell(character: String(character), role: role)
+      if cellWidth == 2 {
+        clearWideNeighbour(column + 1, y)
+        self[column + 1, y] = Cell(character: "", role: role)
+      }
+      column += cellWidth
+    }
+    return column - x
+  }
+
+  /// Writing over half of a wide character blanks its other half.
+  private mutating func clearWideNeighbour(_ x: Int, _ y: Int) {
+    let cell = self[x, y]
+    if cell.isContinuation, x > 0 {
+      self[x - 1, y] = Cell(character: " ", role: self[x - 1, y].role)
+    } else if x + 1 < width, self[x + 1, y].isContinuation {
+      self[x + 1, y] = Cell(character: " ", role: cell.role)
+    }
+  }
+
+  /// Fills a rectangle with one character and role.
+  public mutating func fill(_ rect: Rect, with character: String = " ", role: StyleRole) {
+    let clipped = rect.intersection(bounds)
+    for y in clipped.y..<clipped.maxY {
+      for x in clipped.x..<clipped.maxX { self[x, y] = Cell(character: character, role: role) }
+    }
+  }
+
+  /// Sets the role of every cell in a rectangle, keeping the characters.
+  public mutating func restyle(_ rect: Rect, role: StyleRole) {
+    let clipped = rect.intersection(bounds)
+    for y in clipped.y..<clipped.maxY {
+      for x in clipped.x..<clipped.maxX { self[x, y].role = role }
+    }
+  }
+
+  /// The grid as plain text, one line per row, trailing spaces kept: what a snapshot holds.
+  public var text: String {
+    (0..<height).map { line($0) }.joined(separator: "\n")
+  }
+
+  public func line(_ y: Int) -> String {
+    var result = ""
+    for x in 0..<width where !self[x, y].isContinuation { result += self[x, y].character }
+    return result
+  }
+}

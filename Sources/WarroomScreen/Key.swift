@@ -1,0 +1,33 @@
+/// A key press, as the backend decodes it from the terminal.
+public enum Key: Hashable, Sendable {
+  case character(Character)
+  /// Ctrl plus a letter, given as the lowercase letter.
+  case control(Character)
+  case enter, backspace, delete, tab, backTab, escape
+  case up, down, left, right, pageUp, pageDown, home, end
+  case resize
+
+  /// How the help screen writes the key.
+  public var label: String {
+    switch self {
+    case .character(" "): "Space"
+    case .character(let c): String(c)
+    case .control(let c): "Ctrl-" + String(c).uppercased()
+    case .enter: "Enter"
+    case .backspace: "Backspace"
+    case .delete: "Delete"
+    case .tab: "Tab"
+    case .backTab: "Shift-Tab"
+    case .escape: "Esc"
+    case .up: "↑"
+    case .down: "↓"
+    case .left: "←"
+    case .right: "→"
+    case .pageUp: "PgUp"
+    case .pageDown: "PgDn"
+    case .home: "Home"
+    case .end: "End"
+    case .resize: "resize"
+    }
+  }
+}

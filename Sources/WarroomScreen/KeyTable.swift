@@ -1,0 +1,210 @@
+/// What a key does. Every binding lives in `KeyTable.bindings`, with its help text: the
+/// update function dispatches through it and the help screen and hint line are made from
+/// it, so they cannot disagree.
+public enum Action: Equatable, Sendable {
+  case quit, help, cancel, focusNext, focusPrevious, commandLine
+  case submit, cycleKind, deleteBackward, deleteForward, deleteWord, clearLine
+  case cursorLeft, cursorRight, cursorHome, cursorEnd
+  case selectUp, selectDown, pageUp, pageDown, previousPage, nextPage
+  case toggleStep
+  case assignRole, takeRole, releaseRole
+  case proposeExperiment, startExperiment, concludeExperiment, abandonExperiment
+  case composeUpdate
+  case addWhy, addFollowup, closeFollowup
+}
+
+/// Where a binding applies.
+public enum Scope: Equatable, Sendable {
+  /// Anywhere.
+  case global
+  /// While typing in the input line.
+  case input
+  /// While the input line is empty or a pane has focus (so letters type otherwise).
+  case idle
+  /// While a pane has focus.
+  case pane(PaneID)
+  /// While the log pane shows this page.
+  case page(LogPage)
+}
+
+public struct KeyBinding: Sendable {
+  public var keys: [Key]
+  public var scope: Scope
+  public var action: Action
+  public var help: String
+  /// Shown in the one-line hint at the bottom of the screen.
+  public var hint: String?
+}
+
+public enum KeyTable {
+  public static let bindings: [KeyBinding] = [
+    // Anywhere
+    KeyBinding(keys: [.control("c")], scope: .global, action: .quit, help: "quit"),
+    KeyBinding(
+      keys: [.tab], scope: .global, action: .focusNext, help: "focus the next pane",
+      hint: "Tab panes"),
+    KeyBinding(
+      keys: [.backTab], scope: .global, action: .focusPrevious, help: "focus the previous pane"),
+    KeyBinding(
+      keys: [.escape], scope: .global, action: .cancel,
+      help: "clear the input line, back to typing"),
+    // Empty input line, or a pane focused
+    KeyBinding(
+      keys: [.character("q")], scope: .idle, action: .quit, help: "quit", hint: "q quit"),
+    KeyBinding(
+      keys: [.character("?")], scope: .idle, action: .help, help: "this help", hint: "? help"),
+    KeyBinding(
+      keys: [.character(":")], scope: .idle, action: .commandLine,
+      help: "command line: any warroom command, e.g. :role assign lead ann", hint: ": command"),
+    // The input line
+    KeyBinding(
+      keys: [.enter], scope: .input, action: .submit,
+      help: "log the text (or run the :command)", hint: "Enter log"),
+    KeyBinding(
+      keys: [.control("t")], scope: .input, action: .cycleKind,
+      help: "entry kind: note, finding, decision, manual change, stakeholder update",
+      hint: "^T kind"),
+    KeyBinding(keys: [.backspace], scope: .input, action: .deleteBackward, help: "delete left"),
+    KeyBinding(keys: [.delete], scope: .input, action: .deleteForward, help: "delete right"),
+    KeyBinding(keys: [.control("w")], scope: .input, action: .deleteWord, help: "delete a word"),
+    KeyBinding(keys: [.control("u")], scope: .input, action: .clearLine, help: "clear the line"),
+    KeyBinding(keys: [.left], scope: .input, action: .cursorLeft, help: "cursor left"),
+    KeyBinding(keys: [.right], scope: .input, action: .cursorRight, help: "cursor right"),
+    KeyBinding(
+      keys: [.home, .control("a")], scope: .input, action: .cursorHome, help: "line start"),
+    KeyBinding(keys: [.end, .control("e")], scope: .input, action: .cursorEnd, help: "line end"),
+    KeyBinding(keys: [.up], scope: .input, action: .selectUp, help: "scroll the log up"),
+    KeyBinding(keys: [.down], scope: .input, action: .selectDown, help: "scroll the log down"),
+    KeyBinding(keys: [.pageUp], scope: .input, action: .pageUp, help: "page the log up"),
+    KeyBinding(keys: [.pageDown], scope: .input, action: .pageDown, help: "page the log down"),
+    // Checklist
+    KeyBinding(
+      keys: [.up, .character("k")], scope: .pane(.checklist), action: .selectUp,
+      help: "previous step"),
+    KeyBinding(
+      keys: [.down, .character("j")], scope: .pane(.checklist), action: .selectDown,
+      help: "next step"),
+    KeyBinding(
+      keys: [.character(" "), .enter], scope: .pane(.checklist), action: .toggleStep,
+      help: "tick or untick the step", hint: "Space tick"),
+    // Roles
+    KeyBinding(
+      keys: [.up, .character("k")], scope: .pane(.roles), action: .selectUp,
+      help: "previous role"),
+    KeyBinding(
+      keys: [.down, .character("j")], scope: .pane(.roles), action: .selectDown,
+      help: "next role"),
+    KeyBinding(
+      keys: [.character("m")], scope: .pane(.roles), action: .takeRole,
+      help: "take the role myself", hint: "m take"),
+    KeyBinding(
+      keys: [.character("a"), .enter], scope: .pane(.roles), action: .assignRole,
+      help: "assign the role to someone (type the name)", hint: "a assign"),
+    KeyBinding(
+      keys: [.character("r")], scope: .pane(.roles), action: .releaseRole,
+      help: "release the role", hint: "r release"),
+    // Countdown
+    KeyBinding(
+      keys: [.character("u"), .enter], scope: .pane(.countdown), action: .composeUpdate,
+      help: "write a stakeholder update", hint: "u update"),
+    // Experiments
+    KeyBinding(
+      keys: [.up, .character("k")], scope: .pane(.experiments), action: .selectUp,
+      help: "previous experiment"),
+    KeyBinding(
+      keys: [.down, .character("j")], scope: .pane(.experiments), action: .selectDown,
+      help: "next experiment"),
+    KeyBinding(
+      keys: [.character("n")], scope: .pane(.experiments), action: .proposeExperiment,
+      help: "propose an experiment", hint: "n new"),
+    KeyBinding(
+      keys: [.character("s")], scope: .pane(.experiments), action: .startExperiment,
+      help: "start the experiment", hint: "s start"),
+    KeyBinding(
+      keys: [.character("c")], scope: .pane(.experiments), action: .concludeExperiment,
+      help: "conclude it with a result", hint: "c conclude"),
+    KeyBinding(
+      keys: [.character("x")], scope: .pane(.experiments), action: .abandonExperiment,
+      help: "abandon it", hint: "x abandon"),
+    // Log pages
+    KeyBinding(
+      keys: [.up, .character("k")], scope: .pane(.log), action: .selectUp,
+      help: "scroll up / previous item"),
+    KeyBinding(
+      keys: [.down, .character("j")], scope: .pane(.log), action: .selectDown,
+      help: "scroll down / next item"),
+    KeyBinding(keys: [.pageUp], scope: .pane(.log), action: .pageUp, help: "page up"),
+    KeyBinding(keys: [.pageDown], scope: .pane(.log), action: .pageDown, help: "page down"),
+    KeyBinding(
+      keys: [.left, .character("[")], scope: .pane(.log), action: .previousPage,
+      help: "previous page: log, timeline, whys, follow-ups, updates", hint: "←→ pages"),
+    KeyBinding(
+      keys: [.right, .character("]")], scope: .pane(.log), action: .nextPage, help: "next page"),
+    KeyBinding(
+      keys: [.character("n")], scope: .page(.whys), action: .addWhy, help: "add a why",
+      hint: "n add"),
+    KeyBinding(
+      keys: [.character("n")], scope: .page(.followups), action: .addFollowup,
+      help: "add a follow-up", hint: "n add"),
+    KeyBinding(
+      keys: [.character("d")], scope: .page(.followups), action: .closeFollowup,
+      help: "close the follow-up", hint: "d done"),
+  ]
+
+  /// The scopes active now, most specific first.
+  static func scopes(_ model: DashboardModel) -> [Scope] {
+    switch model.focus {
+    case .input:
+      return model.input.isEmpty ? [.input, .idle, .global] : [.input, .global]
+    case .pane(let pane):
+      let page: [Scope] = pane == .log ? [.page(model.logPage)] : []
+      return page + [.pane(pane), .idle, .global]
+    }
+  }
+
+  /// The binding a key has now, if any.
+  public static func binding(for key: Key, in model: DashboardModel) -> KeyBinding? {
+    for scope in scopes(model) {
+      if let binding = bindings.first(where: { $0.scope == scope && $0.keys.contains(key) }) {
+        return binding
+      }
+    }
+    return nil
+  }
+
+  /// The hints for where the person is now, most specific first.
+  public static func hints(for model: DashboardModel) -> [String] {
+    var seen = Set<String>()
+    var result: [String] = []
+    for scope in scopes(model) {
+      for binding in bindings where binding.scope == scope {
+        if let hint = binding.hint, seen.insert(hint).inserted { result.append(hint) }
+      }
+    }
+    return result
+  }
+
+  /// The help screen's sections, in table order.
+  public static var helpSections: [(title: String, lines: [(keys: String, help: String)])] {
+    var sections: [(String, [(String, String)])] = []
+    func title(_ scope: Scope) -> String {
+      switch scope {
+      case .global: "Anywhere"
+      case .input: "Typing in the input line"
+      case .idle: "With the input line empty, or a pane focused"
+      case .pane(let pane): "\(pane.title) pane"
+      case .page(let page): "Log pane, \(page.title) page"
+      }
+    }
+    for binding in bindings {
+      let name = title(binding.scope)
+      let line = (binding.keys.map(\.label).joined(separator: " "), binding.help)
+      if let index = sections.firstIndex(where: { $0.0 == name }) {
+        sections[index].1.append(line)
+      } else {
+        sections.append((name, [line]))
+      }
+    }
+    return sections.map { (title: $0.0, lines: $0.1.map { (keys: $0.0, help: $0.1) }) }
+  }
+}

@@ -1,0 +1,90 @@
+import WarroomCore
+
+/// Time to the next stakeholder update. Calm, then a warning look in the last five
+/// minutes, then an alarm that counts up. Large digits where there is room, because the
+/// communicator reads it from across the desk.
+enum CountdownPane {
+  static func render(_ context: RenderContext, into grid: inout Grid, rect: Rect) {
+    guard let state = context.state, rect.height > 0 else { return }
+    let countdown = Countdown(state: state, now: context.now)
+    let role: StyleRole
+    let headline: String
+    switch countdown.phase {
+    case .calm:
+      role = .countdownCalm
+      headline = "due in \(DurationText.clock(countdown.remaining))"
+    case .warning:
+      role = .countdownWarning
+      headline = "DUE SOON \(DurationText.clock(countdown.remaining))"
+    case .overdue:
+      role = .countdownOverdue
+      headline = "OVERDUE \(DurationText.clock(-countdown.remaining))"
+    case .stopped:
+      role = .dim
+      headline = "none needed: resolved"
+    }
+    grid.titleBar(
+      rect, "Next stakeholder update", detail: "every \(DurationText.short(state.cadence))",
+      focused: context.isFocused(.countdown))
+    let body = rect.belowTitle
+    guard body.height > 0 else { return }
+
+    let last: String
+    if let update = state.lastUpdate {
+      last = "last \(clockTime(update.at)) \(update.by): \(update.text)"
+    } else {
+      last = "no update posted yet"
+    }
+    let digits = countdown.phase == .stopped ? nil : DurationText.clock(abs(countdown.remaining))
+    if let digits, body.height >= BigDigits.height + 2,
+      BigDigits.width(of: digits) + 2 <= body.width
+    {
+      let label = countdown.phase == .overdue ? "OVERDUE" : (countdown.phase == .warning ? "DUE SOON" : "due in")
+      grid.fill(Rect(x: body.x, y: body.y, width: body.width, height: BigDigits.height + 1), role: role)
+      grid.write(" " + label, x: body.x, y: body.y, role: role, limit: body.width)
+      let x = body.x + (body.width - BigDigits.width(of: digits)) / 2
+      BigDigits.draw(digits, x: x, y: body.y + 1, role: role, into: &grid)
+      grid.writeClipped(last, x: body.x + 1, y: body.y + BigDigits.height + 1, width: body.width - 1, role: .dim)
+      return
+    }
+    grid.fill(Rect(x: body.x, y: body.y, width: body.width, height: 1), role: role)
+    grid.write(" " + headline, x: body.x, y: body.y, role: role, limit: body.width)
+    if body.height > 1 {
+      grid.writeClipped(last, x: body.x + 1, y: body.y + 1, width: body.width - 1, role: .dim)
+    }
+  }
+}
+
+/// A five-row block font for the countdown's digits.
+enum BigDigits {
+  static let height = 5
+
+  private static let glyphs: [Character: [String]] = [
+    "0": ["███", "█ █", "█ █", "█ █", "███"],
+    "1": [" ██", "  █", "  █", "  █", "  █"],
+    "2": ["███", "  █", "███", "█  ", "███"],
+    "3": ["███", "  █", " ██", "  █", "███"],
+    "4": ["█ █", "█ █", "███", "  █", "  █"],
+    "5": ["███", "█  ", "███", "  █", "███"],
+    "6": ["███", "█  ", "███", "█ █", "███"],
+    "7": ["███", "  █", "  █", "  █", "  █"],
+    "8": ["███", "█ █", "███", "█ █", "███"],
+    "9": ["███", "█ █", "███", "  █", "███"],
+    ":": [" ", "█", " ", "█", " "],
+  ]
+
+  static func width(of text: String) -> Int {
+    text.reduce(0) { $0 + (glyphs[$1]?[0].count ?? 0) + 1 } - 1
+  }
+
+  static func draw(_ text: String, x: Int, y: Int, role: StyleRole, into grid: inout Grid) {
+    var column = x
+    for character in text {
+      guard let glyph = glyphs[character] else { continue }
+      for (row, line) in glyph.enumerated() {
+        grid.write(line, x: column, y: y + row, role: role)
+      }
+      column += glyph[0].count + 1
+    }
+  }
+}

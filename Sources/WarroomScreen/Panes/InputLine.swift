@@ -1,0 +1,52 @@
+import WarroomCore
+
+/// The always-ready input line, and the hint line under it.
+enum InputLine {
+  static func render(_ context: RenderContext, into grid: inout Grid, rect: Rect) -> (x: Int, y: Int)? {
+    guard rect.height > 0 else { return nil }
+    let model = context.model
+    let declared = context.state?.isDeclared == true
+    let label: String
+    if model.isCommandLine {
+      label = " command "
+    } else if !declared {
+      label = " declare P1 "
+    } else {
+      let (kind, _) = InputPrefix.split(model.input.text, default: model.inputKind)
+      label = " " + kind.label + " "
+    }
+    let labelRole: StyleRole = model.inputKind == .manualChange ? .logManualChange : .inputLabel
+    var x = rect.x + grid.write(label, x: rect.x, y: rect.y, role: labelRole, limit: rect.width)
+    x += grid.write("› ", x: x, y: rect.y, role: .input, limit: rect.maxX - x)
+    let width = rect.maxX - x - 1
+    guard width > 0 else { return nil }
+    // Scroll the text so the cursor stays in view.
+    let characters = model.input.characters
+    let cursor = model.input.cursor
+    var start = 0
+    while DisplayWidth.of(String(characters[start..<cursor])) > width { start += 1 }
+    let visible = String(characters[start...])
+    let focused = model.focus == .input && !model.showHelp
+    if visible.isEmpty, focused {
+      let prompt = declared ? "type and press Enter" : "what is broken? type a title and press Enter"
+      grid.writeClipped(prompt, x: x, y: rect.y, width: width, role: .dim)
+    } else {
+      grid.write(visible, x: x, y: rect.y, role: .input, limit: width)
+    }
+    guard focused else { return nil }
+    return (x + DisplayWidth.of(SafeText.inert(String(characters[start..<cursor]))), rect.y)
+  }
+
+  static func renderHints(_ context: RenderContext, into grid: inout Grid, rect: Rect) {
+    guard rect.height > 0 else { return }
+    if let message = context.model.message {
+      grid.fill(rect, role: message.isError ? .error : .message)
+      grid.writeClipped(
+        " " + message.text, x: rect.x, y: rect.y, width: rect.width,
+        role: message.isError ? .error : .message)
+      return
+    }
+    let hints = KeyTable.hints(for: context.model).joined(separator: "  ")
+    grid.writeClipped(" " + hints, x: rect.x, y: rect.y, width: rect.width, role: .hint)
+  }
+}

@@ -1,0 +1,69 @@
+import WarroomCore
+
+/// Whole-screen states: help, no incident, a terminal too small.
+enum Overlays {
+  /// The keys, generated from `KeyTable`, in columns that fill the screen.
+  static func help(_ context: RenderContext, into grid: inout Grid, rect: Rect) {
+    grid.fill(rect, role: .text)
+    grid.titleBar(
+      rect, "Keys", detail: "the input line takes text whenever it is empty",
+      focused: true)
+    let body = rect.belowTitle
+    var lines: [(String, StyleRole)] = []
+    for section in KeyTable.helpSections {
+      if !lines.isEmpty { lines.append(("", .text)) }
+      lines.append((section.title, .paneTitle))
+      for line in section.lines { lines.append(("\(column(line.keys, 14)) \(line.help)", .text)) }
+    }
+    lines.append(("", .text))
+    lines.append(("Input prefixes: mc: finding: decision: update: note:", .paneTitle))
+    let columns = max(1, body.width / 40)
+    let columnWidth = body.width / columns
+    let rows = max(1, body.height - 1)  // the last row says how to page
+    let perPage = rows * columns
+    let pages = max(1, (lines.count + perPage - 1) / perPage)
+    let page = min(context.model.helpPage, pages - 1)
+    let shown = lines.dropFirst(page * perPage).prefix(perPage)
+    for (index, line) in shown.enumerated() {
+      grid.writeClipped(
+        " " + line.0, x: body.x + (index / rows) * columnWidth, y: body.y + index % rows,
+        width: columnWidth - 1, role: line.1)
+    }
+    if pages > 1 {
+      grid.writeClipped(
+        " page \(page + 1) of \(pages) · ↓ or Space: next page · ↑: previous · any other key closes",
+        x: body.x, y: body.maxY - 1, width: body.width, role: .hint)
+    }
+  }
+
+  static func empty(_ context: RenderContext, into grid: inout Grid, rect: Rect) {
+    let lines = [
+      ("No open incident", StyleRole.paneTitle),
+      ("in \(context.storeName)", .dim),
+      ("", .text),
+      ("Type what is broken below and press Enter to declare a P1.", .text),
+      ("Or from a shell: warroom declare \"TITLE\" --ticket KEY --channel NAME", .dim),
+    ]
+    let top = rect.y + max(0, (rect.height - lines.count) / 2)
+    for (row, line) in lines.enumerated() {
+      let width = min(rect.width, DisplayWidth.of(SafeText.inert(line.0)))
+      grid.writeClipped(
+        line.0, x: rect.x + max(0, (rect.width - width) / 2), y: top + row, width: rect.width,
+        role: line.1)
+    }
+  }
+
+  static func tooSmall(width: Int, height: Int, into grid: inout Grid) {
+    let need = "need \(Layout.minimumWidth)×\(Layout.minimumHeight), have \(width)×\(height)"
+    let lines =
+      width >= 50
+      ? ["terminal too small: " + need, "enlarge the window · q quits"]
+      : ["terminal too small:", need, "enlarge it · q quits"]
+    let top = max(0, (height - lines.count) / 2)
+    for (row, line) in lines.enumerated() where top + row < height {
+      let lineWidth = DisplayWidth.of(line)
+      let x = max(0, (width - lineWidth) / 2)
+      grid.write(line, x: x, y: top + row, role: row == 0 ? .error : .dim, limit: width - x)
+    }
+  }
+}

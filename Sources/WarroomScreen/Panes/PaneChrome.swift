@@ -1,0 +1,63 @@
+import Foundation
+import WarroomCore
+
+/// What every pane draws with: the incident, the view state and the clock.
+public struct RenderContext: Sendable {
+  public var state: IncidentState?
+  public var model: DashboardModel
+  public var now: Date
+  /// The store's name, for the empty state and the header.
+  public var storeName: String
+
+  public init(state: IncidentState?, model: DashboardModel, now: Date, storeName: String) {
+    self.state = state
+    self.model = model
+    self.now = now
+    self.storeName = storeName
+  }
+
+  func isFocused(_ pane: PaneID) -> Bool { model.focus == .pane(pane) }
+}
+
+extension Grid {
+  /// A pane's title bar: the title, then optional detail, across the whole width.
+  mutating func titleBar(_ rect: Rect, _ title: String, detail: String = "", focused: Bool) {
+    guard !rect.isEmpty else { return }
+    let role: StyleRole = focused ? .paneTitleFocused : .paneTitle
+    fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), role: role)
+    let marker = focused ? "▸ " : " "
+    let used = write(marker + title, x: rect.x, y: rect.y, role: role, limit: rect.width)
+    if !detail.isEmpty {
+      write("  " + detail, x: rect.x + used, y: rect.y, role: role, limit: rect.width - used)
+    }
+  }
+
+  /// Text clipped to a width, with an ellipsis when something was cut.
+  mutating func writeClipped(_ text: String, x: Int, y: Int, width: Int, role: StyleRole) {
+    guard width > 0 else { return }
+    let safe = SafeText.inert(text)
+    if DisplayWidth.of(safe) <= width {
+      write(safe, x: x, y: y, role: role, limit: width)
+    } else {
+      let used = write(safe, x: x, y: y, role: role, limit: width - 1)
+      write("…", x: x + used, y: y, role: role, limit: 1)
+    }
+  }
+}
+
+/// Pads or clips text to exactly `width` columns, for table-like rows.
+func column(_ text: String, _ width: Int) -> String {
+  let safe = SafeText.inert(text)
+  var result = ""
+  var used = 0
+  for character in safe {
+    let w = DisplayWidth.of(character)
+    if used + w > width { break }
+    result.append(character)
+    used += w
+  }
+  return result + String(repeating: " ", count: max(0, width - used))
+}
+
+/// `04:12`: times on screen are UTC, like the post-mortem's timeline.
+func clockTime(_ date: Date) -> String { UTCTime.hourMinute(date) }

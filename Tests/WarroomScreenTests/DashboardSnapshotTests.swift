@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import WarroomCore
+import WarroomTestSupport
+
+@testable import WarroomScreen
+
+@Suite("Dashboard snapshots")
+struct DashboardSnapshotTests {
+  func render(
+    _ state: IncidentState?, now: Date, width: Int, height: Int,
+    model: DashboardModel = DashboardModel(me: "alice")
+  ) -> Grid {
+    let context = RenderContext(state: state, model: model, now: now, storeName: "/srv/warroom.db")
+    return DashboardRenderer.render(context, width: width, height: height).grid
+  }
+
+  func check(_ grid: Grid, _ name: String) {
+    let mismatch = Snapshot.mismatch(grid.text + "\n", named: name)
+    #expect(mismatch == nil, "\(mismatch ?? "")")
+  }
+
+  static let sizes = [(80, 24), (160, 48)]
+
+  @Test(arguments: sizes) func emptyStore(width: Int, height: Int) {
+    check(render(nil, now: Fixtures.start, width: width, height: height), "empty-\(width)x\(height).txt")
+  }
+
+  @Test(arguments: sizes) func freshP1(width: Int, height: Int) {
+    let b = Fixtures.freshP1()
+    check(render(b.state, now: b.now, width: width, height: height), "fresh-\(width)x\(height).txt")
+  }
+
+  @Test(arguments: sizes) func busyIncident(width: Int, height: Int) {
+    let b = Fixtures.busy()
+    check(render(b.state, now: b.now, width: width, height: height), "busy-\(width)x\(height).txt")
+  }
+
+  @Test(arguments: sizes) func escapeSequencesAreInert(width: Int, height: Int) {
+    var b = Fixtures.Builder(Declared(title: "evil \u{1B}]0;owned\u{07} title\u{1B}[2J"))
+    b.send(.log(.note, "\u{1B}[31mred\u{1B}[0m \u{9B}6n bell\u{07} nul\u{0} del\u{7F}"), by: "x\u{1B}[1m")
+    b.send(.assignRole(.lead, "\u{1B}]52;c;aGk=\u{07}"))
+    let grid = render(b.state, now: b.now, width: width, height: height)
+    check(grid, "escapes-\(width)x\(height).txt")
+    for cell in grid.cells {
+      #expect(!cell.character.unicodeScalars.contains { $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) })
+    }
+  }
+
+  @Test(arguments: sizes) func wideAndCombiningText(width: Int, height: Int) {
+    var b = Fixtures.Builder(Declared(title: "数据库宕机 🔥 café cafe\u{301} 결제 실패"))
+    b.send(.log(.note, "用户无法登录，错误率 100% 🚨🚨 — naïve ñ e\u{301}"), by: "王小明")
+    b.send(.assignRole(.lead, "王小明"))
+    b.send(.assignRole(.communicator, "José"))
+    b.send(.proposeExperiment(hypothesis: "缓存失效 🧪", change: nil, owner: "李", target: "缓存"))
+    let grid = render(b.state, now: b.now, width: width, height: height)
+    check(grid, "wide-\(width)x\(height).txt")
+    // Every row is exactly as wide as the terminal: nothing spills across a border.
+    for y in 0..<grid.height { #expect(DisplayWidth.of(grid.line(y)) == width) }
+  }
+
+  @Test(arguments: [(79, 24), (80, 23), (40, 10), (1, 1)]) func tinyTerminal(width: Int, height: Int) {
+    let b = Fixtures.busy()
+    let grid = render(b.state, now: b.now, width: width, height: height)
+    if width == 40 { check(grid, "tiny-40x10.txt") }
+    if width >= 60 {
+      #expect(grid.text.contains("terminal too small: need 80×24, have \(width)×\(height)"))
+    }
+  }
+
+  @Test(arguments: ViewMode.allCases) func roleViews(view: ViewMode) {
+    let b = Fixtures.busy()
+    let model = DashboardModel(me: "alice", view: view)
+    check(render(b.state, now: b.now, width: 80, height: 24, model: model), "view-\(view.rawValue)-80x24.txt")
+  }
+
+  @Test func helpIsGeneratedFromTheKeyTable() {
+    var model = DashboardModel(me: "alice")
+    model.showHelp = true
+    let grid = render(Fixtures.freshP1().state, now: Fixtures.start, width: 160, height: 48, model: model)
+    check(grid, "help-160x48.txt")
+    for binding in KeyTable.bindings where binding.help.count < 40 {
+      #expect(grid.text.contains(binding.help), "\(binding.help)")
+    }
+  }
+
+  @Test func everySizeFromMinimumToLargeRendersWithinBounds() {
+    let b = Fixtures.busy()
+    for width in stride(from: 80, through: 300, by: 37) {
+      for height in stride(from: 24, through: 100, by: 19) {
+        for view in ViewMode.allCases {
+          let grid = render(b.state, now: b.now, width: width, height: height, model: DashboardModel(me: "a", view: view))
+          for y in 0..<grid.height { #expect(DisplayWidth.of(grid.line(y)) == width) }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import WarroomCore
+import WarroomScreen
+
+/// Incidents to render, built through the real rules and reducer with a fixed clock.
+enum Fixtures {
+  static let start = Date(timeIntervalSince1970: 1_798_000_000)  // 2026-12-23 04:26:40 UTC
+
+  struct Builder {
+    var state = IncidentState(id: IncidentID(number: 7))
+    var now = Fixtures.start
+    var seq: Int64 = 0
+
+    init(_ declared: Declared) { record(.declared(declared), by: "alice") }
+
+    mutating func record(_ event: Event, by actor: String) {
+      seq += 1
+      Reducer.apply(
+        EventEnvelope(seq: seq, incident: state.id, at: now, actor: actor, event: event),
+        to: &state)
+    }
+
+    mutating func send(_ command: Command, by actor: String = "alice") {
+      // Fixtures only send commands the rules accept.
+      for event in try! Rules.decide(command, in: state) { record(event, by: actor) }
+    }
+
+    mutating func advance(minutes: Double) { now = now.addingTimeInterval(minutes * 60) }
+  }
+
+  static func freshP1() -> Builder {
+    Builder(Declared(title: "Checkout returns 502 for EU customers"))
+  }
+
+  /// Overdue update, two experiments colliding on one target, no communicator, 500 entries.
+  static func busy() -> Builder {
+    var b = Builder(
+      Declared(
+        title: "Checkout returns 502 for EU customers", ticket: "IM-481",
+        channel: "#inc-checkout", impact: "30% of EU orders fail"))
+    b.send(.completeStep(1))
+    b.send(.assignRole(.lead, "alice"))
+    b.send(.assignRole(.recorder, "carol"))
+    b.send(.assignRole(.ic, "dan"))
+    b.send(.assignRole(.ic, "erin"))
+    b.send(
+      .proposeExperiment(
+        hypothesis: "Connection pool exhausted", change: "raise pool", owner: "dan",
+        target: "checkout-db"), by: "dan")
+    b.send(
+      .proposeExperiment(
+        hypothesis: "Slow queries after index drop", change: nil, owner: "erin",
+        target: "checkout-db"), by: "erin")
+    b.send(
+      .proposeExperiment(
+        hypothesis: "Bad deploy v2.4.0", change: "roll back", owner: "dan", target: "checkout-api"),
+      by: "dan")
+    b.send(.startExperiment(1), by: "dan")
+    b.send(.startExperiment(2), by: "erin")
+    b.send(.concludeExperiment(3, .supported, "errors stop on v2.3.1"), by: "dan")
+    b.send(.postUpdate("Investigating 502s on checkout"), by: "alice")
+    for n in 1...500 {
+      b.advance(minutes: 0.05)
+      let kinds: [LogKind] = [.note, .note, .finding, .decision, .manualChange]
+      b.send(.log(kinds[n % kinds.count], "entry \(n): checked shard \(n % 16) and its replicas"), by: n % 2 == 0 ? "carol" : "dan")
+    }
+    b.send(.addWhy(chain: nil, why: "Why 502?", because: "auth headers malformed"))
+    b.send(.addFollowup("Contract test for the gateway", owner: "dan"))
+    b.advance(minutes: 9)  // 25 + 9 minutes since the update, due every 30: 4:00 late
+    return b
+  }
+}
