@@ -55,7 +55,8 @@ let package = Package(
       dependencies: ["WarroomCore", "WarroomStore", .product(name: "GRDB", package: "GRDB.swift")]
     ),
     .testTarget(
-      name: "WarroomScreenTests", dependencies: ["WarroomCore", "WarroomScreen", "WarroomTestSupport"],
+      name: "WarroomScreenTests",
+      dependencies: ["WarroomCore", "WarroomScreen", "WarroomTestSupport"],
       exclude: ["Snapshots"]),
     .testTarget(name: "EndToEndTests", dependencies: ["WarroomTestSupport"]),
   ],

@@ -2,7 +2,9 @@
 /// files in `themes/`; a test fails if the two ever differ.
 enum BuiltInThemes {
   static let all: [(name: String, text: String)] = [
-    ("dark", #"""
+    (
+      "dark",
+      #"""
       # warroom theme: dark
       # Default: light text on a dark terminal.
       #
@@ -99,8 +101,11 @@ enum BuiltInThemes {
 
       # A refusal or error after an action
       error = bright-white on red bold
-      """# + "\n"),
-    ("light", #"""
+      """# + "\n"
+    ),
+    (
+      "light",
+      #"""
       # warroom theme: light
       # For terminals with a light background.
       #
@@ -197,8 +202,11 @@ enum BuiltInThemes {
 
       # A refusal or error after an action
       error = white on red bold
-      """# + "\n"),
-    ("high-contrast", #"""
+      """# + "\n"
+    ),
+    (
+      "high-contrast",
+      #"""
       # warroom theme: high-contrast
       # Pure black and white with the brightest colours only for alarms; for projectors and tired eyes.
       #
@@ -295,8 +303,11 @@ enum BuiltInThemes {
 
       # A refusal or error after an action
       error = bright-white on red bold
-      """# + "\n"),
-    ("mono", #"""
+      """# + "\n"
+    ),
+    (
+      "mono",
+      #"""
       # warroom theme: mono
       # No colour at all: attributes only. Chosen automatically when NO_COLOR is set.
       #
@@ -393,6 +404,7 @@ enum BuiltInThemes {
 
       # A refusal or error after an action
       error = default reverse bold
-      """# + "\n"),
+      """# + "\n"
+    ),
   ]
 }

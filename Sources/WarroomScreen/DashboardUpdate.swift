@@ -1,3 +1,4 @@
+import Foundation
 import WarroomCore
 
 /// What the event loop must do after a key: the update function itself does no I/O.
@@ -40,7 +41,9 @@ public enum DashboardUpdate {
     return []
   }
 
-  private static func perform(_ action: Action, _ model: inout DashboardModel, _ state: IncidentState?)
+  private static func perform(
+    _ action: Action, _ model: inout DashboardModel, _ state: IncidentState?
+  )
     -> [Effect]
   {
     let incident = state.flatMap { $0.isDeclared ? $0 : nil }
@@ -150,8 +153,9 @@ public enum DashboardUpdate {
     }
   }
 
-  private static func move(_ action: Action, _ model: inout DashboardModel, _ incident: IncidentState?)
-  {
+  private static func move(
+    _ action: Action, _ model: inout DashboardModel, _ incident: IncidentState?
+  ) {
     let pane: PaneID
     if case .pane(let focused) = model.focus { pane = focused } else { pane = .log }
     let step: Int
@@ -161,8 +165,9 @@ public enum DashboardUpdate {
     case .pageUp: step = -10
     default: step = 10
     }
-    if pane == .log, model.logPage == .log || model.logPage == .timeline
-      || model.logPage == .updates
+    if pane == .log,
+      model.logPage == .log || model.logPage == .timeline
+        || model.logPage == .updates
     {
       // Scrolling runs back in time: up shows older entries.
       model.logScroll = max(0, model.logScroll - step)
@@ -234,5 +239,3 @@ extension IncidentState {
     followups.filter { $0.done == nil } + followups.filter { $0.done != nil }
   }
 }
-
-import Foundation

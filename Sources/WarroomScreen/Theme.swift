@@ -17,11 +17,14 @@ public enum ThemeColour: Equatable, Sendable {
       self = .terminalDefault
     } else if let index = Self.names.firstIndex(of: lower) {
       self = .indexed(index)
-    } else if lower.hasPrefix("bright-"), let index = Self.names.firstIndex(of: String(lower.dropFirst(7))) {
+    } else if lower.hasPrefix("bright-"),
+      let index = Self.names.firstIndex(of: String(lower.dropFirst(7)))
+    {
       self = .indexed(index + 8)
     } else if let number = Int(lower), (0...255).contains(number) {
       self = .indexed(number)
-    } else if lower.hasPrefix("#"), lower.count == 7, let value = Int(lower.dropFirst(), radix: 16) {
+    } else if lower.hasPrefix("#"), lower.count == 7, let value = Int(lower.dropFirst(), radix: 16)
+    {
       self = .rgb(value >> 16, (value >> 8) & 0xFF, value & 0xFF)
     } else {
       return nil
@@ -81,7 +84,9 @@ public struct Theme: Equatable, Sendable {
 
   /// False for themes that only use attributes (monochrome), so no colour is started.
   public var usesColour: Bool {
-    styles.values.contains { $0.foreground != .terminalDefault || $0.background != .terminalDefault }
+    styles.values.contains {
+      $0.foreground != .terminalDefault || $0.background != .terminalDefault
+    }
   }
 }
 
@@ -95,12 +100,14 @@ public struct ThemeError: Error, Equatable, CustomStringConvertible {
 extension Theme {
   /// Reads a theme file: `role = FOREGROUND [on BACKGROUND] [bold] [dim] [reverse] [underline]`,
   /// one role a line, `#` comments. Roles left out look like `text`.
-  public static func parse(_ text: String, name: String, source: String) throws(ThemeError) -> Theme {
+  public static func parse(_ text: String, name: String, source: String) throws(ThemeError) -> Theme
+  {
     var styles: [StyleRole: TextStyle] = [:]
-    for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+    for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false)
+      .enumerated()
+    {
       let number = offset + 1
-      let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first
-        .map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
+      let line = stripComment(String(rawLine)).trimmingCharacters(in: .whitespaces)
       if line.isEmpty { continue }
       let parts = line.split(separator: "=", maxSplits: 1).map {
         $0.trimmingCharacters(in: .whitespaces)
@@ -132,7 +139,9 @@ extension Theme {
           guard !sawForeground, let colour = ThemeColour(parsing: word) else {
             throw ThemeError(
               source: source, line: number,
-              reason: "'\(word)' is not a colour (default, red, bright-red, 0-255, #rrggbb) or an attribute")
+              reason:
+                "'\(word)' is not a colour (default, red, bright-red, 0-255, #rrggbb) or an attribute"
+            )
           }
           style.foreground = colour
           sawForeground = true
@@ -142,6 +151,27 @@ extension Theme {
     }
     return Theme(name: name, styles: styles)
   }
+}
+
+/// A `#` starts a comment at the start of a line or after a space, unless a colour
+/// follows it (`#ff0000`).
+private func stripComment(_ line: String) -> String {
+  var previous: Character = " "
+  var index = line.startIndex
+  while index < line.endIndex {
+    let character = line[index]
+    if character == "#", previous == " " || previous == "\t" {
+      let rest = line[line.index(after: index)...]
+      let hex = rest.prefix(6)
+      let isColour =
+        hex.count == 6 && hex.allSatisfy(\.isHexDigit)
+        && (rest.count == 6 || rest.dropFirst(6).first == " ")
+      if !isColour { return String(line[..<index]) }
+    }
+    previous = character
+    index = line.index(after: index)
+  }
+  return line
 }
 
 extension Theme {

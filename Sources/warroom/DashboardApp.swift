@@ -35,7 +35,8 @@ final class DashboardApp {
     let terminal = try Terminal(theme: theme)
     defer { terminal.stop() }
     if store.isReadOnly {
-      model.message = Message("\(store.location) is read-only: you can watch but not write", isError: true)
+      model.message = Message(
+        "\(store.location) is read-only: you can watch but not write", isError: true)
     }
 
     while !quitting {
@@ -49,31 +50,31 @@ final class DashboardApp {
 
       // Sleep until the next whole second (the countdown's tick), a key, a change in the
       // store, or a signal: an idle dashboard wakes once a second and does nothing else.
-      let millisecondsToTick = Int32(1000 - (now.timeIntervalSince1970 * 1000).truncatingRemainder(dividingBy: 1000)) + 1
+      let millisecondsToTick =
+        Int32(1000 - (now.timeIntervalSince1970 * 1000).truncatingRemainder(dividingBy: 1000)) + 1
       var descriptors = [
         pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
         pollfd(fd: changes.fileDescriptor, events: Int16(POLLIN), revents: 0),
         pollfd(fd: signals.fileDescriptor, events: Int16(POLLIN), revents: 0),
       ]
       let ready = poll(&descriptors, nfds_t(descriptors.count), millisecondsToTick)
-      guard ready > 0 else { continue }  // the tick, or EINTR from a resize
-      if descriptors[2].revents != 0 {
+      if ready > 0, descriptors[2].revents != 0 {
         signals.drain()
         break
       }
-      if descriptors[1].revents != 0, changes.drain() {
+      if ready > 0, descriptors[1].revents != 0, changes.drain() {
         refreshFromStore()
       }
-      if descriptors[0].revents & Int16(POLLHUP | POLLERR) != 0 { break }  // terminal gone
-      if descriptors[0].revents != 0 {
-        for key in terminal.readKeys() {
-          if key == .resize {
-            terminal.invalidate()
-            continue
-          }
-          handle(key)
-          if quitting { break }
+      if ready > 0, descriptors[0].revents & Int16(POLLHUP | POLLERR) != 0 { break }  // tty gone
+      // Keys, and resizes: ncurses reports a SIGWINCH only when asked for input, so ask on
+      // every wake-up (a tick, EINTR), not only when stdin is readable.
+      for key in terminal.readKeys() {
+        if key == .resize {
+          terminal.invalidate()
+          continue
         }
+        handle(key)
+        if quitting { break }
       }
     }
   }
@@ -94,7 +95,8 @@ final class DashboardApp {
 
   private func write(_ command: Command) {
     guard var state = incident else {
-      model.message = Message("no incident yet: type a title and press Enter to declare one", isError: true)
+      model.message = Message(
+        "no incident yet: type a title and press Enter to declare one", isError: true)
       return
     }
     do {

@@ -24,6 +24,12 @@ final class SignalPipe {
       sigemptyset(&action.sa_mask)
       sigaction(number, &action, nil)
     }
+    // A parent may have started us with these blocked (test runners and some supervisors
+    // do); a blocked SIGWINCH would freeze the layout at its first size.
+    var unblock = sigset_t()
+    sigemptyset(&unblock)
+    for number in signals + [SIGWINCH] { sigaddset(&unblock, number) }
+    pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
   }
 
   func drain() {

@@ -23,7 +23,9 @@ struct DashboardSnapshotTests {
   static let sizes = [(80, 24), (160, 48)]
 
   @Test(arguments: sizes) func emptyStore(width: Int, height: Int) {
-    check(render(nil, now: Fixtures.start, width: width, height: height), "empty-\(width)x\(height).txt")
+    check(
+      render(nil, now: Fixtures.start, width: width, height: height), "empty-\(width)x\(height).txt"
+    )
   }
 
   @Test(arguments: sizes) func freshP1(width: Int, height: Int) {
@@ -38,12 +40,17 @@ struct DashboardSnapshotTests {
 
   @Test(arguments: sizes) func escapeSequencesAreInert(width: Int, height: Int) {
     var b = Fixtures.Builder(Declared(title: "evil \u{1B}]0;owned\u{07} title\u{1B}[2J"))
-    b.send(.log(.note, "\u{1B}[31mred\u{1B}[0m \u{9B}6n bell\u{07} nul\u{0} del\u{7F}"), by: "x\u{1B}[1m")
+    b.send(
+      .log(.note, "\u{1B}[31mred\u{1B}[0m \u{9B}6n bell\u{07} nul\u{0} del\u{7F}"), by: "x\u{1B}[1m"
+    )
     b.send(.assignRole(.lead, "\u{1B}]52;c;aGk=\u{07}"))
     let grid = render(b.state, now: b.now, width: width, height: height)
     check(grid, "escapes-\(width)x\(height).txt")
     for cell in grid.cells {
-      #expect(!cell.character.unicodeScalars.contains { $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) })
+      #expect(
+        !cell.character.unicodeScalars.contains {
+          $0.value < 0x20 || (0x7F..<0xA0).contains($0.value)
+        })
     }
   }
 
@@ -59,7 +66,9 @@ struct DashboardSnapshotTests {
     for y in 0..<grid.height { #expect(DisplayWidth.of(grid.line(y)) == width) }
   }
 
-  @Test(arguments: [(79, 24), (80, 23), (40, 10), (1, 1)]) func tinyTerminal(width: Int, height: Int) {
+  @Test(arguments: [(79, 24), (80, 23), (40, 10), (1, 1)]) func tinyTerminal(
+    width: Int, height: Int
+  ) {
     let b = Fixtures.busy()
     let grid = render(b.state, now: b.now, width: width, height: height)
     if width == 40 { check(grid, "tiny-40x10.txt") }
@@ -71,16 +80,20 @@ struct DashboardSnapshotTests {
   @Test(arguments: ViewMode.allCases) func roleViews(view: ViewMode) {
     let b = Fixtures.busy()
     let model = DashboardModel(me: "alice", view: view)
-    check(render(b.state, now: b.now, width: 80, height: 24, model: model), "view-\(view.rawValue)-80x24.txt")
+    check(
+      render(b.state, now: b.now, width: 80, height: 24, model: model),
+      "view-\(view.rawValue)-80x24.txt")
   }
 
   @Test func helpIsGeneratedFromTheKeyTable() {
     var model = DashboardModel(me: "alice")
     model.showHelp = true
-    let grid = render(Fixtures.freshP1().state, now: Fixtures.start, width: 160, height: 48, model: model)
+    let grid = render(
+      Fixtures.freshP1().state, now: Fixtures.start, width: 160, height: 48, model: model)
     check(grid, "help-160x48.txt")
-    for binding in KeyTable.bindings where binding.help.count < 40 {
-      #expect(grid.text.contains(binding.help), "\(binding.help)")
+    // Every binding's help is on screen (clipped to its column at most).
+    for binding in KeyTable.bindings {
+      #expect(grid.text.contains(String(binding.help.prefix(20))), "\(binding.help)")
     }
   }
 
@@ -89,7 +102,9 @@ struct DashboardSnapshotTests {
     for width in stride(from: 80, through: 300, by: 37) {
       for height in stride(from: 24, through: 100, by: 19) {
         for view in ViewMode.allCases {
-          let grid = render(b.state, now: b.now, width: width, height: height, model: DashboardModel(me: "a", view: view))
+          let grid = render(
+            b.state, now: b.now, width: width, height: height,
+            model: DashboardModel(me: "a", view: view))
           for y in 0..<grid.height { #expect(DisplayWidth.of(grid.line(y)) == width) }
         }
       }

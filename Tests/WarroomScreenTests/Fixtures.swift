@@ -21,8 +21,11 @@ enum Fixtures {
     }
 
     mutating func send(_ command: Command, by actor: String = "alice") {
-      // Fixtures only send commands the rules accept.
-      for event in try! Rules.decide(command, in: state) { record(event, by: actor) }
+      do {
+        for event in try Rules.decide(command, in: state) { record(event, by: actor) }
+      } catch {
+        preconditionFailure("fixtures only send commands the rules accept: \(error)")
+      }
     }
 
     mutating func advance(minutes: Double) { now = now.addingTimeInterval(minutes * 60) }
@@ -62,7 +65,9 @@ enum Fixtures {
     for n in 1...500 {
       b.advance(minutes: 0.05)
       let kinds: [LogKind] = [.note, .note, .finding, .decision, .manualChange]
-      b.send(.log(kinds[n % kinds.count], "entry \(n): checked shard \(n % 16) and its replicas"), by: n % 2 == 0 ? "carol" : "dan")
+      b.send(
+        .log(kinds[n % kinds.count], "entry \(n): checked shard \(n % 16) and its replicas"),
+        by: n % 2 == 0 ? "carol" : "dan")
     }
     b.send(.addWhy(chain: nil, why: "Why 502?", because: "auth headers malformed"))
     b.send(.addFollowup("Contract test for the gateway", owner: "dan"))

@@ -8,7 +8,8 @@ enum ChecklistPane {
     let done = state.completedStepCount
     let barWidth = min(total, max(0, rect.width - 24))
     let filled = total == 0 ? 0 : done * barWidth / total
-    let bar = String(repeating: "■", count: filled) + String(repeating: "□", count: barWidth - filled)
+    let bar =
+      String(repeating: "■", count: filled) + String(repeating: "□", count: barWidth - filled)
     let focused = context.isFocused(.checklist)
     grid.titleBar(rect, "Checklist \(done)/\(total)", detail: bar, focused: focused)
 
@@ -41,7 +42,9 @@ enum ChecklistPane {
         grid.writeClipped(
           who, x: body.maxX - whoWidth, y: y, width: whoWidth, role: isDone ? .dim : .dim)
       }
-      if focused, index == selected { grid.restyle(Rect(x: body.x, y: y, width: body.width, height: 1), role: .selection) }
+      if focused, index == selected {
+        grid.restyle(Rect(x: body.x, y: y, width: body.width, height: 1), role: .selection)
+      }
     }
   }
 }

@@ -39,12 +39,16 @@ enum CountdownPane {
     if let digits, body.height >= BigDigits.height + 2,
       BigDigits.width(of: digits) + 2 <= body.width
     {
-      let label = countdown.phase == .overdue ? "OVERDUE" : (countdown.phase == .warning ? "DUE SOON" : "due in")
-      grid.fill(Rect(x: body.x, y: body.y, width: body.width, height: BigDigits.height + 1), role: role)
+      let label =
+        countdown.phase == .overdue
+        ? "OVERDUE" : (countdown.phase == .warning ? "DUE SOON" : "due in")
+      grid.fill(
+        Rect(x: body.x, y: body.y, width: body.width, height: BigDigits.height + 1), role: role)
       grid.write(" " + label, x: body.x, y: body.y, role: role, limit: body.width)
       let x = body.x + (body.width - BigDigits.width(of: digits)) / 2
       BigDigits.draw(digits, x: x, y: body.y + 1, role: role, into: &grid)
-      grid.writeClipped(last, x: body.x + 1, y: body.y + BigDigits.height + 1, width: body.width - 1, role: .dim)
+      grid.writeClipped(
+        last, x: body.x + 1, y: body.y + BigDigits.height + 1, width: body.width - 1, role: .dim)
       return
     }
     grid.fill(Rect(x: body.x, y: body.y, width: body.width, height: 1), role: role)

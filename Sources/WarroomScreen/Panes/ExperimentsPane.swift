@@ -9,7 +9,8 @@ enum ExperimentsPane {
     let conflicts = state.conflictingTargets
     var detail = "\(running) running"
     if !conflicts.isEmpty {
-      detail += rect.width >= 60 ? " · ⚠ CONFLICT on \(conflicts.joined(separator: ", "))" : " ⚠ CONFLICT"
+      detail +=
+        rect.width >= 60 ? " · ⚠ CONFLICT on \(conflicts.joined(separator: ", "))" : " ⚠ CONFLICT"
     }
     let focused = context.isFocused(.experiments)
     grid.titleBar(rect, "Experiments", detail: detail, focused: focused)

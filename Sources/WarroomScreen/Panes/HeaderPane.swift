@@ -32,7 +32,8 @@ enum HeaderPane {
     parts.append("ticket \(state.ticket ?? "—")")
     parts.append(state.channel ?? "no channel")
     let mine = state.roles.roles(of: context.model.me).map(\.title)
-    parts.append("you: \(context.model.me)" + (mine.isEmpty ? "" : " (\(mine.joined(separator: ", ")))"))
+    parts.append(
+      "you: \(context.model.me)" + (mine.isEmpty ? "" : " (\(mine.joined(separator: ", ")))"))
     grid.fill(Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: 1), role: .subheader)
     grid.writeClipped(
       " " + parts.joined(separator: " · "), x: rect.x, y: rect.y + 1, width: rect.width,

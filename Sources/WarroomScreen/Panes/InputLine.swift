@@ -2,7 +2,9 @@ import WarroomCore
 
 /// The always-ready input line, and the hint line under it.
 enum InputLine {
-  static func render(_ context: RenderContext, into grid: inout Grid, rect: Rect) -> (x: Int, y: Int)? {
+  static func render(_ context: RenderContext, into grid: inout Grid, rect: Rect) -> (
+    x: Int, y: Int
+  )? {
     guard rect.height > 0 else { return nil }
     let model = context.model
     let declared = context.state?.isDeclared == true
@@ -28,7 +30,8 @@ enum InputLine {
     let visible = String(characters[start...])
     let focused = model.focus == .input && !model.showHelp
     if visible.isEmpty, focused {
-      let prompt = declared ? "type and press Enter" : "what is broken? type a title and press Enter"
+      let prompt =
+        declared ? "type and press Enter" : "what is broken? type a title and press Enter"
       grid.writeClipped(prompt, x: x, y: rect.y, width: width, role: .dim)
     } else {
       grid.write(visible, x: x, y: rect.y, role: .input, limit: width)

@@ -1,3 +1,4 @@
+import Foundation
 import WarroomCore
 
 /// The incident log and its sibling pages: the timeline of every event, the five-whys
@@ -39,8 +40,10 @@ enum LogPane {
         let update = state.updates[index]
         drawMeta(update.at, update.by, y: y, body: body, into: &grid)
         let mark = update.onTime ? "on time " : "LATE    "
-        let used = grid.write(mark, x: body.x + 16, y: y, role: update.onTime ? .dim : .countdownWarning)
-        grid.writeClipped(update.text, x: body.x + 16 + used, y: y, width: body.width - 16 - used, role: .text)
+        let used = grid.write(
+          mark, x: body.x + 16, y: y, role: update.onTime ? .dim : .countdownWarning)
+        grid.writeClipped(
+          update.text, x: body.x + 16 + used, y: y, width: body.width - 16 - used, role: .text)
       }
     case .whys:
       var rows: [(String, StyleRole)] = []
@@ -85,8 +88,10 @@ enum LogPane {
     }
   }
 
-  private static func drawMeta(_ at: Date, _ who: String, y: Int, body: Rect, into grid: inout Grid) {
-    grid.write(" " + clockTime(at) + " " + column(who, 9), x: body.x, y: y, role: .logMeta, limit: 16)
+  private static func drawMeta(_ at: Date, _ who: String, y: Int, body: Rect, into grid: inout Grid)
+  {
+    grid.write(
+      " " + clockTime(at) + " " + column(who, 9), x: body.x, y: y, role: .logMeta, limit: 16)
   }
 
   /// The rows in view of a list that grows at the bottom, `scroll` rows up from its end,
@@ -119,9 +124,9 @@ enum LogPane {
       grid.writeClipped(" " + row.0, x: body.x, y: body.y + offset, width: body.width, role: row.1)
     }
     if let selected, selected >= first, selected - first < body.height {
-      grid.restyle(Rect(x: body.x, y: body.y + selected - first, width: body.width, height: 1), role: .selection)
+      grid.restyle(
+        Rect(x: body.x, y: body.y + selected - first, width: body.width, height: 1),
+        role: .selection)
     }
   }
 }
-
-import Foundation

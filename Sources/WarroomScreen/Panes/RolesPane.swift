@@ -27,7 +27,8 @@ enum RolesPane {
           grid.writeClipped("⚠ UNFILLED", x: x, y: y, width: width, role: .roleUnfilled)
         }
       } else {
-        grid.writeClipped(holders.joined(separator: ", "), x: x, y: y, width: width, role: .roleFilled)
+        grid.writeClipped(
+          holders.joined(separator: ", "), x: x, y: y, width: width, role: .roleFilled)
       }
       if focused, row == context.model.selected(.roles) % Role.allCases.count {
         grid.restyle(Rect(x: body.x, y: y, width: body.width, height: 1), role: .selection)

@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+import WarroomTestSupport
+
+/// The real binary in real terminals (tmux), several at once on one store.
+@Suite("Dashboard end to end in tmux", .serialized)
+struct DashboardTmuxTests {
+  let folder: TemporaryFolder
+  let store: String
+  let tmux = Tmux()
+  let binary = WarroomBinary.path
+
+  init() throws {
+    folder = try TemporaryFolder()
+    store = folder.path("warroom.db")
+  }
+
+  func cli(_ arguments: String...) throws -> WarroomBinary.Result {
+    try WarroomBinary.run(arguments + ["--store", store])
+  }
+
+  func dashboard(as name: String, _ extra: String = "") -> String {
+    "WARROOM_USER=\(name) \(binary) --store \(store) \(extra)"
+  }
+
+  @Test func twoDashboardsAndTheCommandLineShareOneLiveIncident() throws {
+    _ = try cli("declare", "Checkout returns 502", "--ticket", "IM-481")
+    try tmux.start("lead", command: dashboard(as: "alice"))
+    try tmux.start("recorder", command: dashboard(as: "bob", "--view recorder"))
+    try tmux.waitFor("lead") { $0.contains("INC-1 Checkout returns 502") }
+    try tmux.waitFor("recorder") { $0.contains("INC-1 Checkout returns 502") }
+
+    // Typed in one dashboard, seen in the other.
+    try tmux.type("recorder", "users see 502 on checkout")
+    try tmux.press("recorder", "Enter")
+    let lead = try tmux.waitFor("lead") { $0.contains("bob      users see 502 on checkout") }
+    #expect(lead.contains("bob      users see 502 on checkout"))
+
+    // A CLI update restarts the countdown in both.
+    #expect(try tmux.screen("lead").contains("no update posted yet"))
+    _ = try cli("update", "--as", "carol", "Investigating 502s; next update in 30m")
+    for session in ["lead", "recorder"] {
+      let screen = try tmux.waitFor(session) { $0.contains("carol: Investigating 502") }
+      #expect(screen.contains("carol: Investigating 502"), "\(session)")
+      #expect(screen.contains("due in 30:00") || screen.contains("due in 29:5"), "\(session)")
+    }
+
+    // Another process writing never disturbs what this one is typing.
+    try tmux.type("lead", "half-typed thought")
+    _ = try cli("log", "--as", "dan", "from the shell")
+    let typing = try tmux.waitFor("lead") { $0.contains("from the shell") }
+    #expect(typing.contains("note › half-typed thought"))
+
+    // The : command line takes the CLI's verbs.
+    try tmux.press("lead", "C-u")
+    try tmux.type("lead", ":role assign communicator erin")
+    try tmux.press("lead", "Enter")
+    let roles = try tmux.waitFor("recorder") { $0.contains("Communicator erin") }
+    #expect(roles.contains("Communicator erin"))
+    #expect(try cli("status").stdout.contains("communicator erin"))
+  }
+
+  @Test func quittingRestoresTheTerminal() throws {
+    _ = try cli("declare", "Database is down")
+    try tmux.start("shell", command: "sh")
+    try tmux.type("shell", "\(dashboard(as: "alice")); echo \"exit=$?\"")
+    try tmux.press("shell", "Enter")
+    let open = try tmux.waitFor("shell") { $0.contains("INC-1 Database is down") }
+    #expect(open.contains("Checklist 0/13"))
+    try tmux.press("shell", "q")
+    let after = try tmux.waitFor("shell") { $0.contains("exit=0") }
+    #expect(after.contains("exit=0"))
+    #expect(!after.contains("Checklist"))  // the dashboard's screen is gone
+  }
+
+  @Test func sigtermAndCtrlCQuitCleanly() throws {
+    _ = try cli("declare", "Database is down")
+    try tmux.start("shell", command: "sh")
+    try tmux.type("shell", "\(dashboard(as: "alice")); echo \"exit=$?\"")
+    try tmux.press("shell", "Enter")
+    try tmux.waitFor("shell") { $0.contains("INC-1 Database is down") }
+    let kill = Process()
+    kill.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    kill.arguments = ["pkill", "-TERM", "-f", "warroom --store \(store)"]
+    try kill.run()
+    kill.waitUntilExit()
+    let after = try tmux.waitFor("shell") { $0.contains("exit=0") }
+    #expect(after.contains("exit=0"))
+    #expect(!after.contains("Checklist"))
+
+    try tmux.type("shell", "\(dashboard(as: "alice")); echo \"second=$?\"")
+    try tmux.press("shell", "Enter")
+    try tmux.waitFor("shell") { $0.contains("INC-1 Database is down") }
+    try tmux.type("shell", "typing then")
+    try tmux.press("shell", "C-c")
+    #expect(try tmux.waitFor("shell") { $0.contains("second=0") }.contains("second=0"))
+  }
+
+  @Test func aTerminalTooSmallSaysSoAndRecoversOnResize() throws {
+    _ = try cli("declare", "Database is down")
+    try tmux.start("small", width: 60, height: 20, command: dashboard(as: "alice"))
+    let small = try tmux.waitFor("small") { $0.contains("terminal too small") }
+    #expect(small.contains("terminal too small: need 80×24, have 60×20"))
+    // A storm of resizes, ending large enough.
+    for (w, h) in [(70, 22), (120, 40), (50, 10), (200, 60), (81, 25), (100, 30)] {
+      try tmux.resize("small", width: w, height: h)
+    }
+    let big = try tmux.waitFor("small") {
+      $0.contains("INC-1 Database is down") && $0.contains("Checklist")
+    }
+    #expect(big.contains("Checklist 0/13"))
+    #expect(!big.contains("too small"))
+  }
+
+  @Test func escapeSequencesFromTheStoreAreShownInert() throws {
+    _ = try cli("declare", "Database is down")
+    _ = try cli("log", "\u{1B}[2J\u{1B}]0;owned\u{07}danger")
+    try tmux.start("lead", command: dashboard(as: "alice"))
+    let screen = try tmux.waitFor("lead") { $0.contains("danger") }
+    #expect(screen.contains("^[[2J^[]0;owned^Gdanger"))
+    #expect(screen.contains("INC-1 Database is down"))  // the screen was not cleared
+  }
+
+  @Test func anEmptyStoreLetsYouDeclareFromTheKeyboard() throws {
+    try tmux.start("lead", command: dashboard(as: "alice"))
+    try tmux.waitFor("lead") { $0.contains("No open incident") }
+    try tmux.type("lead", "Payments are failing")
+    try tmux.press("lead", "Enter")
+    let screen = try tmux.waitFor("lead") { $0.contains("INC-1 Payments are failing") }
+    #expect(screen.contains("P1 ● RED investigating"))
+    #expect(try cli("list").stdout.contains("Payments are failing"))
+  }
+
+  @Test func withoutATerminalItSaysSoInOneLine() throws {
+    _ = try cli("declare", "x")
+    let result = try WarroomBinary.run(["--store", store])
+    #expect(result.status == 1)
+    #expect(result.stderr.hasPrefix("warroom: the dashboard needs a terminal"))
+    #expect(result.stderr.split(separator: "\n").count == 1)
+  }
+
+  @Test func aBadThemeFileIsAClearError() throws {
+    let theme = folder.path("bad.theme")
+    try "text = red\nheader = blue\n".write(toFile: theme, atomically: true, encoding: .utf8)
+    let result = try WarroomBinary.run(["dashboard", "--store", store, "--theme", theme])
+    #expect(result.status == 1)
+    #expect(result.stderr == "warroom: bad theme file \(theme) line 2: unknown role 'header'\n")
+    let unknown = try WarroomBinary.run(["dashboard", "--store", store, "--theme", "neon"])
+    #expect(unknown.stderr.hasPrefix("warroom: no theme named 'neon'"))
+  }
+}
