@@ -42,7 +42,10 @@ let package = Package(
     // MARK: - Benchmarks (figures printed, never asserted)
     .executableTarget(
       name: "warroom-bench",
-      dependencies: ["WarroomCore", "WarroomStore", .product(name: "GRDB", package: "GRDB.swift")]
+      dependencies: [
+        "WarroomCore", "WarroomStore", "WarroomScreen",
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]
     ),
 
     // MARK: - Tests, one target per layer

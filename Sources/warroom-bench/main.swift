@@ -1,6 +1,7 @@
 import Foundation
 import GRDBSQLite
 import WarroomCore
+import WarroomScreen
 import WarroomStore
 
 // Prints the store's figures; never asserts. Each ratio compares with a baseline measured
@@ -178,4 +179,55 @@ if let largest = loadSizes.last {
   print("warroom-bench: peak memory (RSS) of a process that loads \(largest) events")
   print("  open only        : \(fmt(opened)) MiB")
   print("  open and fold    : \(fmt(folded)) MiB (+\(fmt(folded - opened)) MiB for the events)")
+}
+
+// MARK: - Render: one frame at 200×60 must not grow with the incident's size
+
+/// A busy incident of about `events` events: roles, experiments, whys, follow-ups, log.
+func busyIncident(events: Int) -> IncidentState {
+  var state = IncidentState(id: incident)
+  var seq: Int64 = 0
+  func apply(_ event: Event, _ actor: String = "bench") {
+    seq += 1
+    Reducer.apply(
+      EventEnvelope(seq: seq, incident: incident, at: clock, actor: actor, event: event),
+      to: &state)
+  }
+  apply(.declared(Declared(title: "Checkout returns 502", ticket: "IM-1", channel: "#inc")))
+  for (role, person) in [(Role.lead, "alice"), (.communicator, "bob"), (.recorder, "carol")] {
+    apply(.roleAssigned(RoleChange(role: role, person: person)))
+  }
+  for id in 1...6 {
+    apply(
+      .experimentProposed(
+        ExperimentProposed(id: id, hypothesis: "hypothesis \(id)", target: "db-\(id % 3)")))
+    apply(.experimentStarted(ExperimentRef(id: id)))
+  }
+  while seq < events {
+    apply(
+      .logged(
+        LogAdded(kind: seq % 5 == 0 ? .manualChange : .note, text: "entry \(seq): still digging")))
+  }
+  return state
+}
+
+print("warroom-bench: render one dashboard frame at 200×60 (lead view)")
+var renderTimes: [Int: Double] = [:]
+for size in [100, 100_000] {
+  let state = busyIncident(events: size)
+  let model = DashboardModel(me: "alice")
+  let context = RenderContext(state: state, model: model, now: clock, storeName: "bench.db")
+  let frames = quick ? 200 : 1000
+  var best = Double.infinity
+  for _ in 0..<3 {
+    let time = seconds {
+      for _ in 0..<frames { _ = DashboardRenderer.render(context, width: 200, height: 60) }
+    }
+    best = min(best, time / Double(frames))
+  }
+  renderTimes[size] = best
+  print("  \(size) events: \(fmt(best * 1e6, 0)) µs per frame (best of 3 × \(frames) frames)")
+}
+if let small = renderTimes[100], let large = renderTimes[100_000] {
+  print("  ratio 100k/100    : \(fmt(large / small, 2)) (flat means it does not grow)")
 }

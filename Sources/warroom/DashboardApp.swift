@@ -17,6 +17,17 @@ final class DashboardApp {
   private let theme: Theme
   private var lastPhase: Countdown.Phase?
   private var quitting = false
+  /// Re-checks still due after a change signal that found nothing new yet. A writer's
+  /// WAL frames reach the file (and wake us) a moment before its commit is visible, so a
+  /// signal that finds nothing is looked at again a few times, briefly.
+  private var recheckAt: [Int64] = []
+  private static let recheckDelays: [Int64] = [2, 5, 10, 20, 40, 80, 160, 320]  // ms after
+
+  private static func monotonicMilliseconds() -> Int64 {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+  }
 
   init(
     store: any EventStore, incident: IncidentState?, followsCurrent: Bool, model: DashboardModel,
@@ -49,21 +60,29 @@ final class DashboardApp {
       ringBellIfJustOverdue(now: now, terminal: terminal)
 
       // Sleep until the next whole second (the countdown's tick), a key, a change in the
-      // store, or a signal: an idle dashboard wakes once a second and does nothing else.
-      let millisecondsToTick =
+      // store, a signal, or a pending re-check: an idle dashboard wakes once a second.
+      let nowMilliseconds = Self.monotonicMilliseconds()
+      var timeout =
         Int32(1000 - (now.timeIntervalSince1970 * 1000).truncatingRemainder(dividingBy: 1000)) + 1
+      if let recheck = recheckAt.first {
+        timeout = min(timeout, Int32(max(0, recheck - nowMilliseconds)))
+      }
       var descriptors = [
         pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
         pollfd(fd: changes.fileDescriptor, events: Int16(POLLIN), revents: 0),
         pollfd(fd: signals.fileDescriptor, events: Int16(POLLIN), revents: 0),
       ]
-      let ready = poll(&descriptors, nfds_t(descriptors.count), millisecondsToTick)
+      let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
       if ready > 0, descriptors[2].revents != 0 {
         signals.drain()
         break
       }
+      let woken = Self.monotonicMilliseconds()
       if ready > 0, descriptors[1].revents != 0, changes.drain() {
-        refreshFromStore()
+        recheckAt = refreshFromStore() ? [] : Self.recheckDelays.map { woken + $0 }
+      } else if let recheck = recheckAt.first, woken >= recheck {
+        recheckAt.removeFirst()
+        if refreshFromStore() { recheckAt = [] }
       }
       if ready > 0, descriptors[0].revents & Int16(POLLHUP | POLLERR) != 0 { break }  // tty gone
       // Keys, and resizes: ncurses reports a SIGWINCH only when asked for input, so ask on
@@ -161,17 +180,22 @@ final class DashboardApp {
 
   // MARK: - Store and clock
 
-  private func refreshFromStore() {
+  /// Folds in what other processes wrote. Returns whether anything new arrived.
+  @discardableResult
+  private func refreshFromStore() -> Bool {
     do {
       if var state = incident {
-        try store.refresh(&state)
+        let changed = try store.refresh(&state)
         incident = state
+        return changed
       } else if followsCurrent, let current = try store.currentIncident() {
         incident = current
+        return true
       }
     } catch {
       model.message = Message("\(error)", isError: true)
     }
+    return false
   }
 
   /// One bell as the update falls due: not at start-up, not again until an update is posted.

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Measures the live dashboard as a person's terminal sees it: the real binary on a real
+pseudo-terminal, its output fed to a terminal emulator (pyte). Prints figures; asserts
+nothing. Needs `pip install pyte`.
+
+  python3 bench/dashboard_bench.py [path/to/warroom]    (default .build/release/warroom)
+
+Figures:
+  - start to first full frame on a 10k-event incident
+  - propagation: a write by another process until it is on this screen, median and p95
+    over 100 writes (direct SQLite commits, and real `warroom log` processes)
+  - idle: CPU share and bytes per second sent to the terminal, timer ticking
+"""
+import json, os, select, sqlite3, statistics, struct, subprocess, sys, tempfile, time
+import fcntl, termios
+
+import pyte
+
+WIDTH, HEIGHT = 200, 60
+binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/release/warroom")
+folder = tempfile.mkdtemp(prefix="warroom-dash-bench-")
+store = os.path.join(folder, "bench.db")
+env = dict(os.environ, TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8",
+           WARROOM_USER="bench")
+
+
+def populate(events):
+    subprocess.run([binary, "declare", "--store", store, "Checkout returns 502"],
+                   check=True, capture_output=True, env=env)
+    db = sqlite3.connect(store)
+    now = int(time.time() * 1000)
+    rows = [("INC-1", now, "recorder", "logged",
+             json.dumps({"kind": "note", "text": f"entry {n}: still digging"}))
+            for n in range(events - 1)]
+    db.executemany("INSERT INTO events (incident, at_ms, actor, type, payload) VALUES (?,?,?,?,?)", rows)
+    db.commit()
+    db.close()
+
+
+class Dashboard:
+    def __init__(self):
+        master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", HEIGHT, WIDTH, 0, 0))
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            [binary, "--store", store], stdin=slave, stdout=slave, stderr=slave, env=env,
+            start_new_session=True)
+        os.close(slave)
+        self.fd = master
+        self.screen = pyte.Screen(WIDTH, HEIGHT)
+        self.stream = pyte.ByteStream(self.screen)
+        self.bytes = 0
+
+    def pump(self, timeout):
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        if ready:
+            data = os.read(self.fd, 65536)
+            self.bytes += len(data)
+            self.stream.feed(data)
+            return True
+        return False
+
+    def text(self):
+        return "\n".join(self.screen.display)
+
+    def wait_for(self, needle, timeout=10):
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if needle in self.text():
+                return time.perf_counter()
+            self.pump(0.05)
+        raise SystemExit(f"timed out waiting for {needle!r}")
+
+    def cpu_seconds(self):
+        fields = open(f"/proc/{self.process.pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def close(self):
+        self.process.terminate()
+        self.process.wait()
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+populate(int(os.environ.get("EVENTS", "10000")))
+dash = Dashboard()
+first = dash.wait_for("Tab panes")  # the hint line is the last row painted
+print(f"warroom dashboard bench ({WIDTH}×{HEIGHT}, {binary})")
+print(f"  start to first full frame, 10k events: {(first - dash.started) * 1000:.0f} ms")
+
+db = sqlite3.connect(store)
+direct = []
+for n in range(100):
+    text = f"probe-{n:03d}-direct"
+    start = time.perf_counter()
+    db.execute("INSERT INTO events (incident, at_ms, actor, type, payload) VALUES (?,?,?,?,?)",
+               ("INC-1", int(time.time() * 1000), "writer", "logged",
+                json.dumps({"kind": "note", "text": text})))
+    db.commit()
+    direct.append((dash.wait_for(text) - start) * 1000)
+db.close()
+print(f"  propagation, SQLite commit → on screen: median {statistics.median(direct):.1f} ms, "
+      f"p95 {percentile(direct, 95):.1f} ms (100 writes)")
+
+cli = []
+for n in range(100):
+    text = f"probe-{n:03d}-cli"
+    start = time.perf_counter()
+    subprocess.run([binary, "log", "--store", store, "--as", "writer", text],
+                   check=True, capture_output=True, env=env)
+    cli.append((dash.wait_for(text) - start) * 1000)
+print(f"  propagation, `warroom log` started → on screen: median {statistics.median(cli):.1f} ms, "
+      f"p95 {percentile(cli, 95):.1f} ms (100 writes, includes starting the CLI process)")
+
+# Idle: let it settle, then watch for a while with the countdown ticking.
+settle = time.perf_counter() + 2
+while time.perf_counter() < settle:
+    dash.pump(0.1)
+seconds = 10
+bytes_before, cpu_before, start = dash.bytes, dash.cpu_seconds(), time.perf_counter()
+while time.perf_counter() - start < seconds:
+    dash.pump(0.1)
+elapsed = time.perf_counter() - start
+cpu = dash.cpu_seconds() - cpu_before
+print(f"  idle over {elapsed:.0f} s: {100 * cpu / elapsed:.2f}% of a core, "
+      f"{(dash.bytes - bytes_before) / elapsed:.0f} bytes/s to the terminal")
+dash.close()
