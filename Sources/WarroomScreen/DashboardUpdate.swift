@@ -92,6 +92,13 @@ public enum DashboardUpdate {
       else { break }
       let index = model.selected(.checklist)
       return [.write(incident.isStepDone(index) ? .undoStep(index + 1) : .completeStep(index + 1))]
+    case .mitigate:
+      return [.write(.mitigate)]
+    case .resolve:
+      // Green is gated; the refusal says what is missing. Forcing takes a reason: the :line.
+      return [.write(.resolve(force: nil))]
+    case .reopen:
+      return [.write(.reopen(reason: nil))]
     case .takeRole:
       let role = Role.allCases[model.selected(.roles) % Role.allCases.count]
       return [.write(.assignRole(role, model.me))]

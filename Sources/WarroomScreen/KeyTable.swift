@@ -6,7 +6,7 @@ public enum Action: Equatable, Sendable {
   case submit, cycleKind, deleteBackward, deleteForward, deleteWord, clearLine
   case cursorLeft, cursorRight, cursorHome, cursorEnd
   case selectUp, selectDown, pageUp, pageDown, previousPage, nextPage
-  case toggleStep
+  case toggleStep, mitigate, resolve, reopen
   case assignRole, takeRole, releaseRole
   case proposeExperiment, startExperiment, concludeExperiment, abandonExperiment
   case composeUpdate
@@ -87,6 +87,15 @@ public enum KeyTable {
     KeyBinding(
       keys: [.character(" "), .enter], scope: .pane(.checklist), action: .toggleStep,
       help: "tick or untick the step", hint: "Space tick"),
+    KeyBinding(
+      keys: [.character("y")], scope: .pane(.checklist), action: .mitigate,
+      help: "announce mitigated (yellow)", hint: "y yellow"),
+    KeyBinding(
+      keys: [.character("g")], scope: .pane(.checklist), action: .resolve,
+      help: "announce resolved (green)", hint: "g green"),
+    KeyBinding(
+      keys: [.character("o")], scope: .pane(.checklist), action: .reopen,
+      help: "reopen (back to red)"),
     // Roles
     KeyBinding(
       keys: [.up, .character("k")], scope: .pane(.roles), action: .selectUp,

@@ -96,6 +96,13 @@ struct DashboardUpdateTests {
     #expect(press(.character(" ")) == [.write(.completeStep(4))])
   }
 
+  @Test mutating func checklistPaneChangesStatus() {
+    _ = press(.tab)
+    #expect(press(.character("y")) == [.write(.mitigate)])
+    #expect(press(.character("g")) == [.write(.resolve(force: nil))])
+    #expect(press(.character("o")) == [.write(.reopen(reason: nil))])
+  }
+
   @Test mutating func rolesPaneKeys() {
     _ = press(.tab, .tab)
     #expect(press(.character("m")) == [.write(.assignRole(.lead, "alice"))])

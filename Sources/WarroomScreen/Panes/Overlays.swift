@@ -17,9 +17,11 @@ enum Overlays {
     }
     lines.append(("", .text))
     lines.append(("Input prefixes: mc: finding: decision: update: note:", .paneTitle))
-    let columns = max(1, body.width / 40)
-    let columnWidth = body.width / columns
     let rows = max(1, body.height - 1)  // the last row says how to page
+    // As many columns as the text needs and the width allows (40 cells at least each).
+    let needed = (lines.count + rows - 1) / rows
+    let columns = max(1, min(body.width / 40, needed))
+    let columnWidth = body.width / columns
     let perPage = rows * columns
     let pages = max(1, (lines.count + perPage - 1) / perPage)
     let page = min(context.model.helpPage, pages - 1)
