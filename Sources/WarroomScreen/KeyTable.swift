@@ -59,7 +59,7 @@ public enum KeyTable {
     // The input line
     KeyBinding(
       keys: [.enter], scope: .input, action: .submit,
-      help: "log the text (or run the :command)", hint: "Enter log"),
+      help: "send: log the entry, post the update, or run the :command", hint: "Enter send"),
     KeyBinding(
       keys: [.control("t")], scope: .input, action: .cycleKind,
       help: "entry kind: note, finding, decision, manual change, stakeholder update",

@@ -10,8 +10,11 @@ enum LogPane {
     guard let state = context.state, rect.height > 0 else { return }
     let page = context.model.logPage
     let focused = context.isFocused(.log)
-    let tabs = LogPage.allCases.map { $0 == page ? "[\($0.title)]" : $0.title }
+    var tabs = LogPage.allCases.map { $0 == page ? "[\($0.title)]" : $0.title }
       .joined(separator: " ")
+    if DisplayWidth.of(tabs) + 3 > rect.width {
+      tabs = "[\(page.title)] ←→"  // too narrow for every tab: the current one, and how to move
+    }
     grid.titleBar(rect, tabs, detail: counts(state, page), focused: focused)
     let body = rect.belowTitle
     guard body.height > 0, body.width > 2 else { return }

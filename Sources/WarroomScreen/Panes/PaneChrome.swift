@@ -45,16 +45,24 @@ extension Grid {
   }
 }
 
-/// Pads or clips text to exactly `width` columns, for table-like rows.
+/// Pads or clips text to exactly `width` columns, for table-like rows; a clipped value
+/// ends in an ellipsis so nobody mistakes `checkout-d` for a whole name.
 func column(_ text: String, _ width: Int) -> String {
   let safe = SafeText.inert(text)
+  guard width > 0 else { return "" }
+  let clipped = DisplayWidth.of(safe) > width
+  let room = clipped ? width - 1 : width
   var result = ""
   var used = 0
   for character in safe {
     let w = DisplayWidth.of(character)
-    if used + w > width { break }
+    if used + w > room { break }
     result.append(character)
     used += w
+  }
+  if clipped {
+    result.append("…")
+    used += 1
   }
   return result + String(repeating: " ", count: max(0, width - used))
 }
