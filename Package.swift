@@ -55,7 +55,10 @@ let package = Package(
       exclude: ["Snapshots"]),
     .testTarget(
       name: "WarroomStoreTests",
-      dependencies: ["WarroomCore", "WarroomStore", .product(name: "GRDB", package: "GRDB.swift")]
+      dependencies: [
+        "WarroomCore", "WarroomStore", "WarroomTestSupport",
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]
     ),
     .testTarget(
       name: "WarroomScreenTests",

@@ -60,12 +60,18 @@ struct DashboardTmuxTests {
     #expect(try cli("status").stdout.contains("communicator erin"))
   }
 
+  /// Runs the dashboard from a shell in tmux, which then echoes `MARKER=<exit status>`.
+  @discardableResult
+  func openFromShell(marker: String) throws -> String {
+    try tmux.type("shell", "\(dashboard(as: "alice")); echo \"\(marker)=$?\"")
+    try tmux.press("shell", "Enter")
+    return try tmux.waitFor("shell") { $0.contains("INC-1 Database is down") }
+  }
+
   @Test func quittingRestoresTheTerminal() throws {
     _ = try cli("declare", "Database is down")
     try tmux.start("shell", command: "sh")
-    try tmux.type("shell", "\(dashboard(as: "alice")); echo \"exit=$?\"")
-    try tmux.press("shell", "Enter")
-    let open = try tmux.waitFor("shell") { $0.contains("INC-1 Database is down") }
+    let open = try openFromShell(marker: "exit")
     #expect(open.contains("Checklist 0/13"))
     try tmux.press("shell", "q")
     let after = try tmux.waitFor("shell") { $0.contains("exit=0") }
@@ -76,9 +82,7 @@ struct DashboardTmuxTests {
   @Test func sigtermAndCtrlCQuitCleanly() throws {
     _ = try cli("declare", "Database is down")
     try tmux.start("shell", command: "sh")
-    try tmux.type("shell", "\(dashboard(as: "alice")); echo \"exit=$?\"")
-    try tmux.press("shell", "Enter")
-    try tmux.waitFor("shell") { $0.contains("INC-1 Database is down") }
+    try openFromShell(marker: "exit")
     let kill = Process()
     kill.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     kill.arguments = ["pkill", "-TERM", "-f", "warroom --store \(store)"]
@@ -88,9 +92,7 @@ struct DashboardTmuxTests {
     #expect(after.contains("exit=0"))
     #expect(!after.contains("Checklist"))
 
-    try tmux.type("shell", "\(dashboard(as: "alice")); echo \"second=$?\"")
-    try tmux.press("shell", "Enter")
-    try tmux.waitFor("shell") { $0.contains("INC-1 Database is down") }
+    try openFromShell(marker: "second")
     try tmux.type("shell", "typing then")
     try tmux.press("shell", "C-c")
     #expect(try tmux.waitFor("shell") { $0.contains("second=0") }.contains("second=0"))

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import WarroomCore
+import WarroomTestSupport
 
 @testable import WarroomStore
 
