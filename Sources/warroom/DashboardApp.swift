@@ -45,6 +45,11 @@ final class DashboardApp {
     let changes = try store.makeChangeSignal()
     let terminal = try Terminal(theme: theme)
     defer { terminal.stop() }
+    if let skipped = incident?.skippedEventTypes, !skipped.isEmpty {
+      model.message = Message(
+        "\(skipped.values.reduce(0, +)) events from a newer warroom are kept but not shown",
+        isError: true)
+    }
     if store.isReadOnly {
       model.message = Message(
         "\(store.location) is read-only: you can watch but not write", isError: true)

@@ -9,14 +9,9 @@ struct Dashboard: ParsableCommand {
     abstract: "Open the live full-screen dashboard (the default command).",
     discussion: "Press ? inside for the keys. Type a line and press Enter to log it.")
 
-  enum View: String, ExpressibleByArgument, CaseIterable {
-    case lead, recorder, communicator
-    var mode: ViewMode { ViewMode(rawValue: rawValue)! }
-  }
-
   @OptionGroup var global: GlobalOptions
   @Option(help: "Lay the screen out for a job: lead, recorder or communicator.")
-  var view: View = .lead
+  var view: ViewMode = .lead
   @Option(
     help: ArgumentHelp(
       "A built-in theme (dark, light, high-contrast, mono), a user theme's name, or a file.",
@@ -36,7 +31,9 @@ struct Dashboard: ParsableCommand {
     }
     let app = try DashboardApp(
       store: store, incident: incident, followsCurrent: global.incident == nil,
-      model: DashboardModel(me: global.who, view: view.mode), theme: theme)
+      model: DashboardModel(me: global.who, view: view), theme: theme)
     try app.run()
   }
 }
+
+extension ViewMode: ExpressibleByArgument {}

@@ -28,19 +28,21 @@ enum ChecklistPane {
       let role: StyleRole = isDone ? .stepDone : (index == next ? .stepNext : .stepOpen)
       let mark = isDone ? "✓" : (index == next ? "▶" : "·")
       let number = index + 1 < 10 ? "  \(index + 1)" : " \(index + 1)"
+      // Who and when for done steps: the name too where there is room, the time always.
+      let wide = rect.width >= 44
       var who = ""
       if let stamp = state.stepMark(index) {
-        who = " \(stamp.by) \(clockTime(stamp.at))"
-      } else if step.auto != nil {
+        who = wide ? " \(stamp.by) \(clockTime(stamp.at))" : " " + clockTime(stamp.at)
+      } else if step.auto != nil, wide {
         who = " auto"
       }
-      let whoWidth = rect.width >= 44 ? min(DisplayWidth.of(who), rect.width / 3) : 0
+      let whoWidth = min(DisplayWidth.of(SafeText.inert(who)), rect.width / 3)
       let titleWidth = body.width - 6 - whoWidth
       grid.write("\(mark)\(number) ", x: body.x, y: y, role: role)
       grid.writeClipped(step.title, x: body.x + 5, y: y, width: titleWidth, role: role)
       if whoWidth > 0 {
         grid.writeClipped(
-          who, x: body.maxX - whoWidth, y: y, width: whoWidth, role: isDone ? .dim : .dim)
+          who, x: body.maxX - whoWidth, y: y, width: whoWidth, role: .dim)
       }
       if focused, index == selected {
         grid.restyle(Rect(x: body.x, y: y, width: body.width, height: 1), role: .selection)
