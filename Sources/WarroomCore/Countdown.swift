@@ -41,6 +41,13 @@ public struct Countdown: Sendable, Equatable {
     return since.addingTimeInterval(TimeInterval(state.cadence))
   }
 
+  /// Whether the countdown just passed due between two looks at it: the moment for one
+  /// bell. Not at start-up (no earlier look), and not again while it stays overdue.
+  public static func justFellDue(from previous: Phase?, to current: Phase) -> Bool {
+    guard let previous else { return false }
+    return current == .overdue && previous != .overdue && previous != .stopped
+  }
+
   /// `due in 12:04`, `OVERDUE by 03:12`, or `no updates needed (resolved)`.
   public var phrase: String {
     switch phase {

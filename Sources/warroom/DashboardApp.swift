@@ -207,7 +207,7 @@ final class DashboardApp {
   private func ringBellIfJustOverdue(now: Date, terminal: Terminal) {
     guard let state = incident, state.isDeclared else { return }
     let phase = Countdown(state: state, now: now).phase
-    if phase == .overdue, let last = lastPhase, last != .overdue { terminal.bell() }
+    if Countdown.justFellDue(from: lastPhase, to: phase) { terminal.bell() }
     lastPhase = phase
   }
 }

@@ -30,6 +30,15 @@ struct CountdownTests {
     #expect(story.state.updates.last?.onTime == true)
   }
 
+  @Test func theBellRingsOnceAsTheUpdateFallsDue() {
+    #expect(Countdown.justFellDue(from: .warning, to: .overdue))
+    #expect(Countdown.justFellDue(from: .calm, to: .overdue))
+    #expect(!Countdown.justFellDue(from: nil, to: .overdue))  // already late at start-up
+    #expect(!Countdown.justFellDue(from: .overdue, to: .overdue))
+    #expect(!Countdown.justFellDue(from: .warning, to: .warning))
+    #expect(!Countdown.justFellDue(from: .stopped, to: .overdue))  // reopened long after
+  }
+
   @Test func resolvedIncidentsNeedNoUpdates() throws {
     var story = Story()
     try story.send(.resolve(force: "test"))

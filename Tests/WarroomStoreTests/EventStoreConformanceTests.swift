@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+import WarroomCore
+import WarroomStore
+import WarroomTestSupport
+
+/// A way to open a store, so every backend runs the same conformance tests.
+/// Opening the same name twice gives two independent connections, as two processes have.
+struct StoreBackend: CustomStringConvertible, Sendable {
+  var description: String
+  var open: @Sendable (TemporaryFolder, String) throws -> any EventStore
+
+  static let sqlite = StoreBackend(description: "SQLite") { folder, name in
+    try SQLiteEventStore(path: folder.path(name))
+  }
+
+  /// Every backend the conformance suite runs against.
+  static let all: [StoreBackend] = [.sqlite]
+}
+
+/// What every `EventStore` must guarantee, whatever keeps the events.
+@Suite("Event store conformance")
+struct EventStoreConformanceTests {
+  let folder: TemporaryFolder
+  let clock = Date(timeIntervalSince1970: 1_798_000_000)
+
+  init() throws { folder = try TemporaryFolder() }
+
+  @Test(arguments: StoreBackend.all) func declaresIncidentsWithIncreasingIDs(backend: StoreBackend)
+    throws
+  {
+    let store = try backend.open(folder, "w.db")
+    let first = try store.declare(Declared(title: "one"), actor: "a", at: clock)
+    let second = try store.declare(Declared(title: "two"), actor: "a", at: clock)
+    #expect(first == IncidentID(number: 1))
+    #expect(second == IncidentID(number: 2))
+    #expect(try store.incidentIDs() == [first, second])
+    #expect(try store.load(second).title == "two")
+    #expect(try store.currentIncident()?.id == second)
+  }
+
+  @Test(arguments: StoreBackend.all) func writesRunTheRulesAgainstTheLatestState(
+    backend: StoreBackend
+  ) throws {
+    let mine = try backend.open(folder, "w.db")
+    let theirs = try backend.open(folder, "w.db")
+    let id = try mine.declare(Declared(title: "x"), actor: "a", at: clock)
+    var myView = try mine.load(id)
+    var theirView = try theirs.load(id)
+    try theirs.write(to: &theirView, actor: "b", at: clock) {
+      try Rules.decide(
+        .proposeExperiment(hypothesis: "h", change: nil, owner: nil, target: nil), in: $0)
+    }
+    // My view is stale, but the write sees their experiment and picks the next id.
+    let written = try mine.write(to: &myView, actor: "a", at: clock) {
+      try Rules.decide(
+        .proposeExperiment(hypothesis: "h2", change: nil, owner: nil, target: nil), in: $0)
+    }
+    #expect(myView.experiments.map(\.id) == [1, 2])
+    #expect(written.map(\.seq) == [3])
+    #expect(myView.lastSeq == 3)
+  }
+
+  @Test(arguments: StoreBackend.all) func refusedWritesStoreNothing(backend: StoreBackend) throws {
+    let store = try backend.open(folder, "w.db")
+    let id = try store.declare(Declared(title: "x"), actor: "a", at: clock)
+    var state = try store.load(id)
+    #expect(throws: Refusal.self) {
+      try store.write(to: &state, actor: "a", at: clock) {
+        try Rules.decide(.startExperiment(9), in: $0)
+      }
+    }
+    #expect(try store.latestSequence() == 1)
+  }
+
+  @Test(arguments: StoreBackend.all) func readsIncrementallyAfterASequenceNumber(
+    backend: StoreBackend
+  ) throws {
+    let store = try backend.open(folder, "w.db")
+    let id = try store.declare(Declared(title: "x"), actor: "a", at: clock)
+    let other = try store.declare(Declared(title: "y"), actor: "a", at: clock)
+    try store.append(
+      (1...5).map {
+        NewEvent(
+          incident: id, at: clock, actor: "r", event: .logged(LogAdded(kind: .note, text: "n\($0)"))
+        )
+      })
+    #expect(try store.events(after: 0, incident: nil, limit: nil).count == 7)
+    #expect(try store.events(after: 4, incident: id, limit: nil).map(\.seq) == [5, 6, 7])
+    #expect(try store.events(after: 0, incident: other, limit: nil).map(\.seq) == [2])
+    #expect(try store.events(after: 0, incident: nil, limit: 3).map(\.seq) == [1, 2, 3])
+    var state = try store.load(id)
+    #expect(state.log.count == 5)
+    #expect(try store.refresh(&state) == false)
+    try store.append([NewEvent(incident: id, at: clock, actor: "r", event: .mitigated)])
+    #expect(try store.refresh(&state) == true)
+    #expect(state.status == .mitigated)
+  }
+
+  @Test(arguments: StoreBackend.all) func timestampsKeepMilliseconds(backend: StoreBackend) throws {
+    let store = try backend.open(folder, "w.db")
+    let at = Date(timeIntervalSince1970: 1_798_000_000.123)
+    let id = try store.declare(Declared(title: "x"), actor: "a", at: at)
+    #expect(try store.load(id).declaredAt == at)
+  }
+
+  @Test(arguments: StoreBackend.all) func theChangeSignalFiresOnAnotherConnectionsCommit(
+    backend: StoreBackend
+  ) throws {
+    let reader = try backend.open(folder, "w.db")
+    let writer = try backend.open(folder, "w.db")
+    let id = try writer.declare(Declared(title: "x"), actor: "a", at: clock)
+    let signal = try reader.makeChangeSignal()
+    _ = signal.drain()
+    #expect(waitReadable(signal.fileDescriptor, milliseconds: 50) == false)
+    _ = try reader.load(id)  // reading alone does not fire it
+    #expect(waitReadable(signal.fileDescriptor, milliseconds: 50) == false)
+    try writer.append([NewEvent(incident: id, at: clock, actor: "a", event: .mitigated)])
+    #expect(waitReadable(signal.fileDescriptor, milliseconds: 2000))
+    #expect(signal.drain())
+  }
+}
