@@ -64,8 +64,11 @@ struct GlobalOptions: ParsableArguments {
       warnAboutSkipped(state)
       return state
     }
-    let fallback = try orNewest ? store.incidentIDs().last.map(store.load) : nil
-    guard let state = try store.currentIncident() ?? fallback else {
+    var current = try store.currentIncident()
+    if current == nil, orNewest, let newest = try store.incidentIDs().last {
+      current = try store.load(newest)
+    }
+    guard let state = current else {
       throw Refusal(
         "no open incident in \(store.location); declare one with: warroom declare \"TITLE\"")
     }
