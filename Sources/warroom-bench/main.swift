@@ -96,6 +96,10 @@ func rawInserts(path: String, rows: [NewEvent]) -> Double {
 }
 
 let rows = (0..<appendCount).map(logEvent)
+if CommandLine.arguments.contains("--json-cost") {
+  let t = seconds { for row in rows { _ = row.event.payloadJSON() } }
+  print("json encode: \(fmt(t / Double(rows.count) * 1e6, 2)) µs per event")
+}
 print("warroom-bench: \(appendCount) appends, one event per transaction (as the CLI writes)")
 var storeRates: [Double] = []
 var rawRates: [Double] = []
@@ -127,6 +131,8 @@ do {
   }
   print("  store.write (rules): \(fmt(Double(n) / time, 0)) events/s")
 }
+
+if CommandLine.arguments.contains("--append-only") { exit(0) }
 
 // MARK: - Load: open and fold an incident
 

@@ -96,6 +96,27 @@ struct ReducerTests {
     #expect(!state.isDeclared)
   }
 
+  @Test func payloadsAreCompactJSONInDeclarationOrder() {
+    #expect(
+      Event.logged(LogAdded(kind: .manualChange, text: "a\"b")).payloadJSON()
+        == #"{"kind":"manual-change","text":"a\"b"}"#)
+    #expect(Event.mitigated.payloadJSON() == "{}")
+    #expect(
+      Event.experimentProposed(ExperimentProposed(id: 3, hypothesis: "h", target: "db"))
+        .payloadJSON() == #"{"id":3,"hypothesis":"h","target":"db"}"#)
+  }
+
+  @Test(arguments: [
+    "plain", "quote \" backslash \\ slash /", "line\nbreak\r\ttab", "\u{0}\u{1B}[2J\u{7F}\u{9B}",
+    "数据库 🔥 e\u{301} \u{202E}", "",
+  ])
+  func anyTextSurvivesTheStoredForm(text: String) throws {
+    let event = Event.logged(LogAdded(kind: .note, text: text))
+    #expect(try Event(typeName: event.typeName, payloadJSON: event.payloadJSON()) == event)
+    let json = event.payloadJSON()
+    #expect(!json.unicodeScalars.contains { $0.value < 0x20 })  // controls are escaped
+  }
+
   @Test func eventsRoundTripThroughTheirStoredForm() throws {
     let events: [Event] = [
       .declared(Declared(title: "t", ticket: "IM-1")),
