@@ -222,3 +222,31 @@ struct ScreenBlocksTests {
     #expect(Set(layout.panes.map(\.0)) == Set(Layout.focusablePanes(view)))
   }
 }
+
+@Suite("The input line")
+struct InputLineTests {
+  func render(_ model: DashboardModel) -> Frame {
+    DashboardRenderer.render(
+      RenderContext(
+        state: Fixtures.freshP1().state, model: model, now: Fixtures.start, storeName: "s"),
+      width: 80, height: 24)
+  }
+
+  @Test func aLongLineScrollsToKeepTheCursorInView() {
+    var model = DashboardModel(me: "a")
+    model.input = LineEditor(String(repeating: "abcdefghij", count: 2000) + "END")
+    let frame = render(model)
+    let line = frame.grid.line(22)
+    #expect(line.contains("hijEND"))
+    #expect(frame.cursor?.x == 79)
+    #expect(frame.cursor?.y == 22)
+  }
+
+  @Test func controlCharactersTypedIntoTheLineShowInert() {
+    var model = DashboardModel(me: "a")
+    model.input = LineEditor("x\u{1B}[2Jy")
+    let frame = render(model)
+    #expect(frame.grid.line(22).contains("x^[[2Jy"))
+    #expect(frame.cursor?.x == 8 + 7)  // after " note › " (8 columns) and the 7 shown
+  }
+}

@@ -25,9 +25,16 @@ enum InputLine {
     // Scroll the text so the cursor stays in view.
     let characters = model.input.characters
     let cursor = model.input.cursor
-    var start = 0
-    while DisplayWidth.of(String(characters[start..<cursor])) > width { start += 1 }
-    let visible = String(characters[start...])
+    // Walk back from the cursor only as far as fits: a pasted page of text stays cheap.
+    var start = cursor
+    var used = 0
+    while start > 0 {
+      let w = DisplayWidth.of(SafeText.inert(String(characters[start - 1])))
+      if used + w > width { break }
+      used += w
+      start -= 1
+    }
+    let visible = String(characters[start..<min(characters.count, start + width * 2)])
     let focused = model.focus == .input && !model.showHelp
     if visible.isEmpty, focused {
       let prompt =
@@ -37,7 +44,7 @@ enum InputLine {
       grid.write(visible, x: x, y: rect.y, role: .input, limit: width)
     }
     guard focused else { return nil }
-    return (x + DisplayWidth.of(SafeText.inert(String(characters[start..<cursor]))), rect.y)
+    return (x + used, rect.y)
   }
 
   static func renderHints(_ context: RenderContext, into grid: inout Grid, rect: Rect) {
