@@ -37,6 +37,45 @@ public protocol EventStore: AnyObject, Sendable {
 
   /// A signal that fires when any process may have written: poll its file descriptor.
   func makeChangeSignal() throws -> any ChangeSignal
+
+  /// Events exactly as stored (payload text untouched), for copying a store.
+  func storedEvents(after seq: Int64, limit: Int?) throws -> [StoredEvent]
+
+  /// Adds events at their own sequence numbers, in one transaction. An event already
+  /// there, identical, is skipped, so importing twice changes nothing; a different event
+  /// at the same number is a conflict, and then nothing is imported.
+  func importEvents(_ events: [StoredEvent]) throws -> ImportResult
+}
+
+/// One event as a store keeps it, opaque payload included: what a copy carries.
+public struct StoredEvent: Sendable, Equatable {
+  public var seq: Int64
+  public var incident: String
+  public var atMilliseconds: Int64
+  public var actor: String
+  public var type: String
+  public var payload: String
+
+  public init(
+    seq: Int64, incident: String, atMilliseconds: Int64, actor: String, type: String,
+    payload: String
+  ) {
+    self.seq = seq
+    self.incident = incident
+    self.atMilliseconds = atMilliseconds
+    self.actor = actor
+    self.type = type
+    self.payload = payload
+  }
+}
+
+public struct ImportResult: Sendable, Equatable {
+  public var added: Int
+  public var alreadyThere: Int
+  public init(added: Int, alreadyThere: Int) {
+    self.added = added
+    self.alreadyThere = alreadyThere
+  }
 }
 
 /// Something the event loop can wait on, alongside the keyboard, to learn that the

@@ -169,6 +169,8 @@ public final class SQLiteEventStore: EventStore {
           throw error
         }
       }
+    } catch let error as StoreError {
+      throw error
     } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
       throw StoreError.readOnly(path: location)
     } catch let error as DatabaseError {
@@ -176,7 +178,56 @@ public final class SQLiteEventStore: EventStore {
     }
   }
 
+  public func importEvents(_ events: [StoredEvent]) throws -> ImportResult {
+    try immediateTransaction { db in
+      var result = ImportResult(added: 0, alreadyThere: 0)
+      let find = try db.cachedStatement(
+        sql: "SELECT incident, at_ms, actor, type, payload FROM events WHERE seq = ?")
+      let insert = try db.cachedStatement(
+        sql: """
+          INSERT INTO events (seq, incident, at_ms, actor, type, payload)
+          VALUES (?, ?, ?, ?, ?, ?)
+          """)
+      for event in events {
+        if let row = try Row.fetchOne(find, arguments: [event.seq]) {
+          let existing = StoredEvent(
+            seq: event.seq, incident: row[0], atMilliseconds: row[1], actor: row[2],
+            type: row[3], payload: row[4])
+          // Throwing rolls the whole import back: a store is copied whole or not at all.
+          guard existing == event else {
+            throw StoreError.conflict(path: location, seq: event.seq)
+          }
+          result.alreadyThere += 1
+        } else {
+          try insert.execute(arguments: [
+            event.seq, event.incident, event.atMilliseconds, event.actor, event.type,
+            event.payload,
+          ])
+          result.added += 1
+        }
+      }
+      return result
+    }
+  }
+
   // MARK: - Reading
+
+  public func storedEvents(after seq: Int64, limit: Int?) throws -> [StoredEvent] {
+    try read { db in
+      var sql = "SELECT seq, incident, at_ms, actor, type, payload FROM events WHERE seq > ?"
+      sql += " ORDER BY seq"
+      var arguments: StatementArguments = [seq]
+      if let limit {
+        sql += " LIMIT ?"
+        arguments += [limit]
+      }
+      return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
+        StoredEvent(
+          seq: $0[0], incident: $0[1], atMilliseconds: $0[2], actor: $0[3], type: $0[4],
+          payload: $0[5])
+      }
+    }
+  }
 
   public func events(after seq: Int64, incident: IncidentID?, limit: Int?) throws
     -> [EventEnvelope]

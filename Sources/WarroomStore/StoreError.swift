@@ -9,6 +9,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
   case cannotOpen(path: String, reason: String)
   /// A stored event this version should understand but cannot read.
   case damaged(path: String, seq: Int64, reason: String)
+  /// An import found a different event at a sequence number the store already uses.
+  case conflict(path: String, seq: Int64)
 
   public var description: String {
     switch self {
@@ -23,6 +25,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
       "cannot open store \(path): \(reason)"
     case .damaged(let path, let seq, let reason):
       "\(path) has an unreadable event #\(seq): \(reason)"
+    case .conflict(let path, let seq):
+      "\(path) already has a different event #\(seq); nothing was imported"
     }
   }
 }

@@ -16,7 +16,7 @@ struct Warroom: ParsableCommand {
       Log.self, RoleCommand.self, Step.self, ExperimentCommand.self,
       Update.self, Cadence.self, Why.self, FollowupCommand.self,
       Mitigate.self, Verify.self, Resolve.self, Reopen.self,
-      Export.self,
+      Export.self, StoreCommand.self,
     ],
     defaultSubcommand: Dashboard.self
   )

@@ -133,6 +133,30 @@ struct CommandLineTests {
     #expect(!(try warroom("export").stdout.contains("\u{1B}")))
   }
 
+  @Test func storeCopyIsWholeAndIdempotent() throws {
+    try warroom("declare", "Copied")
+    try warroom("log", "first", "--as", "carol")
+    let copy = folder.path("backup/copy.db")
+    let first = try WarroomBinary.run(["store", "copy", "--from", store, "--to", copy])
+    #expect(first.status == 0)
+    #expect(first.stderr.hasPrefix("copied 2 events"))
+    let second = try WarroomBinary.run(["store", "copy", "--from", store, "--to", copy])
+    #expect(
+      second.stderr.contains("copied 0 events") && second.stderr.contains("2 were already there"))
+    let original = try warroom("export", "--format", "json").stdout
+    let copied = try WarroomBinary.run(["export", "--store", copy, "--format", "json"]).stdout
+    func events(_ json: String) throws -> NSArray {
+      let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
+      return object["events"] as! NSArray
+    }
+    #expect(try events(original) == events(copied))
+    let missing = try WarroomBinary.run([
+      "store", "copy", "--from", folder.path("none.db"), "--to", copy,
+    ])
+    #expect(missing.status == 1)
+    #expect(!FileManager.default.fileExists(atPath: folder.path("none.db")))
+  }
+
   @Test func helpWorksEverywhere() throws {
     for command in ["declare", "log", "role", "experiment", "status", "export", "resolve"] {
       let result = try WarroomBinary.run([command, "--help"])

@@ -119,4 +119,41 @@ struct EventStoreConformanceTests {
     #expect(waitReadable(signal.fileDescriptor, milliseconds: 2000))
     #expect(signal.drain())
   }
+
+  @Test(arguments: StoreBackend.all)
+  func aStoreCopiesWholeAndACopyTwiceChangesNothing(backend: StoreBackend) throws {
+    let source = try backend.open(folder, "source.db")
+    let id = try source.declare(Declared(title: "x"), actor: "a", at: clock)
+    var state = try source.load(id)
+    for n in 1...5 {
+      try source.write(to: &state, actor: "r", at: clock) {
+        try Rules.decide(.log(.note, "entry \(n)"), in: $0)
+      }
+    }
+    let events = try source.storedEvents(after: 0, limit: nil)
+    #expect(events.count == 6)
+    let destination = try backend.open(folder, "copy.db")
+    #expect(try destination.importEvents(events) == ImportResult(added: 6, alreadyThere: 0))
+    #expect(try destination.importEvents(events) == ImportResult(added: 0, alreadyThere: 6))
+    #expect(try destination.storedEvents(after: 0, limit: nil) == events)
+    #expect(try destination.load(id) == state)
+    // New writes continue after the copied numbers.
+    var copy = try destination.load(id)
+    let next = try destination.write(to: &copy, actor: "r", at: clock) { _ in [.mitigated] }
+    #expect(next.map(\.seq) == [7])
+  }
+
+  @Test(arguments: StoreBackend.all)
+  func anImportThatConflictsImportsNothing(backend: StoreBackend) throws {
+    let source = try backend.open(folder, "source.db")
+    _ = try source.declare(Declared(title: "one"), actor: "a", at: clock)
+    _ = try source.declare(Declared(title: "two"), actor: "a", at: clock)
+    let destination = try backend.open(folder, "other.db")
+    _ = try destination.declare(Declared(title: "different"), actor: "b", at: clock)
+    let before = try destination.storedEvents(after: 0, limit: nil)
+    #expect(throws: StoreError.self) {
+      try destination.importEvents(source.storedEvents(after: 0, limit: nil))
+    }
+    #expect(try destination.storedEvents(after: 0, limit: nil) == before)
+  }
 }
