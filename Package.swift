@@ -11,6 +11,9 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
     .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+    .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.5.3"),
   ],
   targets: [
     // MARK: - Core: the incident process as pure values (no files, no SQLite, no terminal)
@@ -20,6 +23,17 @@ let package = Package(
     .target(
       name: "WarroomStore",
       dependencies: ["WarroomCore", .product(name: "GRDB", package: "GRDB.swift")]
+    ),
+
+    // MARK: - The same store on PostgreSQL, for war rooms across machines
+    .target(
+      name: "WarroomPostgres",
+      dependencies: [
+        "WarroomCore", "WarroomStore", .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
     ),
 
     // MARK: - Screen: the dashboard as a pure function from state and size to a grid of cells
@@ -34,7 +48,7 @@ let package = Package(
     .executableTarget(
       name: "warroom",
       dependencies: [
-        "WarroomCore", "WarroomStore", "WarroomScreen", "TerminalBackend",
+        "WarroomCore", "WarroomStore", "WarroomPostgres", "WarroomScreen", "TerminalBackend",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -56,7 +70,7 @@ let package = Package(
     .testTarget(
       name: "WarroomStoreTests",
       dependencies: [
-        "WarroomCore", "WarroomStore", "WarroomTestSupport",
+        "WarroomCore", "WarroomStore", "WarroomPostgres", "WarroomTestSupport",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),

@@ -50,7 +50,7 @@ struct GlobalOptions: ParsableArguments {
   }
 
   func openStore() throws -> any EventStore {
-    try SQLiteEventStore(path: storePath)
+    try StoreOpener.open(storePath)
   }
 
   /// The incident this command is about: `--incident`, else the newest not resolved.

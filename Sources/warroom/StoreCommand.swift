@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WarroomPostgres
 import WarroomStore
 
 struct StoreCommand: ParsableCommand {
@@ -28,13 +29,15 @@ struct StoreCommand: ParsableCommand {
       let sourcePath = StoreLocation.resolve(explicit: from, environment: environment)
       let destinationPath = StoreLocation.resolve(explicit: to, environment: environment)
       guard
-        URL(fileURLWithPath: sourcePath).standardizedFileURL
-          != URL(fileURLWithPath: destinationPath).standardizedFileURL
+        sourcePath != destinationPath,
+        PostgresLocation.isPostgres(sourcePath)
+          || URL(fileURLWithPath: sourcePath).standardizedFileURL
+            != URL(fileURLWithPath: destinationPath).standardizedFileURL
       else {
         throw Failure(message: "--from and --to name the same store")
       }
-      let source = try SQLiteEventStore(path: sourcePath, create: false)
-      let destination = try SQLiteEventStore(path: destinationPath)
+      let source = try StoreOpener.open(sourcePath, create: false)
+      let destination = try StoreOpener.open(destinationPath)
       // One transaction for the whole copy: a store arrives whole or not at all.
       let events = try source.storedEvents(after: 0, limit: nil)
       let result = try destination.importEvents(events)

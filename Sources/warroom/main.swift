@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TerminalBackend
 import WarroomCore
+import WarroomPostgres
 import WarroomStore
 
 // Parse and run by hand rather than through `Warroom.main()`, so that every failure is
@@ -13,6 +14,8 @@ do {
 } catch let refusal as Refusal {
   Output.fail(refusal.message, code: 1)
 } catch let error as StoreError {
+  Output.fail(error.description, code: 1)
+} catch let error as PostgresStoreError {
   Output.fail(error.description, code: 1)
 } catch let error as RunbookError {
   Output.fail(error.description, code: 1)

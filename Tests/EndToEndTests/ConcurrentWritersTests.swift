@@ -6,9 +6,19 @@ import WarroomTestSupport
 struct ConcurrentWritersTests {
   /// Eight real processes × 100 `warroom log` each, all started together on a store that
   /// does not exist yet: every entry lands once, each writer's entries in its own order.
-  @Test func eightWritersOnABrandNewStoreLoseNothing() async throws {
+  @Test func eightWritersOnABrandNewStoreLoseNothing() throws {
     let folder = try TemporaryFolder()
-    let store = folder.path("shared/warroom.db")
+    try eightWriters(store: folder.path("shared/warroom.db"), folder: folder)
+  }
+
+  @Test(.enabled(if: PostgresTestServer.url != nil))
+  func eightWritersOnPostgreSQLLoseNothing() throws {
+    let folder = try TemporaryFolder()
+    let url = try #require(PostgresTestServer.url)
+    try eightWriters(store: PostgresTestServer.isolated(url, folder.url.path), folder: folder)
+  }
+
+  func eightWriters(store: String, folder: TemporaryFolder) throws {
     let writers = 8
     let perWriter = 100
     let script = """

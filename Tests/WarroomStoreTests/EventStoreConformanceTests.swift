@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WarroomCore
+import WarroomPostgres
 import WarroomStore
 import WarroomTestSupport
 
@@ -14,8 +15,16 @@ struct StoreBackend: CustomStringConvertible, Sendable {
     try SQLiteEventStore(path: folder.path(name))
   }
 
+  /// PostgreSQL at `$WARROOM_TEST_POSTGRES` (CI starts a throwaway server); each store
+  /// name gets a schema of its own in that database.
+  static let postgres: StoreBackend? = PostgresTestServer.url.map { url in
+    StoreBackend(description: "PostgreSQL") { folder, name in
+      try PostgresEventStore(url: PostgresTestServer.isolated(url, folder.url.path + "/" + name))
+    }
+  }
+
   /// Every backend the conformance suite runs against.
-  static let all: [StoreBackend] = [.sqlite]
+  static let all: [StoreBackend] = [.sqlite] + (postgres.map { [$0] } ?? [])
 }
 
 /// What every `EventStore` must guarantee, whatever keeps the events.
@@ -155,5 +164,12 @@ struct EventStoreConformanceTests {
       try destination.importEvents(source.storedEvents(after: 0, limit: nil))
     }
     #expect(try destination.storedEvents(after: 0, limit: nil) == before)
+  }
+
+  @Test func continuousIntegrationRunsThePostgreSQLSuite() {
+    // In CI a missing server is a failure, not a quiet skip.
+    if ProcessInfo.processInfo.environment["CI"] == "true" {
+      #expect(StoreBackend.postgres != nil, "set WARROOM_TEST_POSTGRES (.ci/run starts a server)")
+    }
   }
 }

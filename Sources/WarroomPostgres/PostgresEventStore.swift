@@ -1,0 +1,340 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import WarroomCore
+import WarroomStore
+
+/// The event log in a PostgreSQL database, for war rooms whose people sit at their own
+/// machines. Same events, same guarantees as the SQLite store: each write locks the
+/// table in EXCLUSIVE mode (readers go on), so sequence numbers follow commit order with
+/// no gaps and every reader sees one total order; each commit NOTIFYs listeners.
+///
+/// The store's API is synchronous, like the event loop and the CLI that call it, so it
+/// waits on PostgresNIO's futures; the work itself runs on NIO's own threads.
+public final class PostgresEventStore: EventStore, @unchecked Sendable {
+  public let location: String
+  public let isReadOnly = false
+  private let address: PostgresLocation
+  private let connection: PostgresConnection
+  private let logger: Logger
+  /// One caller at a time on the connection (the store may be shared by threads in tests).
+  private let lock = NSLock()
+
+  static let schemaVersion = 1
+  static let channel = "warroom_events"
+
+  public init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+    throws
+  {
+    address = try PostgresLocation(url: url, environment: environment)
+    location = address.redacted
+    var logger = Logger(label: "warroom.postgres")
+    logger.logLevel = .critical
+    self.logger = logger
+    connection = try Self.connect(address, logger: logger)
+    try setUpSchema()
+  }
+
+  deinit { _ = try? connection.close().wait() }
+
+  static func connect(_ address: PostgresLocation, logger: Logger) throws -> PostgresConnection {
+    var configuration = PostgresConnection.Configuration(
+      host: address.host, port: address.port, username: address.user,
+      password: address.password, database: address.database, tls: .disable)
+    configuration.options.connectTimeout = .seconds(5)
+    do {
+      let connection = try PostgresConnection.connect(
+        on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 1,
+        logger: logger
+      ).wait()
+      if let schema = address.schema {
+        // The name was checked to be [a-z0-9_]+, so it is safe to splice in.
+        // Several first users may race to create it; whoever loses finds it there.
+        _ = try? connection.query(
+          "CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)", logger: logger
+        ).wait()
+        _ = try connection.query("SET search_path TO \(unescaped: schema)", logger: logger).wait()
+      }
+      return connection
+    } catch {
+      throw PostgresStoreError.cannotConnect(address.redacted, reason: Self.describe(error))
+    }
+  }
+
+  /// Creates the tables once, under an advisory lock so that many first users at the
+  /// same moment do not race; refuses a database whose tables belong to something else.
+  private func setUpSchema() throws {
+    try transaction { run in
+      try run("SELECT pg_advisory_xact_lock(7272727272)")
+      let tables = try run(
+        """
+        SELECT table_name::text FROM information_schema.tables
+        WHERE table_schema = current_schema() AND table_name IN ('warroom_events', 'warroom_meta')
+        """
+      ).rows.map { try $0.decode(String.self) }
+      if tables.contains("warroom_events") != tables.contains("warroom_meta") {
+        throw PostgresStoreError.notAStore(location, reason: "a table named warroom_events exists")
+      }
+      if tables.isEmpty {
+        try run(
+          """
+          CREATE TABLE warroom_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
+          """)
+        try run(
+          "INSERT INTO warroom_meta VALUES ('schema', '\(unescaped: String(Self.schemaVersion))')")
+        try run(
+          """
+          CREATE TABLE warroom_events (
+            seq BIGINT PRIMARY KEY,
+            incident TEXT NOT NULL,
+            at_ms BIGINT NOT NULL,
+            actor TEXT NOT NULL,
+            type TEXT NOT NULL,
+            payload TEXT NOT NULL
+          )
+          """)
+        try run("CREATE INDEX warroom_events_by_incident ON warroom_events (incident, seq)")
+      } else {
+        let version =
+          try run("SELECT value FROM warroom_meta WHERE key = 'schema'").rows
+          .first.map { try $0.decode(String.self) }.flatMap { Int($0) } ?? 0
+        if version > Self.schemaVersion {
+          throw PostgresStoreError.newerSchema(location, version: version)
+        }
+      }
+    }
+  }
+
+  // MARK: - Writing
+
+  public func declare(_ declared: Declared, actor: String, at: Date) throws -> IncidentID {
+    try Rules.validate(declared)
+    return try writeTransaction { run in
+      let highest =
+        try run(
+          """
+          SELECT COALESCE(MAX(CAST(substr(incident, 5) AS BIGINT)), 0) FROM warroom_events
+          WHERE type = 'declared' AND incident LIKE 'INC-%'
+          """
+        ).rows.first.map { try $0.decode(Int64.self) } ?? 0
+      let id = IncidentID(number: Int(highest) + 1)
+      _ = try insert(
+        [NewEvent(incident: id, at: at, actor: actor, event: .declared(declared))], run)
+      return id
+    }
+  }
+
+  @discardableResult
+  public func write(
+    to state: inout IncidentState, actor: String, at: Date,
+    decide: (IncidentState) throws -> [Event]
+  ) throws -> [EventEnvelope] {
+    var working = state
+    let written = try writeTransaction { run in
+      for envelope in try fetch(after: working.lastSeq, incident: working.id, limit: nil, run) {
+        Reducer.apply(envelope, to: &working)
+      }
+      let events = try decide(working).map {
+        NewEvent(incident: working.id, at: at, actor: actor, event: $0)
+      }
+      return try insert(events, run)
+    }
+    for envelope in written { Reducer.apply(envelope, to: &working) }
+    state = working
+    return written
+  }
+
+  @discardableResult
+  public func append(_ events: [NewEvent]) throws -> [EventEnvelope] {
+    try writeTransaction { run in try insert(events, run) }
+  }
+
+  public func importEvents(_ events: [StoredEvent]) throws -> ImportResult {
+    try writeTransaction { run in
+      var result = ImportResult(added: 0, alreadyThere: 0)
+      for event in events {
+        let existing = try run(
+          "SELECT incident, at_ms, actor, type, payload FROM warroom_events WHERE seq = \(event.seq)"
+        ).rows.first.map {
+          let (incident, at, actor, type, payload) = try $0.decode(
+            (String, Int64, String, String, String).self)
+          return StoredEvent(
+            seq: event.seq, incident: incident, atMilliseconds: at, actor: actor, type: type,
+            payload: payload)
+        }
+        if let existing {
+          guard existing == event else {
+            throw StoreError.conflict(path: location, seq: event.seq)
+          }
+          result.alreadyThere += 1
+        } else {
+          try run(
+            """
+            INSERT INTO warroom_events (seq, incident, at_ms, actor, type, payload)
+            VALUES (\(event.seq), \(event.incident), \(event.atMilliseconds), \(event.actor),
+                    \(event.type), \(event.payload))
+            """)
+          result.added += 1
+        }
+      }
+      return result
+    }
+  }
+
+  /// Appends at the next sequence numbers; the caller holds the table lock.
+  private func insert(_ events: [NewEvent], _ run: Runner) throws -> [EventEnvelope] {
+    guard !events.isEmpty else { return [] }
+    var seq =
+      try run("SELECT COALESCE(MAX(seq), 0) FROM warroom_events").rows.first
+      .map { try $0.decode(Int64.self) } ?? 0
+    var written: [EventEnvelope] = []
+    for event in events {
+      seq += 1
+      let milliseconds = Int64((event.at.timeIntervalSince1970 * 1000).rounded())
+      let type = event.event.typeName
+      let payload = event.event.payloadJSON()
+      try run(
+        """
+        INSERT INTO warroom_events (seq, incident, at_ms, actor, type, payload)
+        VALUES (\(seq), \(event.incident.rawValue), \(milliseconds), \(event.actor), \(type),
+                \(payload))
+        """)
+      written.append(
+        EventEnvelope(
+          seq: seq, incident: event.incident,
+          at: Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000), actor: event.actor,
+          event: event.event))
+    }
+    // Delivered at commit, to every listening dashboard.
+    try run("SELECT pg_notify('\(unescaped: Self.channel)', \(String(seq)))")
+    return written
+  }
+
+  // MARK: - Reading
+
+  public func events(after seq: Int64, incident: IncidentID?, limit: Int?) throws
+    -> [EventEnvelope]
+  {
+    try transaction { run in try fetch(after: seq, incident: incident, limit: limit, run) }
+  }
+
+  public func incidentIDs() throws -> [IncidentID] {
+    try transaction { run in
+      try run("SELECT incident FROM warroom_events WHERE type = 'declared' ORDER BY seq").rows
+        .map { IncidentID(rawValue: try $0.decode(String.self)) }
+    }
+  }
+
+  public func latestSequence() throws -> Int64 {
+    try transaction { run in
+      try run("SELECT COALESCE(MAX(seq), 0) FROM warroom_events").rows.first
+        .map { try $0.decode(Int64.self) } ?? 0
+    }
+  }
+
+  public func storedEvents(after seq: Int64, limit: Int?) throws -> [StoredEvent] {
+    try transaction { run in
+      let limitValue = Int64(limit ?? Int(Int32.max))
+      return try run(
+        """
+        SELECT seq, incident, at_ms, actor, type, payload FROM warroom_events
+        WHERE seq > \(seq) ORDER BY seq LIMIT \(limitValue)
+        """
+      ).rows.map {
+        let (seq, incident, at, actor, type, payload) = try $0.decode(
+          (Int64, String, Int64, String, String, String).self)
+        return StoredEvent(
+          seq: seq, incident: incident, atMilliseconds: at, actor: actor, type: type,
+          payload: payload)
+      }
+    }
+  }
+
+  public func makeChangeSignal() throws -> any ChangeSignal {
+    try NotifyChangeSignal(address: address, channel: Self.channel, logger: logger)
+  }
+
+  private func fetch(after seq: Int64, incident: IncidentID?, limit: Int?, _ run: Runner) throws
+    -> [EventEnvelope]
+  {
+    let limitValue = Int64(limit ?? Int(Int32.max))
+    let result: PostgresQueryResult
+    if let incident {
+      result = try run(
+        """
+        SELECT seq, incident, at_ms, actor, type, payload FROM warroom_events
+        WHERE seq > \(seq) AND incident = \(incident.rawValue) ORDER BY seq LIMIT \(limitValue)
+        """)
+    } else {
+      result = try run(
+        """
+        SELECT seq, incident, at_ms, actor, type, payload FROM warroom_events
+        WHERE seq > \(seq) ORDER BY seq LIMIT \(limitValue)
+        """)
+    }
+    return try result.rows.map { row in
+      let (number, incident, at, actor, type, payload) = try row.decode(
+        (Int64, String, Int64, String, String, String).self)
+      let event: Event
+      do {
+        event = try Event(typeName: type, payloadJSON: payload)
+      } catch {
+        throw StoreError.damaged(path: location, seq: number, reason: "payload does not decode")
+      }
+      return EventEnvelope(
+        seq: number, incident: IncidentID(rawValue: incident),
+        at: Date(timeIntervalSince1970: TimeInterval(at) / 1000), actor: actor, event: event)
+    }
+  }
+
+  // MARK: - Transactions
+
+  /// Runs one statement of a transaction and waits for its rows.
+  struct Runner {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    @discardableResult
+    func callAsFunction(_ query: PostgresQuery) throws -> PostgresQueryResult {
+      try connection.query(query, logger: logger).wait()
+    }
+  }
+
+  /// A write: the table lock makes sequence numbers follow commit order.
+  private func writeTransaction<T>(_ body: (Runner) throws -> T) throws -> T {
+    try transaction { run in
+      try run("LOCK TABLE warroom_events IN EXCLUSIVE MODE")
+      return try body(run)
+    }
+  }
+
+  private func transaction<T>(_ body: (Runner) throws -> T) throws -> T {
+    lock.lock()
+    defer { lock.unlock() }
+    let run = Runner(connection: connection, logger: logger)
+    do {
+      try run("BEGIN")
+      let result = try body(run)
+      try run("COMMIT")
+      return result
+    } catch {
+      _ = try? run("ROLLBACK")
+      if error is StoreError || error is Refusal || error is PostgresStoreError { throw error }
+      throw PostgresStoreError.failed(location, reason: Self.describe(error))
+    }
+  }
+
+  static func describe(_ error: any Error) -> String {
+    if let psql = error as? PSQLError {
+      if let message = psql.serverInfo?[.message] { return message }
+      return "\(psql.code)"
+    }
+    return "\(error)"
+  }
+}
+
+extension PostgresQueryResult {
+  var rows: [PostgresRow] { Array(self) }
+}
