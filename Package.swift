@@ -57,7 +57,7 @@ let package = Package(
     .executableTarget(
       name: "warroom-bench",
       dependencies: [
-        "WarroomCore", "WarroomStore", "WarroomScreen",
+        "WarroomCore", "WarroomStore", "WarroomPostgres", "WarroomScreen",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),

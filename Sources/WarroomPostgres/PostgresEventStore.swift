@@ -23,7 +23,10 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   private let lock = NSLock()
 
   static let schemaVersion = 1
-  static let channel = "warroom_events"
+
+  /// The NOTIFY channel: one per schema, since channels are database-wide and stores in
+  /// other schemas must not wake this one's dashboards.
+  private var channel: String { "warroom_events" + (address.schema.map { "_" + $0 } ?? "") }
 
   public init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment)
     throws
@@ -208,7 +211,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
           event: event.event))
     }
     // Delivered at commit, to every listening dashboard.
-    try run("SELECT pg_notify('\(unescaped: Self.channel)', \(String(seq)))")
+    try run("SELECT pg_notify(\(channel), \(String(seq)))")
     return written
   }
 
@@ -253,7 +256,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   }
 
   public func makeChangeSignal() throws -> any ChangeSignal {
-    try NotifyChangeSignal(address: address, channel: Self.channel, logger: logger)
+    try NotifyChangeSignal(address: address, channel: channel, logger: logger)
   }
 
   private func fetch(after seq: Int64, incident: IncidentID?, limit: Int?, _ run: Runner) throws

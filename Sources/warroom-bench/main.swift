@@ -1,6 +1,7 @@
 import Foundation
 import GRDBSQLite
 import WarroomCore
+import WarroomPostgres
 import WarroomScreen
 import WarroomStore
 
@@ -130,6 +131,18 @@ do {
     }
   }
   print("  store.write (rules): \(fmt(Double(n) / time, 0)) events/s")
+}
+
+// The same appends on PostgreSQL, beside SQLite's figure from this run.
+if let url = ProcessInfo.processInfo.environment["WARROOM_BENCH_POSTGRES"], !url.isEmpty {
+  let schema = "bench\(getpid())"
+  let store = try PostgresEventStore(
+    url: url + (url.contains("?") ? "&" : "?") + "schema=" + schema)
+  let count = appendCount / 3
+  let time = try seconds { for row in rows.prefix(count) { try store.append([row]) } }
+  let rate = Double(count) / time
+  print("  PostgreSQL append  : \(fmt(rate, 0)) events/s (\(count) events, one per transaction)")
+  print("  ratio PG/SQLite    : \(fmt(rate / storeBest, 2))")
 }
 
 if CommandLine.arguments.contains("--append-only") { exit(0) }
