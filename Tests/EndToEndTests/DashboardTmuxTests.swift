@@ -133,6 +133,25 @@ struct DashboardTmuxTests {
     #expect(try cli("list").stdout.contains("Payments are failing"))
   }
 
+  @Test(.enabled(if: PostgresTestServer.url != nil))
+  func aDashboardOnPostgreSQLIsLiveToo() throws {
+    let url = PostgresTestServer.isolated(try #require(PostgresTestServer.url), folder.url.path)
+    #expect(try WarroomBinary.run(["declare", "--store", url, "Across machines"]).status == 0)
+    try tmux.start("remote", command: "WARROOM_USER=alice \(binary) --store '\(url)'")
+    try tmux.waitFor("remote") { $0.contains("INC-1 Across machines") }
+    #expect(
+      try WarroomBinary.run(["log", "--store", url, "--as", "bob", "seen through NOTIFY"]).status
+        == 0)
+    let screen = try tmux.waitFor("remote") { $0.contains("seen through NOTIFY") }
+    #expect(screen.contains("bob      seen through NOTIFY"))
+    try tmux.type("remote", "typed on the remote dashboard")
+    try tmux.press("remote", "Enter")
+    try tmux.waitFor("remote") { $0.contains("✓ typed on the remote dashboard") }
+    let export = try WarroomBinary.run(["export", "--store", url, "--format", "json"])
+    #expect(export.stdout.contains("typed on the remote dashboard"))
+    #expect(!export.stdout.contains("postgres://"))  // no address, so no password, in exports
+  }
+
   @Test func withoutATerminalItSaysSoInOneLine() throws {
     _ = try cli("declare", "x")
     let result = try WarroomBinary.run(["--store", store])
