@@ -135,16 +135,13 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     decide: (IncidentState) throws -> [Event]
   ) throws -> [EventEnvelope] {
     var working = state
+    // The state is only changed once the transaction has committed.
     let written = try writeTransaction { run in
-      for envelope in try fetch(after: working.lastSeq, incident: working.id, limit: nil, run) {
-        Reducer.apply(envelope, to: &working)
-      }
-      let events = try decide(working).map {
-        NewEvent(incident: working.id, at: at, actor: actor, event: $0)
-      }
-      return try insert(events, run)
+      try WriteCycle.run(
+        &working, actor: actor, at: at,
+        newer: { try fetch(after: $0, incident: $1, limit: nil, run) },
+        insert: { try insert($0, run) }, decide: decide)
     }
-    for envelope in written { Reducer.apply(envelope, to: &working) }
     state = working
     return written
   }

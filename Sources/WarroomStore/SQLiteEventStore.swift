@@ -119,15 +119,13 @@ public final class SQLiteEventStore: EventStore {
     decide: (IncidentState) throws -> [Event]
   ) throws -> [EventEnvelope] {
     var working = state
+    // The state is only changed once the transaction has committed.
     let written = try immediateTransaction { db in
-      for envelope in try fetch(db, after: working.lastSeq, incident: working.id, limit: nil) {
-        Reducer.apply(envelope, to: &working)
-      }
-      return try decide(working).map {
-        try insert(NewEvent(incident: working.id, at: at, actor: actor, event: $0), db)
-      }
+      try WriteCycle.run(
+        &working, actor: actor, at: at,
+        newer: { try fetch(db, after: $0, incident: $1, limit: nil) },
+        insert: { try $0.map { try insert($0, db) } }, decide: decide)
     }
-    for envelope in written { Reducer.apply(envelope, to: &working) }
     state = working
     return written
   }

@@ -1,0 +1,26 @@
+import Foundation
+import WarroomCore
+
+/// The part of `EventStore.write` every backend shares, run inside its write transaction:
+/// catch up with what others wrote, let the rules decide against that latest state, append,
+/// and fold the new events in. Backends supply only how to read newer events and insert.
+public enum WriteCycle {
+  public static func run(
+    _ state: inout IncidentState, actor: String, at: Date,
+    newer: (_ after: Int64, _ incident: IncidentID) throws -> [EventEnvelope],
+    insert: ([NewEvent]) throws -> [EventEnvelope],
+    decide: (IncidentState) throws -> [Event]
+  ) throws -> [EventEnvelope] {
+    var working = state
+    for envelope in try newer(working.lastSeq, working.id) {
+      Reducer.apply(envelope, to: &working)
+    }
+    let events = try decide(working).map {
+      NewEvent(incident: working.id, at: at, actor: actor, event: $0)
+    }
+    let written = try insert(events)
+    for envelope in written { Reducer.apply(envelope, to: &working) }
+    state = working
+    return written
+  }
+}
