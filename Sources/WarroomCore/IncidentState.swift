@@ -179,10 +179,15 @@ extension IncidentState {
 
   /// Whether this experiment runs on a target that another running experiment shares.
   public func isInConflict(_ experiment: Experiment) -> Bool {
+    isInConflict(experiment, among: conflictingTargets)
+  }
+
+  /// The same, with `conflictingTargets` computed once by a caller checking many.
+  public func isInConflict(_ experiment: Experiment, among conflicting: [String]) -> Bool {
     guard experiment.state == .running, let target = experiment.target?.lowercased() else {
       return false
     }
-    return conflictingTargets.contains(target)
+    return conflicting.contains(target)
   }
 
   public var openFollowups: [Followup] { followups.filter { $0.done == nil } }

@@ -64,12 +64,13 @@ public struct StatusReport: Encodable, Sendable, Equatable {
     self.roles = roles
     unfilledRoles = [Role.lead, .communicator, .recorder]
       .filter { state.roles.holders(of: $0).isEmpty }.map(\.rawValue)
+    let conflicting = state.conflictingTargets
     running = state.runningExperiments.map {
       Running(
         id: $0.id, owner: $0.owner, target: $0.target, hypothesis: $0.hypothesis,
-        conflict: state.isInConflict($0))
+        conflict: state.isInConflict($0, among: conflicting))
     }
-    conflicts = state.conflictingTargets
+    conflicts = conflicting
     let countdown = Countdown(state: state, now: now)
     nextUpdate = NextUpdate(
       dueAt: UTCTime.iso8601(countdown.dueAt), remainingSeconds: countdown.remaining,

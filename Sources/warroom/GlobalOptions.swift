@@ -86,7 +86,8 @@ struct GlobalOptions: ParsableArguments {
       try Rules.decide(command, in: latest)
     }
     for envelope in written {
-      let summary = state.timeline.first { $0.seq == envelope.seq }?.summary ?? ""
+      // The new events are the newest: look from the end of a long timeline.
+      let summary = state.timeline.last { $0.seq == envelope.seq }?.summary ?? ""
       Output.note("\(state.id): \(SafeText.inert(summary))")
     }
     return (state, written)

@@ -29,7 +29,7 @@ enum ExperimentsPane {
     for row in 0..<min(body.height, ordered.count - first) {
       let experiment = ordered[first + row]
       let y = body.y + row
-      let conflict = state.isInConflict(experiment)
+      let conflict = state.isInConflict(experiment, among: conflicts)
       let role: StyleRole =
         conflict
         ? .experimentConflict
