@@ -14,6 +14,7 @@ let package = Package(
     .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
     .package(url: "https://github.com/apple/swift-log", from: "1.5.3"),
+    .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
   ],
   targets: [
     // MARK: - Core: the incident process as pure values (no files, no SQLite, no terminal)
@@ -32,6 +33,7 @@ let package = Package(
         "WarroomCore", "WarroomStore", .product(name: "PostgresNIO", package: "postgres-nio"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
         .product(name: "Logging", package: "swift-log"),
       ]
     ),

@@ -4,14 +4,20 @@ import PostgresNIO
 import WarroomStore
 
 /// LISTENs on a connection of its own and turns each NOTIFY into a byte on a pipe, so the
-/// event loop waits on PostgreSQL exactly as it waits on the keyboard.
+/// event loop waits on PostgreSQL exactly as it waits on the keyboard. When that
+/// connection drops, it writes a byte too and reports itself broken: the loop then knows
+/// live updates have stopped, and makes a new signal once the server answers again.
 final class NotifyChangeSignal: ChangeSignal, @unchecked Sendable {
   let fileDescriptor: Int32
   private let writeEnd: Int32
   private let connection: PostgresConnection
   private let context: PostgresListenContext
+  private let broken = NSLock()
+  private var closed = false
 
-  init(address: PostgresLocation, channel: String, logger: Logger) throws {
+  init(
+    address: PostgresLocation, environment: [String: String], channel: String, logger: Logger
+  ) throws {
     var ends: [Int32] = [0, 0]
     guard pipe(&ends) == 0 else {
       throw PostgresStoreError.failed(address.redacted, reason: "cannot create a pipe")
@@ -19,15 +25,28 @@ final class NotifyChangeSignal: ChangeSignal, @unchecked Sendable {
     for end in ends { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
     fileDescriptor = ends[0]
     writeEnd = ends[1]
-    connection = try PostgresEventStore.connect(address, logger: logger)
+    do {
+      connection = try PostgresEventStore.connect(
+        address, environment: environment, logger: logger)
+    } catch {
+      close(ends[0])
+      close(ends[1])
+      throw error
+    }
     let writeEnd = ends[1]
     context = connection.addListener(channel: channel) { _, _ in
       var byte: UInt8 = 1
       _ = write(writeEnd, &byte, 1)
     }
+    connection.closeFuture.whenComplete { [weak self] _ in self?.markBroken() }
     // LISTEN goes out before this query on the same connection: once it answers, no
     // later commit can be missed.
-    _ = try connection.query("SELECT 1", logger: logger).wait()
+    do {
+      _ = try connection.query("SELECT 1", logger: logger).wait()
+    } catch {
+      throw StoreError.unavailable(
+        path: address.redacted, reason: PostgresEventStore.describe(error))
+    }
   }
 
   deinit {
@@ -35,6 +54,20 @@ final class NotifyChangeSignal: ChangeSignal, @unchecked Sendable {
     _ = try? connection.close().wait()
     close(fileDescriptor)
     close(writeEnd)
+  }
+
+  var isBroken: Bool {
+    broken.lock()
+    defer { broken.unlock() }
+    return closed
+  }
+
+  private func markBroken() {
+    broken.lock()
+    closed = true
+    broken.unlock()
+    var byte: UInt8 = 1
+    _ = write(writeEnd, &byte, 1)
   }
 
   func drain() -> Bool {

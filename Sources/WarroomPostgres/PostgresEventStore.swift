@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PostgresNIO
 import WarroomCore
 import WarroomStore
@@ -13,16 +14,22 @@ import WarroomStore
 ///
 /// The store's API is synchronous, like the event loop and the CLI that call it, so it
 /// waits on PostgresNIO's futures; the work itself runs on NIO's own threads.
+///
+/// A lost connection surfaces as `StoreError.unavailable`; the next call connects again.
+/// Writes carry a request id, so a caller that cannot tell whether its commit landed can
+/// send it again without writing it twice.
 public final class PostgresEventStore: EventStore, @unchecked Sendable {
   public let location: String
   public let isReadOnly = false
   private let address: PostgresLocation
-  private let connection: PostgresConnection
+  private let environment: [String: String]
+  /// Nil after a connection was lost, until the next call connects again.
+  private var connection: PostgresConnection?
   private let logger: Logger
   /// One caller at a time on the connection (the store may be shared by threads in tests).
   private let lock = NSLock()
 
-  static let schemaVersion = 1
+  static let schemaVersion = 2
 
   /// The NOTIFY channel: one per schema, since channels are database-wide and stores in
   /// other schemas must not wake this one's dashboards.
@@ -32,20 +39,33 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     throws
   {
     address = try PostgresLocation(url: url, environment: environment)
+    self.environment = environment
     location = address.redacted
     var logger = Logger(label: "warroom.postgres")
     logger.logLevel = .critical
     self.logger = logger
-    connection = try Self.connect(address, logger: logger)
+    connection = try Self.connect(address, environment: environment, logger: logger)
     try setUpSchema()
   }
 
-  deinit { _ = try? connection.close().wait() }
+  deinit { _ = try? connection?.close().wait() }
 
-  static func connect(_ address: PostgresLocation, logger: Logger) throws -> PostgresConnection {
+  /// Opens a connection, encrypted as the address asks, within a bounded time: a server
+  /// that is down or unreachable is reported in seconds, never waited on forever.
+  static func connect(
+    _ address: PostgresLocation, environment: [String: String], logger: Logger
+  ) throws -> PostgresConnection {
+    let tls: PostgresConnection.Configuration.TLS
+    do {
+      tls = try TLSSettings.make(for: address, environment: environment)
+    } catch let error as PostgresStoreError {
+      throw error
+    } catch {
+      throw PostgresStoreError.badURL(address.redacted + " (TLS: \(describe(error)))")
+    }
     var configuration = PostgresConnection.Configuration(
       host: address.host, port: address.port, username: address.user,
-      password: address.password, database: address.database, tls: .disable)
+      password: address.password, database: address.database, tls: tls)
     configuration.options.connectTimeout = .seconds(5)
     do {
       let connection = try PostgresConnection.connect(
@@ -62,7 +82,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
       }
       return connection
     } catch {
-      throw PostgresStoreError.cannotConnect(address.redacted, reason: Self.describe(error))
+      throw StoreError.unavailable(path: address.redacted, reason: Self.describe(error))
     }
   }
 
@@ -99,6 +119,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
           )
           """)
         try run("CREATE INDEX warroom_events_by_incident ON warroom_events (incident, seq)")
+        try addRequestIDs(run)
       } else {
         let version =
           try run("SELECT value FROM warroom_meta WHERE key = 'schema'").rows
@@ -106,15 +127,30 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         if version > Self.schemaVersion {
           throw PostgresStoreError.newerSchema(location, version: version)
         }
+        if version < 2 { try addRequestIDs(run) }
       }
     }
   }
 
+  /// Schema 2: the request id of the submission that wrote each event (see `RequestID`).
+  private func addRequestIDs(_ run: Runner) throws {
+    try run("ALTER TABLE warroom_events ADD COLUMN request TEXT")
+    try run(
+      "CREATE INDEX warroom_events_by_request ON warroom_events (request) WHERE request IS NOT NULL"
+    )
+    try run("UPDATE warroom_meta SET value = '2' WHERE key = 'schema'")
+  }
+
   // MARK: - Writing
 
-  public func declare(_ declared: Declared, actor: String, at: Date) throws -> IncidentID {
+  public func declare(_ declared: Declared, actor: String, at: Date, request: RequestID?)
+    throws -> IncidentID
+  {
     try Rules.validate(declared)
     return try writeTransaction { run in
+      if let request, let earlier = try previouslyWritten(request, run).first {
+        return earlier.incident
+      }
       let highest =
         try run(
           """
@@ -124,23 +160,25 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         ).rows.first.map { try $0.decode(Int64.self) } ?? 0
       let id = IncidentID(number: Int(highest) + 1)
       _ = try insert(
-        [NewEvent(incident: id, at: at, actor: actor, event: .declared(declared))], run)
+        [NewEvent(incident: id, at: at, actor: actor, event: .declared(declared))],
+        request: request, run)
       return id
     }
   }
 
   @discardableResult
   public func write(
-    to state: inout IncidentState, actor: String, at: Date,
+    to state: inout IncidentState, actor: String, at: Date, request: RequestID?,
     decide: (IncidentState) throws -> [Event]
   ) throws -> [EventEnvelope] {
     var working = state
     // The state is only changed once the transaction has committed.
     let written = try writeTransaction { run in
       try WriteCycle.run(
-        &working, actor: actor, at: at,
+        &working, actor: actor, at: at, request: request,
         newer: { try fetch(after: $0, incident: $1, limit: nil, run) },
-        insert: { try insert($0, run) }, decide: decide)
+        previouslyWritten: { try previouslyWritten($0, run) },
+        insert: { try insert($0, request: request, run) }, decide: decide)
     }
     state = working
     return written
@@ -148,7 +186,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
 
   @discardableResult
   public func append(_ events: [NewEvent]) throws -> [EventEnvelope] {
-    try writeTransaction { run in try insert(events, run) }
+    try writeTransaction { run in try insert(events, request: nil, run) }
   }
 
   public func importEvents(_ events: [StoredEvent]) throws -> ImportResult {
@@ -184,7 +222,9 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   }
 
   /// Appends at the next sequence numbers; the caller holds the table lock.
-  private func insert(_ events: [NewEvent], _ run: Runner) throws -> [EventEnvelope] {
+  private func insert(_ events: [NewEvent], request: RequestID?, _ run: Runner) throws
+    -> [EventEnvelope]
+  {
     guard !events.isEmpty else { return [] }
     var seq =
       try run("SELECT COALESCE(MAX(seq), 0) FROM warroom_events").rows.first
@@ -197,9 +237,9 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
       let payload = event.event.payloadJSON()
       try run(
         """
-        INSERT INTO warroom_events (seq, incident, at_ms, actor, type, payload)
+        INSERT INTO warroom_events (seq, incident, at_ms, actor, type, payload, request)
         VALUES (\(seq), \(event.incident.rawValue), \(milliseconds), \(event.actor), \(type),
-                \(payload))
+                \(payload), \(request?.rawValue))
         """)
       written.append(
         EventEnvelope(
@@ -253,28 +293,42 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   }
 
   public func makeChangeSignal() throws -> any ChangeSignal {
-    try NotifyChangeSignal(address: address, channel: channel, logger: logger)
+    try NotifyChangeSignal(
+      address: address, environment: environment, channel: channel, logger: logger)
   }
 
   private func fetch(after seq: Int64, incident: IncidentID?, limit: Int?, _ run: Runner) throws
     -> [EventEnvelope]
   {
     let limitValue = Int64(limit ?? Int(Int32.max))
-    let result: PostgresQueryResult
     if let incident {
-      result = try run(
-        """
-        SELECT seq, incident, at_ms, actor, type, payload FROM warroom_events
-        WHERE seq > \(seq) AND incident = \(incident.rawValue) ORDER BY seq LIMIT \(limitValue)
-        """)
-    } else {
-      result = try run(
+      return try envelopes(
+        run(
+          """
+          SELECT seq, incident, at_ms, actor, type, payload FROM warroom_events
+          WHERE seq > \(seq) AND incident = \(incident.rawValue) ORDER BY seq LIMIT \(limitValue)
+          """))
+    }
+    return try envelopes(
+      run(
         """
         SELECT seq, incident, at_ms, actor, type, payload FROM warroom_events
         WHERE seq > \(seq) ORDER BY seq LIMIT \(limitValue)
-        """)
-    }
-    return try result.rows.map { row in
+        """))
+  }
+
+  /// The events an earlier submission with this request id wrote, if any.
+  private func previouslyWritten(_ request: RequestID, _ run: Runner) throws -> [EventEnvelope] {
+    try envelopes(
+      run(
+        """
+        SELECT seq, incident, at_ms, actor, type, payload FROM warroom_events
+        WHERE request = \(request.rawValue) ORDER BY seq
+        """))
+  }
+
+  private func envelopes(_ result: PostgresQueryResult) throws -> [EventEnvelope] {
+    try result.rows.map { row in
       let (number, incident, at, actor, type, payload) = try row.decode(
         (Int64, String, Int64, String, String, String).self)
       let event: Event
@@ -286,6 +340,13 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
       return EventEnvelope(
         seq: number, incident: IncidentID(rawValue: incident),
         at: Date(timeIntervalSince1970: TimeInterval(at) / 1000), actor: actor, event: event)
+    }
+  }
+
+  /// One value from one query, in a transaction of its own.
+  func scalar<T: PostgresDecodable>(_ sql: String, as type: T.Type) throws -> T? {
+    try transaction { run in
+      try run(PostgresQuery(unsafeSQL: sql)).rows.first.map { try $0.decode(T.self) }
     }
   }
 
@@ -313,24 +374,63 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   private func transaction<T>(_ body: (Runner) throws -> T) throws -> T {
     lock.lock()
     defer { lock.unlock() }
-    let run = Runner(connection: connection, logger: logger)
+    let live: PostgresConnection
+    if let connection, !connection.isClosed {
+      live = connection
+    } else {
+      connection = nil
+      live = try Self.connect(address, environment: environment, logger: logger)
+      connection = live
+    }
+    let run = Runner(connection: live, logger: logger)
     do {
       try run("BEGIN")
       let result = try body(run)
       try run("COMMIT")
       return result
     } catch {
+      if Self.isConnectionLoss(error) {
+        // Whether a COMMIT in flight landed is unknown: callers resend with the same
+        // request id, which the store recognises.
+        _ = try? live.close().wait()
+        connection = nil
+        throw StoreError.unavailable(path: location, reason: Self.describe(error))
+      }
       _ = try? run("ROLLBACK")
       if error is StoreError || error is Refusal || error is PostgresStoreError { throw error }
       throw PostgresStoreError.failed(location, reason: Self.describe(error))
     }
   }
 
+  /// Whether an error means the connection (or the server) went away, rather than that the
+  /// statement was wrong: only then is trying again later the right answer.
+  static func isConnectionLoss(_ error: any Error) -> Bool {
+    guard let psql = error as? PSQLError else {
+      // Not from the protocol layer: sockets, channels and timeouts from NIO.
+      return
+        !(error is StoreError || error is Refusal || error is PostgresStoreError
+        || error is DecodingError)
+    }
+    switch psql.code {
+    case .clientClosedConnection, .serverClosedConnection, .connectionError, .uncleanShutdown,
+      .poolClosed:
+      return true
+    case .server:
+      // SQLSTATE class 08 (connection exception) and 57P (the server shutting down).
+      let state = psql.serverInfo?[.sqlState] ?? ""
+      return state.hasPrefix("08") || state.hasPrefix("57P")
+    default:
+      return false
+    }
+  }
+
   static func describe(_ error: any Error) -> String {
     if let psql = error as? PSQLError {
       if let message = psql.serverInfo?[.message] { return message }
+      if let underlying = psql.underlying { return describe(underlying) }
       return "\(psql.code)"
     }
+    if let ssl = error as? NIOSSLError { return "TLS: \(ssl)" }
     return "\(error)"
   }
 }

@@ -10,6 +10,24 @@ public struct PostgresLocation: Sendable, Equatable {
   public var password: String?
   /// A schema of its own (`?schema=NAME`), so several stores can share one database.
   public var schema: String?
+  /// Whether to encrypt, and how far to trust the server's certificate (`?sslmode=`).
+  public var sslMode: SSLMode
+  /// The certificate authorities to trust for `verify-ca` and `verify-full` (`?sslrootcert=`).
+  public var rootCertificate: String?
+
+  /// libpq's `sslmode` values, with libpq's meaning and default (`prefer`).
+  public enum SSLMode: String, Sendable, CaseIterable {
+    /// Never encrypt.
+    case disable
+    /// Encrypt when the server offers it, else go on in plain text.
+    case allow, prefer
+    /// Always encrypt; trust any certificate (protects against eavesdropping only).
+    case require
+    /// Always encrypt; the certificate must be signed by a trusted authority.
+    case verifyCA = "verify-ca"
+    /// As verify-ca, and the certificate must name the host.
+    case verifyFull = "verify-full"
+  }
 
   /// Whether a store location names PostgreSQL rather than a file.
   public static func isPostgres(_ location: String) -> Bool {
@@ -29,12 +47,23 @@ public struct PostgresLocation: Sendable, Equatable {
     let path =
       components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
     database = path.isEmpty ? user : (path.removingPercentEncoding ?? path)
-    if let sslmode = components.queryItems?.first(where: { $0.name == "sslmode" })?.value,
-      sslmode != "disable", sslmode != "prefer", sslmode != "allow"
-    {
-      throw PostgresStoreError.unsupported("sslmode=\(sslmode) (TLS is not built in yet)")
+    let query = components.queryItems ?? []
+    func parameter(_ name: String) -> String? { query.first { $0.name == name }?.value }
+    let known = ["schema", "sslmode", "sslrootcert"]
+    if let unknown = query.first(where: { !known.contains($0.name) }) {
+      throw PostgresStoreError.badURL(
+        Self.redact(url) + " (unknown parameter \(unknown.name); known: "
+          + known.joined(separator: ", ") + ")")
     }
-    schema = components.queryItems?.first(where: { $0.name == "schema" })?.value
+    let modeText = parameter("sslmode") ?? environment["PGSSLMODE"] ?? "prefer"
+    guard let sslMode = SSLMode(rawValue: modeText) else {
+      throw PostgresStoreError.badURL(
+        Self.redact(url) + " (sslmode: "
+          + SSLMode.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+    }
+    self.sslMode = sslMode
+    rootCertificate = parameter("sslrootcert") ?? environment["PGSSLROOTCERT"]
+    schema = parameter("schema")
     if let schema,
       schema.isEmpty
         || !schema.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") })
@@ -53,6 +82,12 @@ public struct PostgresLocation: Sendable, Equatable {
   /// The address without the password: safe for messages and the dashboard's header.
   public var redacted: String {
     "postgres://\(user)@\(host):\(port)/\(database)" + (schema.map { "?schema=\($0)" } ?? "")
+  }
+
+  /// Where libpq looks for trusted authorities when the URL names none.
+  func rootCertificatePath(_ environment: [String: String]) -> String {
+    rootCertificate
+      ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.postgresql/root.crt")
   }
 
   static func redact(_ url: String) -> String {
@@ -101,8 +136,6 @@ public struct PostgresLocation: Sendable, Equatable {
 
 public enum PostgresStoreError: Error, Equatable, CustomStringConvertible {
   case badURL(String)
-  case unsupported(String)
-  case cannotConnect(String, reason: String)
   case notAStore(String, reason: String)
   case newerSchema(String, version: Int)
   case failed(String, reason: String)
@@ -111,8 +144,6 @@ public enum PostgresStoreError: Error, Equatable, CustomStringConvertible {
     switch self {
     case .badURL(let url):
       "\(url) is not a PostgreSQL address like postgres://USER@HOST:PORT/DB"
-    case .unsupported(let what): "not supported: \(what)"
-    case .cannotConnect(let location, let reason): "cannot reach \(location): \(reason)"
     case .notAStore(let location, let reason):
       "\(location) is not a warroom store (\(reason)); it was left untouched"
     case .newerSchema(let location, let version):

@@ -11,14 +11,19 @@ public protocol EventStore: AnyObject, Sendable {
   var isReadOnly: Bool { get }
 
   /// Declares a new incident, allocating its identifier inside the write transaction.
-  func declare(_ declared: Declared, actor: String, at: Date) throws -> IncidentID
+  /// With a `request` the store has seen, declares nothing and returns that incident.
+  func declare(_ declared: Declared, actor: String, at: Date, request: RequestID?) throws
+    -> IncidentID
 
   /// Brings `state` up to date and appends what `decide` returns, atomically: no other
   /// writer can slip an event in between the state `decide` saw and the append.
   /// `state` is updated in place, including the new events.
+  ///
+  /// With a `request` the store has seen, nothing is decided or appended: `state` is
+  /// brought up to date and the events that request wrote before are returned.
   @discardableResult
   func write(
-    to state: inout IncidentState, actor: String, at: Date,
+    to state: inout IncidentState, actor: String, at: Date, request: RequestID?,
     decide: (IncidentState) throws -> [Event]
   ) throws -> [EventEnvelope]
 
@@ -85,9 +90,30 @@ public protocol ChangeSignal: AnyObject {
   var fileDescriptor: Int32 { get }
   /// Consumes pending notifications. Returns true if any might mean a change.
   func drain() -> Bool
+  /// True once the signal can no longer fire (its connection to a server dropped): the
+  /// owner must make a new one when the store is reachable again.
+  var isBroken: Bool { get }
+}
+
+extension ChangeSignal {
+  public var isBroken: Bool { false }
 }
 
 extension EventStore {
+  /// Declares a new incident, once per call (no request id).
+  public func declare(_ declared: Declared, actor: String, at: Date) throws -> IncidentID {
+    try declare(declared, actor: actor, at: at, request: nil)
+  }
+
+  /// `write(to:actor:at:request:decide:)` for a submission that is not retried.
+  @discardableResult
+  public func write(
+    to state: inout IncidentState, actor: String, at: Date,
+    decide: (IncidentState) throws -> [Event]
+  ) throws -> [EventEnvelope] {
+    try write(to: &state, actor: actor, at: at, request: nil, decide: decide)
+  }
+
   /// Every event of one incident, folded.
   public func load(_ incident: IncidentID) throws -> IncidentState {
     var state = IncidentState(id: incident)

@@ -97,9 +97,14 @@ public final class SQLiteEventStore: EventStore {
 
   // MARK: - Writing
 
-  public func declare(_ declared: Declared, actor: String, at: Date) throws -> IncidentID {
+  public func declare(_ declared: Declared, actor: String, at: Date, request: RequestID?)
+    throws -> IncidentID
+  {
     try Rules.validate(declared)
     return try immediateTransaction { db in
+      if let request, let earlier = try previouslyWritten(request, db).first {
+        return earlier.incident
+      }
       let highest =
         try Int.fetchOne(
           db,
@@ -108,23 +113,25 @@ public final class SQLiteEventStore: EventStore {
             WHERE type = 'declared' AND incident LIKE 'INC-%'
             """) ?? 0
       let id = IncidentID(number: highest + 1)
-      _ = try insert(NewEvent(incident: id, at: at, actor: actor, event: .declared(declared)), db)
+      let event = NewEvent(incident: id, at: at, actor: actor, event: .declared(declared))
+      _ = try insert(event, request: request, db)
       return id
     }
   }
 
   @discardableResult
   public func write(
-    to state: inout IncidentState, actor: String, at: Date,
+    to state: inout IncidentState, actor: String, at: Date, request: RequestID?,
     decide: (IncidentState) throws -> [Event]
   ) throws -> [EventEnvelope] {
     var working = state
     // The state is only changed once the transaction has committed.
     let written = try immediateTransaction { db in
       try WriteCycle.run(
-        &working, actor: actor, at: at,
+        &working, actor: actor, at: at, request: request,
         newer: { try fetch(db, after: $0, incident: $1, limit: nil) },
-        insert: { try $0.map { try insert($0, db) } }, decide: decide)
+        previouslyWritten: { try previouslyWritten($0, db) },
+        insert: { try $0.map { try insert($0, request: request, db) } }, decide: decide)
     }
     state = working
     return written
@@ -132,16 +139,21 @@ public final class SQLiteEventStore: EventStore {
 
   @discardableResult
   public func append(_ events: [NewEvent]) throws -> [EventEnvelope] {
-    try immediateTransaction { db in try events.map { try insert($0, db) } }
+    try immediateTransaction { db in try events.map { try insert($0, request: nil, db) } }
   }
 
-  private func insert(_ event: NewEvent, _ db: Database) throws -> EventEnvelope {
+  private func insert(_ event: NewEvent, request: RequestID?, _ db: Database) throws
+    -> EventEnvelope
+  {
     let milliseconds = Int64((event.at.timeIntervalSince1970 * 1000).rounded())
     let statement = try db.cachedStatement(
-      sql: "INSERT INTO events (incident, at_ms, actor, type, payload) VALUES (?, ?, ?, ?, ?)")
+      sql: """
+        INSERT INTO events (incident, at_ms, actor, type, payload, request)
+        VALUES (?, ?, ?, ?, ?, ?)
+        """)
     try statement.execute(arguments: [
       event.incident.rawValue, milliseconds, event.actor, event.event.typeName,
-      event.event.payloadJSON(),
+      event.event.payloadJSON(), request?.rawValue,
     ])
     return EventEnvelope(
       seq: db.lastInsertedRowID, incident: event.incident,
@@ -212,8 +224,7 @@ public final class SQLiteEventStore: EventStore {
 
   public func storedEvents(after seq: Int64, limit: Int?) throws -> [StoredEvent] {
     try read { db in
-      var sql = "SELECT seq, incident, at_ms, actor, type, payload FROM events WHERE seq > ?"
-      sql += " ORDER BY seq"
+      var sql = "SELECT \(Self.columns) FROM events WHERE seq > ? ORDER BY seq"
       var arguments: StatementArguments = [seq]
       if let limit {
         sql += " LIMIT ?"
@@ -257,10 +268,12 @@ public final class SQLiteEventStore: EventStore {
     }
   }
 
+  private static let columns = "seq, incident, at_ms, actor, type, payload"
+
   private func fetch(_ db: Database, after seq: Int64, incident: IncidentID?, limit: Int?) throws
     -> [EventEnvelope]
   {
-    var sql = "SELECT seq, incident, at_ms, actor, type, payload FROM events WHERE seq > ?"
+    var sql = "SELECT \(Self.columns) FROM events WHERE seq > ?"
     var arguments: StatementArguments = [seq]
     if let incident {
       sql += " AND incident = ?"
@@ -271,7 +284,18 @@ public final class SQLiteEventStore: EventStore {
       sql += " LIMIT ?"
       arguments += [limit]
     }
-    let statement = try db.cachedStatement(sql: sql)
+    return try envelopes(try db.cachedStatement(sql: sql), arguments)
+  }
+
+  /// The events an earlier submission with this request id wrote, if any.
+  private func previouslyWritten(_ request: RequestID, _ db: Database) throws -> [EventEnvelope] {
+    let sql = "SELECT \(Self.columns) FROM events WHERE request = ? ORDER BY seq"
+    return try envelopes(try db.cachedStatement(sql: sql), [request.rawValue])
+  }
+
+  private func envelopes(_ statement: Statement, _ arguments: StatementArguments) throws
+    -> [EventEnvelope]
+  {
     var envelopes: [EventEnvelope] = []
     let rows = try Row.fetchCursor(statement, arguments: arguments)
     while let row = try rows.next() {

@@ -11,6 +11,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
   case damaged(path: String, seq: Int64, reason: String)
   /// An import found a different event at a sequence number the store already uses.
   case conflict(path: String, seq: Int64)
+  /// The store is on a server that cannot be reached now; trying again later may work.
+  case unavailable(path: String, reason: String)
 
   public var description: String {
     switch self {
@@ -27,6 +29,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
       "\(path) has an unreadable event #\(seq): \(reason)"
     case .conflict(let path, let seq):
       "\(path) already has a different event #\(seq); nothing was imported"
+    case .unavailable(let path, let reason):
+      "cannot reach \(path): \(reason)"
     }
   }
 }

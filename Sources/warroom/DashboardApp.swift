@@ -8,9 +8,18 @@ import WarroomStore
 /// The event loop: one thread that owns the clock, the keyboard and the store's change
 /// signal. Each turn it waits for whichever comes first, folds it in, renders the whole
 /// screen as a pure function and lets the backend paint what changed.
+///
+/// A store on a server may stop answering: the loop then goes offline (see
+/// `Connectivity`), holds every submission in order, retries on a timer and, once the
+/// server answers, sends what it holds, each exactly once thanks to its request id.
 final class DashboardApp {
   private let store: any EventStore
   private var incident: IncidentState?
+  private var connectivity = Connectivity()
+  /// Nil while offline after the signal broke; made again when the store answers.
+  private var changes: (any ChangeSignal)?
+  /// Set by a first quit with submissions still held: a second one drops them.
+  private var quitWarned = false
   /// Without `--incident`, the dashboard moves to a newly declared incident when it has none.
   private let followsCurrent: Bool
   private var model: DashboardModel
@@ -42,9 +51,12 @@ final class DashboardApp {
 
   func run() throws {
     let signals = try SignalPipe(catching: [SIGTERM, SIGHUP, SIGINT])
-    let changes = try store.makeChangeSignal()
+    changes = try store.makeChangeSignal()
     let terminal = try Terminal(theme: theme)
-    defer { terminal.stop() }
+    defer {
+      terminal.stop()
+      reportUnsent()
+    }
     if let skipped = incident?.skippedEventTypes, !skipped.isEmpty {
       model.message = Message(
         "\(skipped.values.reduce(0, +)) events from a newer warroom are kept but not shown",
@@ -59,7 +71,9 @@ final class DashboardApp {
       let now = Date()
       let size = terminal.size
       let frame = DashboardRenderer.render(
-        RenderContext(state: incident, model: model, now: now, storeName: store.location),
+        RenderContext(
+          state: incident, model: model, now: now, storeName: store.location,
+          connectivity: connectivity),
         width: size.width, height: size.height)
       terminal.paint(frame)
       ringBellIfJustOverdue(now: now, terminal: terminal)
@@ -72,9 +86,13 @@ final class DashboardApp {
       if let recheck = recheckAt.first {
         timeout = min(timeout, Int32(max(0, recheck - nowMilliseconds)))
       }
+      if let attempt = connectivity.nextAttempt {
+        timeout = min(timeout, Int32(max(0, attempt.timeIntervalSince(now) * 1000)))
+      }
       var descriptors = [
         pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
-        pollfd(fd: changes.fileDescriptor, events: Int16(POLLIN), revents: 0),
+        // poll skips a negative descriptor: no signal while offline.
+        pollfd(fd: changes?.fileDescriptor ?? -1, events: Int16(POLLIN), revents: 0),
         pollfd(fd: signals.fileDescriptor, events: Int16(POLLIN), revents: 0),
       ]
       let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
@@ -83,12 +101,18 @@ final class DashboardApp {
         break
       }
       let woken = Self.monotonicMilliseconds()
-      if ready > 0, descriptors[1].revents != 0, changes.drain() {
-        recheckAt = refreshFromStore() ? [] : Self.recheckDelays.map { woken + $0 }
+      if ready > 0, descriptors[1].revents != 0, let signal = changes, signal.drain() {
+        if signal.isBroken {
+          changes = nil
+          wentOffline(reason: "live updates stopped: the server closed the connection")
+        } else {
+          recheckAt = refreshFromStore() ? [] : Self.recheckDelays.map { woken + $0 }
+        }
       } else if let recheck = recheckAt.first, woken >= recheck {
         recheckAt.removeFirst()
         if refreshFromStore() { recheckAt = [] }
       }
+      if let attempt = connectivity.nextAttempt, Date() >= attempt { reconnect() }
       if ready > 0, descriptors[0].revents & Int16(POLLHUP | POLLERR) != 0 { break }  // tty gone
       // Keys, and resizes: ncurses reports a SIGWINCH only when asked for input, so ask on
       // every wake-up (a tick, EINTR), not only when stdin is readable.
@@ -109,46 +133,91 @@ final class DashboardApp {
     let effects = DashboardUpdate.update(&model, key: key, state: incident)
     for effect in effects {
       switch effect {
-      case .quit: quitting = true
+      case .quit: quit()
       case .write(let command): write(command)
-      case .declare(let title): declare(Declared(title: title))
+      case .declare(let title): submit(.declare(Declared(title: title)))
       case .commandLine(let line): runCommandLine(line)
       }
     }
   }
 
+  /// Quits, unless submissions are still held: then the first quit says so, and only a
+  /// second one drops them (they are printed on the way out, so nothing is lost unseen).
+  private func quit() {
+    if connectivity.queue.isEmpty || quitWarned {
+      quitting = true
+      return
+    }
+    quitWarned = true
+    model.message = Message(
+      "\(connectivity.queue.count) not sent yet (offline): quit again to leave anyway; "
+        + "they will be printed", isError: true)
+  }
+
   private func write(_ command: Command) {
-    guard var state = incident else {
+    guard incident != nil else {
       model.message = Message(
         "no incident yet: type a title and press Enter to declare one", isError: true)
       return
     }
-    do {
-      let written = try store.write(to: &state, actor: model.me, at: Date()) {
-        try Rules.decide(command, in: $0)
-      }
-      incident = state
-      let summary = written.last.flatMap { envelope in
-        state.timeline.last { $0.seq == envelope.seq }?.summary
-      }
-      model.message = Message("✓ " + (summary ?? "done"))
-    } catch let refusal as Refusal {
-      incident = state
-      model.message = Message(refusal.message, isError: true)
-    } catch {
-      model.message = Message("\(error)", isError: true)
+    submit(.command(command))
+  }
+
+  /// Sends a new submission, or holds it behind earlier ones while the store is away.
+  private func submit(_ action: Submission.Action) {
+    let submission = Submission(action: action, actor: model.me, at: Date())
+    quitWarned = false
+    guard connectivity.isOnline, connectivity.queue.isEmpty else {
+      connectivity.hold(submission)
+      model.message = Message(
+        "⧗ offline: \(submission.label) queued (\(connectivity.queue.count) waiting)",
+        isError: true)
+      return
+    }
+    if case .unreachable(let reason) = send(submission) {
+      // Its commit may or may not have landed: resending with the same request id is safe.
+      connectivity.hold(submission)
+      wentOffline(reason: reason)
+      model.message = Message(
+        "⧗ offline: \(submission.label) queued, sent when the store answers", isError: true)
     }
   }
 
-  private func declare(_ declared: Declared) {
+  enum Delivery: Equatable {
+    case stored
+    case refused(String)
+    case unreachable(String)
+  }
+
+  /// Writes one submission with its request id; says what became of it.
+  private func send(_ submission: Submission) -> Delivery {
     do {
-      let id = try store.declare(declared, actor: model.me, at: Date())
-      incident = try store.load(id)
-      model.message = Message("✓ declared \(id): \(declared.title)")
+      switch submission.action {
+      case .command(let command):
+        guard var state = incident else { return .refused("no incident yet") }
+        defer { incident = state }
+        let written = try store.write(
+          to: &state, actor: submission.actor, at: submission.at, request: submission.request
+        ) { try Rules.decide(command, in: $0) }
+        let summary = written.last.flatMap { envelope in
+          state.timeline.last { $0.seq == envelope.seq }?.summary
+        }
+        model.message = Message("✓ " + (summary ?? "done"))
+      case .declare(let declared):
+        let id = try store.declare(
+          declared, actor: submission.actor, at: submission.at, request: submission.request)
+        incident = try store.load(id)
+        model.message = Message("✓ declared \(id): \(declared.title)")
+      }
+      return .stored
     } catch let refusal as Refusal {
       model.message = Message(refusal.message, isError: true)
+      return .refused(refusal.message)
+    } catch StoreError.unavailable(_, let reason) {
+      return .unreachable(reason)
     } catch {
       model.message = Message("\(error)", isError: true)
+      return .refused("\(error)")
     }
   }
 
@@ -167,7 +236,7 @@ final class DashboardApp {
       if let action = parsed as? any IncidentCommand {
         write(try action.command())
       } else if let declaration = parsed as? Declare {
-        declare(try declaration.declaration())
+        submit(.declare(try declaration.declaration()))
       } else {
         model.message = Message(
           "`\(words[0])` is for the shell, not the dashboard; try :log, :role, :update, :step …",
@@ -188,6 +257,7 @@ final class DashboardApp {
   /// Folds in what other processes wrote. Returns whether anything new arrived.
   @discardableResult
   private func refreshFromStore() -> Bool {
+    guard connectivity.isOnline else { return false }
     do {
       if var state = incident {
         let changed = try store.refresh(&state)
@@ -197,10 +267,63 @@ final class DashboardApp {
         incident = current
         return true
       }
+    } catch StoreError.unavailable(_, let reason) {
+      wentOffline(reason: reason)
     } catch {
       model.message = Message("\(error)", isError: true)
     }
     return false
+  }
+
+  private func wentOffline(reason: String) {
+    connectivity.lost(reason: reason, now: Date())
+    recheckAt = []
+  }
+
+  /// Tries the store again. When it answers: listen again first (so nothing written from
+  /// now on is missed), send what was held, oldest first, then catch up from the last
+  /// event this dashboard has.
+  private func reconnect() {
+    do {
+      _ = try store.latestSequence()
+      if changes == nil { changes = try store.makeChangeSignal() }
+    } catch StoreError.unavailable(_, let reason) {
+      connectivity.lost(reason: reason, now: Date())
+      return
+    } catch {
+      connectivity.lost(reason: "\(error)", now: Date())
+      return
+    }
+    var sent = 0
+    var refused: [String] = []
+    while let next = connectivity.queue.first {
+      switch send(next) {
+      case .stored: sent += 1
+      case .refused(let reason): refused.append("\(next.label): \(reason)")
+      case .unreachable(let reason):
+        connectivity.lost(reason: reason, now: Date())
+        return
+      }
+      connectivity.release()
+    }
+    connectivity.reconnected()
+    quitWarned = false
+    refreshFromStore()
+    if let first = refused.first {
+      model.message = Message(
+        "back online; sent \(sent), refused \(refused.count): \(first)", isError: true)
+    } else {
+      model.message = Message("✓ back online" + (sent > 0 ? "; sent \(sent) queued" : ""))
+    }
+  }
+
+  /// After the terminal is restored: anything still held is printed, never dropped unseen.
+  private func reportUnsent() {
+    guard !connectivity.queue.isEmpty else { return }
+    Output.warn("\(connectivity.queue.count) not sent (the store could not be reached):")
+    for submission in connectivity.queue {
+      Output.warn("  \(UTCTime.hourMinute(submission.at)) \(SafeText.inert(submission.label))")
+    }
   }
 
   /// One bell as the update falls due: not at start-up, not again until an update is posted.

@@ -9,9 +9,12 @@ import WarroomTestSupport
 struct DashboardSnapshotTests {
   func render(
     _ state: IncidentState?, now: Date, width: Int, height: Int,
-    model: DashboardModel = DashboardModel(me: "alice")
+    model: DashboardModel = DashboardModel(me: "alice"),
+    connectivity: Connectivity = Connectivity()
   ) -> Grid {
-    let context = RenderContext(state: state, model: model, now: now, storeName: "/srv/warroom.db")
+    let context = RenderContext(
+      state: state, model: model, now: now, storeName: "/srv/warroom.db",
+      connectivity: connectivity)
     return DashboardRenderer.render(context, width: width, height: height).grid
   }
 
@@ -36,6 +39,31 @@ struct DashboardSnapshotTests {
   @Test(arguments: sizes) func busyIncident(width: Int, height: Int) {
     let b = Fixtures.busy()
     check(render(b.state, now: b.now, width: width, height: height), "busy-\(width)x\(height).txt")
+  }
+
+  @Test(arguments: sizes) func offlineWithQueuedEntries(width: Int, height: Int) {
+    // The server went away 42 s ago; two notes and a role wait to be sent, the newest
+    // being typed still.
+    var b = Fixtures.freshP1()
+    b.send(.log(.note, "db primary failed over at 04:31"))
+    var link = Connectivity()
+    link.lost(reason: "cannot reach postgres://ops@db:5432/war: connection refused", now: b.now)
+    b.advance(minutes: 0.7)
+    link.lost(reason: "cannot reach postgres://ops@db:5432/war: connection refused", now: b.now)
+    for (secondsAgo, command) in [
+      (30.0, Command.log(.finding, "replica lag 40 s")),
+      (20, .assignRole(.recorder, "bob")),
+      (10, .log(.manualChange, "raised pool size to 200")),
+    ] {
+      link.hold(
+        Submission(
+          action: .command(command), actor: "alice", at: b.now.addingTimeInterval(-secondsAgo)))
+    }
+    var model = DashboardModel(me: "alice")
+    model.input = LineEditor("still typing")
+    let grid = render(
+      b.state, now: b.now, width: width, height: height, model: model, connectivity: link)
+    check(grid, "offline-\(width)x\(height).txt")
   }
 
   @Test(arguments: sizes) func escapeSequencesAreInert(width: Int, height: Int) {

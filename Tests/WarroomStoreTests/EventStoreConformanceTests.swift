@@ -166,6 +166,37 @@ struct EventStoreConformanceTests {
     #expect(try destination.storedEvents(after: 0, limit: nil) == before)
   }
 
+  @Test(arguments: StoreBackend.all)
+  func aSubmissionSentAgainIsStoredOnce(backend: StoreBackend) throws {
+    // A client whose acknowledgement was lost sends the same request again, perhaps from
+    // a stale view: the store answers with what it wrote the first time.
+    let store = try backend.open(folder, "w.db")
+    let request = RequestID()
+    let id = try store.declare(Declared(title: "x"), actor: "a", at: clock, request: request)
+    #expect(try store.declare(Declared(title: "x"), actor: "a", at: clock, request: request) == id)
+    #expect(try store.incidentIDs() == [id])
+
+    let note = RequestID()
+    var stale = try store.load(id)
+    var view = stale
+    let first = try store.write(to: &view, actor: "r", at: clock, request: note) {
+      try Rules.decide(.log(.note, "restarted the pool"), in: $0)
+    }
+    let again = try store.write(to: &stale, actor: "r", at: clock, request: note) {
+      try Rules.decide(.log(.note, "restarted the pool"), in: $0)
+    }
+    #expect(again == first)
+    #expect(stale == view)
+    #expect(view.log.map(\.text) == ["restarted the pool"])
+    #expect(try store.latestSequence() == 2)
+
+    // Another request with the same text is a new entry.
+    try store.write(to: &view, actor: "r", at: clock, request: RequestID()) {
+      try Rules.decide(.log(.note, "restarted the pool"), in: $0)
+    }
+    #expect(view.log.count == 2)
+  }
+
   @Test func continuousIntegrationRunsThePostgreSQLSuite() {
     // In CI a missing server is a failure, not a quiet skip.
     if ProcessInfo.processInfo.environment["CI"] == "true" {

@@ -90,6 +90,34 @@ struct SQLiteEventStoreTests {
     #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
   }
 
+  @Test func aStoreOfTheFirstSchemaIsUpgradedAndKeepsItsEvents() throws {
+    // Written by the warroom before request ids: schema 1, one incident.
+    let path = folder.path("old.db")
+    let queue = try DatabaseQueue(path: path)
+    try Schema.migrator.migrate(queue, upTo: "v1: events")
+    try queue.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO events (incident, at_ms, actor, type, payload)
+          VALUES ('INC-1', 1798000000000, 'a', 'declared', ?)
+          """, arguments: [Event.declared(Declared(title: "old")).payloadJSON()])
+    }
+    try queue.close()
+    #expect(try StoreFile.inspect(path) == .warroom(schema: 1))
+
+    let store = try SQLiteEventStore(path: path)
+    #expect(try StoreFile.inspect(path) == .warroom(schema: Schema.version))
+    var state = try store.load(IncidentID(number: 1))
+    #expect(state.title == "old")
+    let request = RequestID()
+    for _ in 1...2 {
+      try store.write(to: &state, actor: "r", at: clock, request: request) {
+        try Rules.decide(.log(.note, "after the upgrade"), in: $0)
+      }
+    }
+    #expect(try store.load(state.id).log.map(\.text) == ["after the upgrade"])
+  }
+
   @Test func aStoreOfANewerSchemaIsRefusedUntouched() throws {
     let path = folder.path("newer.db")
     _ = try SQLiteEventStore(path: path)
@@ -97,7 +125,7 @@ struct SQLiteEventStoreTests {
     try queue.write { try $0.execute(sql: "PRAGMA user_version = 99") }
     try queue.close()
     let before = try Data(contentsOf: URL(fileURLWithPath: path))
-    #expect(throws: StoreError.newerSchema(path: path, version: 99, supported: 1)) {
+    #expect(throws: StoreError.newerSchema(path: path, version: 99, supported: 2)) {
       try SQLiteEventStore(path: path)
     }
     #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)

@@ -4,6 +4,31 @@ import WarroomCore
 /// colour and word, title; then elapsed time, ticket, channel and my roles.
 enum HeaderPane {
   static func render(_ context: RenderContext, into grid: inout Grid, rect: Rect) {
+    renderIncident(context, into: &grid, rect: rect)
+    renderOffline(context, into: &grid, rect: rect)
+  }
+
+  /// Offline, the second row says so in the error colour, in place of the details: what
+  /// is seen may be stale, and what is typed waits. Nobody should miss it at 3 a.m.
+  private static func renderOffline(_ context: RenderContext, into grid: inout Grid, rect: Rect) {
+    guard case .offline(let since, let reason, let attempts, let next) = context.connectivity.link,
+      rect.height > 1
+    else { return }
+    let row = Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: 1)
+    let offlineFor = DurationText.clock(Int(context.now.timeIntervalSince(since)))
+    let wait = max(0, Int(next.timeIntervalSince(context.now).rounded(.up)))
+    var parts = ["⚠ OFFLINE \(offlineFor)"]
+    parts.append(wait > 0 ? "retrying in \(wait)s (try \(attempts + 1))" : "retrying now")
+    let queued = context.connectivity.queue.count
+    parts.append(
+      queued == 0 ? "what you type is kept" : "\(queued) queued, sent when back")
+    parts.append(reason)
+    grid.fill(row, role: .error)
+    grid.writeClipped(
+      " " + parts.joined(separator: " · "), x: row.x, y: row.y, width: row.width, role: .error)
+  }
+
+  private static func renderIncident(_ context: RenderContext, into grid: inout Grid, rect: Rect) {
     guard let state = context.state, state.isDeclared else {
       grid.fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), role: .paneTitle)
       grid.write(" warroom  no open incident", x: rect.x, y: rect.y, role: .paneTitle)

@@ -22,15 +22,21 @@ enum LogPane {
 
     switch page {
     case .log:
-      for (index, y) in tail(state.log.count, scroll: scroll, body: body, into: &grid) {
-        let entry = state.log[index]
-        drawMeta(entry.at, entry.by, y: y, body: body, into: &grid)
-        let (label, role) = style(entry.kind)
-        var x = body.x + 16
-        if !label.isEmpty {
-          x += grid.write(label + " ", x: x, y: y, role: role, limit: body.maxX - x)
+      // Entries waiting for the store follow the stored ones, marked, so the recorder sees
+      // that what they typed offline is kept, and in which order it will be sent.
+      let queued = context.connectivity.queue.filter { $0.logEntry != nil }
+      let count = state.log.count + queued.count
+      for (index, y) in tail(count, scroll: scroll, body: body, into: &grid) {
+        if index < state.log.count {
+          let entry = state.log[index]
+          drawMeta(entry.at, entry.by, y: y, body: body, into: &grid)
+          drawEntry(entry.kind, entry.text, queued: false, y: y, body: body, into: &grid)
+        } else {
+          let waiting = queued[index - state.log.count]
+          guard let (kind, text) = waiting.logEntry else { continue }
+          drawMeta(waiting.at, waiting.actor, y: y, body: body, into: &grid)
+          drawEntry(kind, text, queued: true, y: y, body: body, into: &grid)
         }
-        grid.writeClipped(entry.text, x: x, y: y, width: body.maxX - x, role: role)
       }
     case .timeline:
       for (index, y) in tail(state.timeline.count, scroll: scroll, body: body, into: &grid) {
@@ -89,6 +95,21 @@ enum LogPane {
     case .decision: ("DECISION", .logDecision)
     case .manualChange: ("⚠ MANUAL CHANGE", .logManualChange)
     }
+  }
+
+  private static func drawEntry(
+    _ kind: LogKind, _ text: String, queued: Bool, y: Int, body: Rect, into grid: inout Grid
+  ) {
+    var (label, role) = style(kind)
+    var x = body.x + 16
+    if queued {
+      role = .dim
+      x += grid.write("⧗ queued ", x: x, y: y, role: .error, limit: body.maxX - x)
+    }
+    if !label.isEmpty {
+      x += grid.write(label + " ", x: x, y: y, role: role, limit: body.maxX - x)
+    }
+    grid.writeClipped(text, x: x, y: y, width: body.maxX - x, role: role)
   }
 
   private static func drawMeta(_ at: Date, _ who: String, y: Int, body: Rect, into grid: inout Grid)

@@ -8,12 +8,18 @@ public struct RenderContext: Sendable {
   public var now: Date
   /// The store's name, for the empty state and the header.
   public var storeName: String
+  /// Whether the store answers, and what waits to be sent to it.
+  public var connectivity: Connectivity
 
-  public init(state: IncidentState?, model: DashboardModel, now: Date, storeName: String) {
+  public init(
+    state: IncidentState?, model: DashboardModel, now: Date, storeName: String,
+    connectivity: Connectivity = Connectivity()
+  ) {
     self.state = state
     self.model = model
     self.now = now
     self.storeName = storeName
+    self.connectivity = connectivity
   }
 
   func isFocused(_ pane: PaneID) -> Bool { model.focus == .pane(pane) }

@@ -1,0 +1,177 @@
+import Foundation
+import Testing
+import WarroomCore
+import WarroomStore
+import WarroomTestSupport
+
+@testable import WarroomPostgres
+
+/// What only the PostgreSQL backend has: addresses, passwords, TLS, schema upgrades and a
+/// connection that can be lost. Needs `$WARROOM_TEST_POSTGRES`, except for addresses.
+@Suite("PostgreSQL event store")
+struct PostgresEventStoreTests {
+  let folder: TemporaryFolder
+  let clock = Date(timeIntervalSince1970: 1_798_000_000)
+
+  init() throws { folder = try TemporaryFolder() }
+
+  // MARK: - Addresses and passwords
+
+  @Test func anAddressReadsLikeLibpq() throws {
+    let address = try PostgresLocation(
+      url: "postgres://ops:s%3Acret@db.example:6543/war?schema=team_a&sslmode=require",
+      environment: [:])
+    #expect(address.user == "ops")
+    #expect(address.password == "s:cret")
+    #expect(address.host == "db.example")
+    #expect(address.port == 6543)
+    #expect(address.database == "war")
+    #expect(address.schema == "team_a")
+    #expect(address.sslMode == .require)
+    #expect(address.redacted == "postgres://ops@db.example:6543/war?schema=team_a")
+    let plain = try PostgresLocation(url: "postgresql://ops@db", environment: [:])
+    #expect(plain.port == 5432)
+    #expect(plain.database == "ops")
+    #expect(plain.sslMode == .prefer)
+  }
+
+  @Test func passwordsComeFromTheEnvironmentThenThePasswordFile() throws {
+    let passfile = folder.path("pgpass")
+    try """
+    # host:port:db:user:password
+    other:5432:*:*:nope
+    db:5432:war:ops:from\\:file
+    """.write(toFile: passfile, atomically: true, encoding: .utf8)
+    let url = "postgres://ops@db/war"
+    #expect(
+      try PostgresLocation(url: url, environment: ["PGPASSWORD": "env", "PGPASSFILE": passfile])
+        .password == "env")
+    #expect(
+      try PostgresLocation(url: url, environment: ["PGPASSFILE": passfile]).password
+        == "from:file")
+    #expect(
+      try PostgresLocation(url: "postgres://x@db/war", environment: ["PGPASSFILE": passfile])
+        .password == nil)
+  }
+
+  @Test func badAddressesSayWhatIsWrongWithoutThePassword() {
+    for url in [
+      "postgres://ops:hunter2@db/war?sslmode=sometimes",
+      "postgres://ops:hunter2@db/war?schema=Bad-Name",
+      "postgres://ops:hunter2@db/war?colour=blue",
+      "postgres://ops:hunter2@/war",
+    ] {
+      do {
+        _ = try PostgresLocation(url: url, environment: [:])
+        Issue.record("accepted \(url)")
+      } catch {
+        let message = "\(error)"
+        #expect(!message.contains("hunter2"), "\(message)")
+        #expect(!message.contains("\n"))
+      }
+    }
+  }
+
+  @Test func verifyingACertificateNeedsRootCertificates() throws {
+    let address = try PostgresLocation(
+      url: "postgres://ops@db/war?sslmode=verify-full&sslrootcert=/nonexistent/root.crt",
+      environment: [:])
+    #expect(throws: PostgresStoreError.self) {
+      _ = try TLSSettings.make(for: address, environment: [:])
+    }
+  }
+
+  // MARK: - Against a server
+
+  @Test(.enabled(if: PostgresTestServer.url != nil))
+  func requireEncryptsTheConnection() throws {
+    let url = PostgresTestServer.isolated(PostgresTestServer.url!, folder.url.path)
+    let encrypted = try PostgresEventStore(url: url + "&sslmode=require")
+    #expect(try encrypted.isEncrypted())
+    let plain = try PostgresEventStore(url: url + "&sslmode=disable")
+    #expect(try !plain.isEncrypted())
+    // Both see the same store.
+    let id = try encrypted.declare(Declared(title: "over TLS"), actor: "a", at: clock)
+    #expect(try plain.load(id).title == "over TLS")
+  }
+
+  @Test(.enabled(if: PostgresTestServer.url != nil))
+  func aDatabaseOfTheFirstSchemaIsUpgradedAndKeepsItsEvents() throws {
+    let url = PostgresTestServer.isolated(PostgresTestServer.url!, folder.url.path + "/old")
+    let schema = String(url.split(separator: "=").last!)
+    // Tables as the warroom before request ids made them, holding one incident.
+    let payload = Event.declared(Declared(title: "old")).payloadJSON()
+    let admin = try PostgresEventStore(
+      url: PostgresTestServer.isolated(PostgresTestServer.url!, folder.url.path + "/admin"))
+    for sql in [
+      "DROP SCHEMA IF EXISTS \(schema) CASCADE", "CREATE SCHEMA \(schema)",
+      "CREATE TABLE \(schema).warroom_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+      "INSERT INTO \(schema).warroom_meta VALUES ('schema', '1')",
+      """
+      CREATE TABLE \(schema).warroom_events (seq BIGINT PRIMARY KEY, incident TEXT NOT NULL,
+        at_ms BIGINT NOT NULL, actor TEXT NOT NULL, type TEXT NOT NULL, payload TEXT NOT NULL)
+      """,
+      """
+      INSERT INTO \(schema).warroom_events VALUES (1, 'INC-1', 1798000000000, 'a', 'declared',
+        '\(payload.replacingOccurrences(of: "'", with: "''"))')
+      """,
+    ] {
+      _ = try admin.scalar(sql, as: Int.self)
+    }
+    let store = try PostgresEventStore(url: url)
+    #expect(try store.scalar("SELECT value FROM warroom_meta", as: String.self) == "2")
+    var state = try store.load(IncidentID(number: 1))
+    #expect(state.title == "old")
+    let request = RequestID()
+    for _ in 1...2 {
+      try store.write(to: &state, actor: "r", at: clock, request: request) {
+        try Rules.decide(.log(.note, "after the upgrade"), in: $0)
+      }
+    }
+    #expect(try store.load(state.id).log.map(\.text) == ["after the upgrade"])
+  }
+
+  @Test(.enabled(if: PostgresTestServer.url != nil))
+  func aLostConnectionIsReportedAndTheNextCallConnectsAgain() throws {
+    let url = PostgresTestServer.isolated(PostgresTestServer.url!, folder.url.path)
+    let store = try PostgresEventStore(url: url)
+    let other = try PostgresEventStore(url: url)
+    let id = try store.declare(Declared(title: "x"), actor: "a", at: clock)
+    var state = try store.load(id)
+    try other.terminateBackend(try store.backendProcessID())
+    // The loss shows as `unavailable` (or, if already noticed, the call reconnects).
+    var outcomes: [String] = []
+    for n in 1...2 {
+      do {
+        try store.write(to: &state, actor: "r", at: clock, request: RequestID()) {
+          try Rules.decide(.log(.note, "entry \(n)"), in: $0)
+        }
+        outcomes.append("stored")
+      } catch StoreError.unavailable(let location, _) {
+        #expect(location == store.location)
+        outcomes.append("unavailable")
+      }
+    }
+    #expect(outcomes.last == "stored")
+    #expect(try other.load(id).log.count == outcomes.filter { $0 == "stored" }.count)
+  }
+
+  @Test(.enabled(if: PostgresTestServer.url != nil))
+  func anUnreachableServerFailsFastWithOneLine() throws {
+    // Nothing listens on port 1: refused at once, never a hang.
+    let started = Date()
+    do {
+      _ = try PostgresEventStore(url: "postgres://ops:hunter2@127.0.0.1:1/war")
+      Issue.record("connected to port 1")
+    } catch let error as StoreError {
+      guard case .unavailable = error else {
+        Issue.record("\(error)")
+        return
+      }
+      #expect("\(error)".hasPrefix("cannot reach postgres://ops@127.0.0.1:1/war: "))
+      #expect(!"\(error)".contains("hunter2"))
+    }
+    // A generous bound: the point is that it returns, not how fast.
+    #expect(Date().timeIntervalSince(started) < 30)
+  }
+}
