@@ -431,6 +431,16 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
       return "\(psql.code)"
     }
     if let ssl = error as? NIOSSLError { return "TLS: \(ssl)" }
+    // NIO's own texts are for developers: say what a person at a terminal can act on.
+    if let connecting = error as? NIOConnectionError {
+      if let first = connecting.connectionErrors.first { return describe(first.error) }
+      if connecting.dnsAError != nil || connecting.dnsAAAAError != nil {
+        return "host \(connecting.host) not found"
+      }
+      return "no address for \(connecting.host)"
+    }
+    if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
+    if error is ChannelError { return "the connection closed (\(error))" }
     return "\(error)"
   }
 }

@@ -7,6 +7,11 @@ public enum PostgresTestServer {
     ProcessInfo.processInfo.environment["WARROOM_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
   }
 
+  /// Whether that server speaks TLS (`$WARROOM_TEST_POSTGRES_TLS`; `.ci/run` turns it on).
+  public static var hasTLS: Bool {
+    url != nil && ProcessInfo.processInfo.environment["WARROOM_TEST_POSTGRES_TLS"] == "1"
+  }
+
   /// The same server with a schema named after `key`, so every test has a store of its own.
   public static func isolated(_ url: String, _ key: String) -> String {
     var hash: UInt64 = 1_469_598_103_934_665_603  // FNV-1a: stable across runs

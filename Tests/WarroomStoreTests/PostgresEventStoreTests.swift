@@ -72,6 +72,12 @@ struct PostgresEventStoreTests {
     }
   }
 
+  @Test func continuousIntegrationTestsTLS() {
+    if ProcessInfo.processInfo.environment["CI"] == "true" {
+      #expect(PostgresTestServer.hasTLS, "set WARROOM_TEST_POSTGRES_TLS=1 (.ci/run turns TLS on)")
+    }
+  }
+
   @Test func verifyingACertificateNeedsRootCertificates() throws {
     let address = try PostgresLocation(
       url: "postgres://ops@db/war?sslmode=verify-full&sslrootcert=/nonexistent/root.crt",
@@ -83,7 +89,7 @@ struct PostgresEventStoreTests {
 
   // MARK: - Against a server
 
-  @Test(.enabled(if: PostgresTestServer.url != nil))
+  @Test(.enabled(if: PostgresTestServer.hasTLS))
   func requireEncryptsTheConnection() throws {
     let url = PostgresTestServer.isolated(PostgresTestServer.url!, folder.url.path)
     let encrypted = try PostgresEventStore(url: url + "&sslmode=require")

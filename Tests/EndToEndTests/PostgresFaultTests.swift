@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+import WarroomTestSupport
+
+/// The server of a war room across machines crashes mid-incident and comes back: nothing
+/// acknowledged is lost or doubled, what people typed meanwhile arrives once, in order,
+/// and every dashboard ends up showing the same incident.
+@Suite("PostgreSQL faults", .serialized)
+struct PostgresFaultTests {
+  static var serverAvailable: Bool {
+    PostgresCluster.binDirectory != nil || ProcessInfo.processInfo.environment["CI"] == "true"
+  }
+
+  @Test(.enabled(if: serverAvailable))
+  func aServerCrashLosesNothingAcknowledgedAndDoublesNothing() throws {
+    let cluster = try PostgresCluster()
+    let store = cluster.url
+    let folder = try TemporaryFolder()
+    #expect(try WarroomBinary.run(["declare", "--store", store, "Fault drill"]).status == 0)
+
+    let tmux = Tmux()
+    for name in ["alice", "bob"] {
+      try tmux.start(
+        name, width: 100, height: 40,
+        command: "WARROOM_USER=\(name) \(WarroomBinary.path) --store '\(store)' --view recorder")
+      try tmux.waitFor(name) { $0.contains("Fault drill") }
+    }
+
+    // Three writers, each a loop of separate `warroom log` processes, noting which ones
+    // the store acknowledged (exit 0) across the crash.
+    let script = """
+      W="$1"; STORE="$2"; ME="$3"; OUT="$4"
+      for i in $(seq 1 60); do
+        if "$W" log --store "$STORE" --as "$ME" --incident 1 "$ME-$i" 2>/dev/null
+        then echo "$ME-$i ok" >> "$OUT"; else echo "$ME-$i failed" >> "$OUT"; fi
+        sleep 0.05
+      done
+      """
+    let scriptPath = folder.path("writer.sh")
+    try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+    let writers = try (1...3).map { n -> Process in
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/bin/sh")
+      process.arguments = [
+        scriptPath, WarroomBinary.path, store, "w\(n)", folder.path("acks-\(n)"),
+      ]
+      try process.run()
+      return process
+    }
+
+    try tmux.type("alice", "alice before the crash")
+    try tmux.press("alice", "Enter")
+    try tmux.waitFor("bob") { $0.contains("alice before the crash") }
+    Thread.sleep(forTimeInterval: 0.5)
+
+    try cluster.stopImmediately()
+    let offline = try tmux.waitFor("alice") { $0.contains("OFFLINE") }
+    #expect(offline.contains("OFFLINE"), "\(offline)")
+    for (name, text) in [
+      ("alice", "alice offline one"), ("bob", "bob offline"),
+      ("alice", "alice offline two"),
+    ] {
+      try tmux.type(name, text)
+      try tmux.press(name, "Enter")
+    }
+    let queued = try tmux.waitFor("alice") { $0.contains("2 queued") }
+    #expect(queued.contains("⧗ queued"), "\(queued)")
+    try tmux.type("alice", "half-typed")  // kept across the reconnect, not sent
+    Thread.sleep(forTimeInterval: 1.5)
+    try cluster.start()
+
+    for process in writers { process.waitUntilExit() }
+    for name in ["alice", "bob"] {
+      let back = try tmux.waitFor(name, timeout: 20) {
+        !$0.contains("OFFLINE") && $0.contains("back online")
+      }
+      #expect(back.contains("back online"), "\(back)")
+    }
+
+    // Every acknowledged entry exactly once; an unacknowledged one at most once (its
+    // commit may have landed just before the crash cut the answer off).
+    let export = try WarroomBinary.run([
+      "export", "--store", store, "--incident", "1", "--format", "json",
+    ])
+    #expect(export.status == 0, "\(export.stderr)")
+    let json = try JSONSerialization.jsonObject(with: Data(export.stdout.utf8)) as! [String: Any]
+    let texts = (json["log"] as! [[String: String]]).compactMap { $0["text"] }
+    var counts: [String: Int] = [:]
+    for text in texts { counts[text, default: 0] += 1 }
+    var acknowledged = 0
+    var failed = 0
+    for n in 1...3 {
+      let lines = try String(contentsOfFile: folder.path("acks-\(n)"), encoding: .utf8)
+        .split(separator: "\n")
+      for line in lines {
+        let parts = line.split(separator: " ")
+        let text = String(parts[0])
+        if parts[1] == "ok" {
+          acknowledged += 1
+          #expect(counts[text] == 1, "\(text) acknowledged, stored \(counts[text] ?? 0) times")
+        } else {
+          failed += 1
+          #expect((counts[text] ?? 0) <= 1, "\(text) stored \(counts[text] ?? 0) times")
+        }
+      }
+    }
+    #expect(failed > 0, "the crash should have refused some writers")
+    #expect(acknowledged > 0)
+    for text in ["alice before the crash", "alice offline one", "alice offline two", "bob offline"]
+    {
+      #expect(counts[text] == 1, "\(text) stored \(counts[text] ?? 0) times")
+    }
+    #expect(
+      texts.firstIndex(of: "alice offline one")! < texts.firstIndex(of: "alice offline two")!)
+    #expect(counts["half-typed"] == nil)
+
+    // Both dashboards converge on the same log: once the writers are done, their log
+    // panes (everything but the per-person header row, input and message lines) match.
+    let settle = try tmux.waitFor("bob") { $0.contains(texts.last!) }
+    #expect(settle.contains(texts.last!))
+    let body: (String) -> [Substring] = {
+      Array($0.split(separator: "\n").dropFirst(2).dropLast(2))
+    }
+    let alice = try tmux.waitFor("alice") { body($0) == body((try? tmux.screen("bob")) ?? "") }
+    let bob = try tmux.screen("bob")
+    #expect(body(alice) == body(bob), "\(alice)\n---\n\(bob)")
+    #expect(try tmux.screen("alice").contains("half-typed"))
+  }
+}
