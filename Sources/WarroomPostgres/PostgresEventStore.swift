@@ -20,7 +20,8 @@ import WarroomStore
 /// send it again without writing it twice.
 public final class PostgresEventStore: EventStore, @unchecked Sendable {
   public let location: String
-  public let isReadOnly = false
+  /// True when the database user may read the events but not add to them.
+  public private(set) var isReadOnly = false
   private let address: PostgresLocation
   private let environment: [String: String]
   /// Nil after a connection was lost, until the next call connects again.
@@ -46,6 +47,9 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     self.logger = logger
     connection = try Self.connect(address, environment: environment, logger: logger)
     try setUpSchema()
+    isReadOnly = try
+      !(scalar(
+        "SELECT has_table_privilege('warroom_events', 'INSERT')", as: Bool.self) ?? false)
   }
 
   deinit { _ = try? connection?.close().wait() }
@@ -119,7 +123,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
           )
           """)
         try run("CREATE INDEX warroom_events_by_incident ON warroom_events (incident, seq)")
-        try addRequestIDs(run)
+        try upgradeToSchema2(run)
       } else {
         let version =
           try run("SELECT value FROM warroom_meta WHERE key = 'schema'").rows
@@ -127,17 +131,34 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         if version > Self.schemaVersion {
           throw PostgresStoreError.newerSchema(location, version: version)
         }
-        if version < 2 { try addRequestIDs(run) }
+        if version < 2 { try upgradeToSchema2(run) }
       }
     }
   }
 
-  /// Schema 2: the request id of the submission that wrote each event (see `RequestID`).
-  private func addRequestIDs(_ run: Runner) throws {
+  /// Schema 2: the request id of the submission that wrote each event (see `RequestID`),
+  /// and events that cannot be changed or removed, as in the SQLite store. (Writers need
+  /// UPDATE on the table only because PostgreSQL asks for it to take the EXCLUSIVE lock.)
+  private func upgradeToSchema2(_ run: Runner) throws {
     try run("ALTER TABLE warroom_events ADD COLUMN request TEXT")
     try run(
       "CREATE INDEX warroom_events_by_request ON warroom_events (request) WHERE request IS NOT NULL"
     )
+    try run(
+      """
+      CREATE FUNCTION warroom_events_are_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'warroom events are immutable: a correction is a new event'; END $$
+      """)
+    try run(
+      """
+      CREATE TRIGGER warroom_events_are_immutable BEFORE UPDATE OR DELETE ON warroom_events
+      FOR EACH ROW EXECUTE FUNCTION warroom_events_are_immutable()
+      """)
+    try run(
+      """
+      CREATE TRIGGER warroom_events_are_permanent BEFORE TRUNCATE ON warroom_events
+      FOR EACH STATEMENT EXECUTE FUNCTION warroom_events_are_immutable()
+      """)
     try run("UPDATE warroom_meta SET value = '2' WHERE key = 'schema'")
   }
 
@@ -365,7 +386,8 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
 
   /// A write: the table lock makes sequence numbers follow commit order.
   private func writeTransaction<T>(_ body: (Runner) throws -> T) throws -> T {
-    try transaction { run in
+    if isReadOnly { throw StoreError.readOnly(path: location) }
+    return try transaction { run in
       try run("LOCK TABLE warroom_events IN EXCLUSIVE MODE")
       return try body(run)
     }
@@ -427,6 +449,9 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   static func describe(_ error: any Error) -> String {
     if let psql = error as? PSQLError {
       if let message = psql.serverInfo?[.message] { return message }
+      if psql.code == .sslUnsupported {
+        return "the server does not offer TLS, and sslmode asks for it"
+      }
       if let underlying = psql.underlying { return describe(underlying) }
       return "\(psql.code)"
     }

@@ -137,6 +137,62 @@ struct PostgresEventStoreTests {
     #expect(try store.load(state.id).log.map(\.text) == ["after the upgrade"])
   }
 
+  @Test(.enabled(if: PostgresCluster.binDirectory != nil))
+  func requireAgainstAServerWithoutTLSIsRefusedClearly() throws {
+    let plain = try PostgresCluster()  // started without TLS
+    #expect(throws: StoreError.self) {
+      do {
+        _ = try PostgresEventStore(url: plain.url + "?sslmode=require")
+      } catch {
+        #expect("\(error)".hasSuffix("the server does not offer TLS, and sslmode asks for it"))
+        throw error
+      }
+    }
+    // prefer, the default, goes on in plain text.
+    #expect(try !PostgresEventStore(url: plain.url).isEncrypted())
+  }
+
+  @Test(.enabled(if: PostgresCluster.binDirectory != nil))
+  func theREADMEsPrivilegesAreEnoughAndEventsStayImmutable() throws {
+    // The README's set-up: the owner creates the tables on first use; a writer needs
+    // SELECT, INSERT and UPDATE (for the lock); a watcher SELECT only.
+    let cluster = try PostgresCluster()
+    let owner = try PostgresEventStore(url: cluster.url)
+    let id = try owner.declare(Declared(title: "x"), actor: "a", at: clock)
+    for sql in [
+      "CREATE ROLE scribe LOGIN", "CREATE ROLE watcher LOGIN",
+      "GRANT SELECT, INSERT, UPDATE ON warroom_events TO scribe",
+      "GRANT SELECT ON warroom_meta TO scribe",
+      "GRANT SELECT ON warroom_events, warroom_meta TO watcher",
+    ] {
+      _ = try owner.scalar(sql, as: Int.self)
+    }
+    let address = cluster.url.replacingOccurrences(of: "postgres@", with: "scribe@")
+    let scribe = try PostgresEventStore(url: address)
+    #expect(!scribe.isReadOnly)
+    var state = try scribe.load(id)
+    try scribe.write(to: &state, actor: "s", at: clock) {
+      try Rules.decide(.log(.note, "written by the scribe"), in: $0)
+    }
+    // Even a writer with UPDATE cannot change or remove what was written.
+    for sql in [
+      "UPDATE warroom_events SET actor = 'mallory'", "DELETE FROM warroom_events",
+      "TRUNCATE warroom_events",
+    ] {
+      #expect(throws: PostgresStoreError.self) { _ = try owner.scalar(sql, as: Int.self) }
+    }
+    let watcher = try PostgresEventStore(
+      url: cluster.url.replacingOccurrences(of: "postgres@", with: "watcher@"))
+    #expect(watcher.isReadOnly)
+    var watched = try watcher.load(id)
+    #expect(watched.log.map(\.text) == ["written by the scribe"])
+    #expect(throws: StoreError.readOnly(path: watcher.location)) {
+      try watcher.write(to: &watched, actor: "w", at: clock) {
+        try Rules.decide(.log(.note, "nope"), in: $0)
+      }
+    }
+  }
+
   @Test(.enabled(if: PostgresTestServer.url != nil))
   func aLostConnectionIsReportedAndTheNextCallConnectsAgain() throws {
     let url = PostgresTestServer.isolated(PostgresTestServer.url!, folder.url.path)
