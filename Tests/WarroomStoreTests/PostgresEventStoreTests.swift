@@ -153,39 +153,45 @@ struct PostgresEventStoreTests {
   }
 
   @Test(.enabled(if: PostgresCluster.binDirectory != nil))
-  func theREADMEsPrivilegesAreEnoughAndEventsStayImmutable() throws {
-    // The README's set-up: the owner creates the tables on first use; a writer needs
-    // SELECT, INSERT and UPDATE (for the lock); a watcher SELECT only.
+  func theREADMEsSetUpIsEnoughAndEventsStayImmutable() throws {
+    // The README's set-up, on a server of the test's own (roles are server-wide).
     let cluster = try PostgresCluster()
-    let owner = try PostgresEventStore(url: cluster.url)
-    let id = try owner.declare(Declared(title: "x"), actor: "a", at: clock)
+    func url(_ user: String, schema: String? = nil) -> String {
+      cluster.url.replacingOccurrences(of: "postgres@", with: "\(user)@")
+        + (schema.map { "?schema=\($0)" } ?? "")
+    }
+    let superuser = try PostgresEventStore(url: url("postgres", schema: "admin"))
     for sql in [
-      "CREATE ROLE scribe LOGIN", "CREATE ROLE watcher LOGIN",
-      "GRANT SELECT, INSERT, UPDATE ON warroom_events TO scribe",
-      "GRANT SELECT ON warroom_meta TO scribe",
-      "GRANT SELECT ON warroom_events, warroom_meta TO watcher",
+      "CREATE ROLE warroom_owner LOGIN", "CREATE ROLE oncall LOGIN", "CREATE ROLE watcher LOGIN",
+      "ALTER DATABASE postgres OWNER TO warroom_owner",
+      """
+      ALTER DEFAULT PRIVILEGES FOR ROLE warroom_owner
+      GRANT SELECT, INSERT, UPDATE ON TABLES TO oncall
+      """,
+      "ALTER DEFAULT PRIVILEGES FOR ROLE warroom_owner GRANT SELECT ON TABLES TO watcher",
     ] {
-      _ = try owner.scalar(sql, as: Int.self)
+      _ = try superuser.scalar(sql, as: Int.self)
     }
-    let address = cluster.url.replacingOccurrences(of: "postgres@", with: "scribe@")
-    let scribe = try PostgresEventStore(url: address)
-    #expect(!scribe.isReadOnly)
-    var state = try scribe.load(id)
-    try scribe.write(to: &state, actor: "s", at: clock) {
-      try Rules.decide(.log(.note, "written by the scribe"), in: $0)
+    let owner = try PostgresEventStore(url: url("warroom_owner"))  // creates the tables
+    let id = try owner.declare(Declared(title: "x"), actor: "a", at: clock)
+
+    let writer = try PostgresEventStore(url: url("oncall"))
+    #expect(!writer.isReadOnly)
+    var state = try writer.load(id)
+    try writer.write(to: &state, actor: "s", at: clock) {
+      try Rules.decide(.log(.note, "written by on-call"), in: $0)
     }
-    // Even a writer with UPDATE cannot change or remove what was written.
+    // Not even the tables' owner can change or remove what was written.
     for sql in [
       "UPDATE warroom_events SET actor = 'mallory'", "DELETE FROM warroom_events",
       "TRUNCATE warroom_events",
     ] {
       #expect(throws: PostgresStoreError.self) { _ = try owner.scalar(sql, as: Int.self) }
     }
-    let watcher = try PostgresEventStore(
-      url: cluster.url.replacingOccurrences(of: "postgres@", with: "watcher@"))
+    let watcher = try PostgresEventStore(url: url("watcher"))
     #expect(watcher.isReadOnly)
     var watched = try watcher.load(id)
-    #expect(watched.log.map(\.text) == ["written by the scribe"])
+    #expect(watched.log.map(\.text) == ["written by on-call"])
     #expect(throws: StoreError.readOnly(path: watcher.location)) {
       try watcher.write(to: &watched, actor: "w", at: clock) {
         try Rules.decide(.log(.note, "nope"), in: $0)
