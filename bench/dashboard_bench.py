@@ -10,6 +10,10 @@ Figures:
   - propagation: a write by another process until it is on this screen, median and p95
     over 100 writes (direct SQLite commits, and real `warroom log` processes)
   - idle: CPU share and bytes per second sent to the terminal, timer ticking
+  - with WARROOM_BENCH_POSTGRES, WARROOM_BENCH_PG_STOP and WARROOM_BENCH_PG_START (shell
+    commands that crash and restart that server): outages, from the crash until the
+    screen says OFFLINE, and from the server being back until a note typed meanwhile is
+    stored and the screen says so
 """
 import json, os, select, sqlite3, statistics, struct, subprocess, sys, tempfile, time
 import fcntl, termios
@@ -54,7 +58,10 @@ class Dashboard:
     def pump(self, timeout):
         ready, _, _ = select.select([self.fd], [], [], timeout)
         if ready:
-            data = os.read(self.fd, 65536)
+            try:
+                data = os.read(self.fd, 65536)
+            except OSError:
+                raise SystemExit(f"the dashboard exited: {self.process.wait()}; screen:\n{self.text()}")
             self.bytes += len(data)
             self.stream.feed(data)
             return True
@@ -128,6 +135,26 @@ print(f"  propagation, `warroom log` started → on screen: median {statistics.m
       f"p95 {percentile(cli, 95):.1f} ms (100 writes; the CLI folds the incident first)")
 print(f"    of which after the CLI exited: median {statistics.median(after_exit):.1f} ms, "
       f"p95 {percentile(after_exit, 95):.1f} ms")
+
+stop_command = os.environ.get("WARROOM_BENCH_PG_STOP")
+start_command = os.environ.get("WARROOM_BENCH_PG_START")
+if postgres and stop_command and start_command:
+    detected, recovered = [], []
+    for n in range(5):
+        subprocess.run(stop_command, shell=True, check=True, capture_output=True)
+        crashed = time.perf_counter()
+        detected.append((dash.wait_for("OFFLINE") - crashed) * 1000)
+        os.write(dash.fd, f"typed during outage {n}\r".encode())
+        dash.wait_for("1 queued")
+        time.sleep(1 + n)  # outages of 1 to 5 s
+        subprocess.run(start_command, shell=True, check=True, capture_output=True)
+        ready = time.perf_counter()
+        recovered.append((dash.wait_for("back online; sent 1 queued", timeout=30) - ready) * 1000)
+    print(f"  outage noticed (crash → OFFLINE on screen): "
+          f"{', '.join(f'{v:.0f}' for v in detected)} ms")
+    print(f"  recovery (server accepting → queued note stored, on screen): "
+          f"{', '.join(f'{v:.0f}' for v in recovered)} ms (outages of 1–5 s; retries back off "
+          f"to 5 s)")
 
 # Idle: let it settle, then watch for a while with the countdown ticking.
 settle = time.perf_counter() + 2

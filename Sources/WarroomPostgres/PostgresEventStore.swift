@@ -374,13 +374,24 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   // MARK: - Transactions
 
   /// Runs one statement of a transaction and waits for its rows.
+  /// Bounds each statement, like the connect timeout bounds connecting.
   struct Runner {
     let connection: PostgresConnection
     let logger: Logger
 
+    /// Longer than any lock wait between writers (each holds the lock for milliseconds),
+    /// as long as SQLite's busy timeout; a server that stops answering mid-query (a cut
+    /// network, no reset) is given up on instead of waited for forever.
+    static let statementTimeout = TimeAmount.seconds(15)
+
     @discardableResult
     func callAsFunction(_ query: PostgresQuery) throws -> PostgresQueryResult {
-      try connection.query(query, logger: logger).wait()
+      let connection = connection
+      let watchdog = connection.eventLoop.scheduleTask(in: Self.statementTimeout) {
+        let _: EventLoopFuture<Void> = connection.close()  // fails the query: a lost connection
+      }
+      defer { watchdog.cancel() }
+      return try connection.query(query, logger: logger).wait()
     }
   }
 
@@ -449,8 +460,12 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   static func describe(_ error: any Error) -> String {
     if let psql = error as? PSQLError {
       if let message = psql.serverInfo?[.message] { return message }
-      if psql.code == .sslUnsupported {
-        return "the server does not offer TLS, and sslmode asks for it"
+      switch psql.code {
+      case .sslUnsupported: return "the server does not offer TLS, and sslmode asks for it"
+      // Only the statement watchdog closes a connection from this side mid-query.
+      case .clientClosedConnection: return "no answer within 15 s"
+      case .serverClosedConnection: return "the server closed the connection"
+      default: break
       }
       if let underlying = psql.underlying { return describe(underlying) }
       return "\(psql.code)"
@@ -465,6 +480,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
       return "no address for \(connecting.host)"
     }
     if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
+    if case ChannelError.connectTimeout = error { return "no answer within 5 s" }
     if error is ChannelError { return "the connection closed (\(error))" }
     return "\(error)"
   }

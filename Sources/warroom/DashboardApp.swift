@@ -20,6 +20,8 @@ final class DashboardApp {
   private var changes: (any ChangeSignal)?
   /// Set by a first quit with submissions still held: a second one drops them.
   private var quitWarned = false
+  /// Asks the store, off this thread, whether it answers again.
+  private let probe: StoreProbe
   /// Without `--incident`, the dashboard moves to a newly declared incident when it has none.
   private let followsCurrent: Bool
   private var model: DashboardModel
@@ -47,6 +49,7 @@ final class DashboardApp {
     self.followsCurrent = followsCurrent
     self.model = model
     self.theme = theme
+    probe = try StoreProbe()
   }
 
   func run() throws {
@@ -86,7 +89,7 @@ final class DashboardApp {
       if let recheck = recheckAt.first {
         timeout = min(timeout, Int32(max(0, recheck - nowMilliseconds)))
       }
-      if let attempt = connectivity.nextAttempt {
+      if let attempt = connectivity.nextAttempt, !probe.isRunning {
         timeout = min(timeout, Int32(max(0, attempt.timeIntervalSince(now) * 1000)))
       }
       var descriptors = [
@@ -94,6 +97,7 @@ final class DashboardApp {
         // poll skips a negative descriptor: no signal while offline.
         pollfd(fd: changes?.fileDescriptor ?? -1, events: Int16(POLLIN), revents: 0),
         pollfd(fd: signals.fileDescriptor, events: Int16(POLLIN), revents: 0),
+        pollfd(fd: probe.fileDescriptor, events: Int16(POLLIN), revents: 0),
       ]
       let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
       if ready > 0, descriptors[2].revents != 0 {
@@ -112,7 +116,16 @@ final class DashboardApp {
         recheckAt.removeFirst()
         if refreshFromStore() { recheckAt = [] }
       }
-      if let attempt = connectivity.nextAttempt, Date() >= attempt { reconnect() }
+      if let attempt = connectivity.nextAttempt, Date() >= attempt, !probe.isRunning {
+        probe.start(store)
+      }
+      if ready > 0, descriptors[3].revents != 0, let answer = probe.take() {
+        if let error = answer {
+          connectivity.lost(reason: Self.reason(error), now: Date())
+        } else {
+          reconnect()
+        }
+      }
       if ready > 0, descriptors[0].revents & Int16(POLLHUP | POLLERR) != 0 { break }  // tty gone
       // Keys, and resizes: ncurses reports a SIGWINCH only when asked for input, so ask on
       // every wake-up (a tick, EINTR), not only when stdin is readable.
@@ -280,18 +293,19 @@ final class DashboardApp {
     recheckAt = []
   }
 
-  /// Tries the store again. When it answers: listen again first (so nothing written from
-  /// now on is missed), send what was held, oldest first, then catch up from the last
-  /// event this dashboard has.
+  private static func reason(_ error: any Error) -> String {
+    if case StoreError.unavailable(_, let reason) = error { return reason }
+    return "\(error)"
+  }
+
+  /// The store answers again (the probe said so): listen again first (so nothing written
+  /// from now on is missed), send what was held, oldest first, then catch up from the
+  /// last event this dashboard has.
   private func reconnect() {
     do {
-      _ = try store.latestSequence()
       if changes == nil { changes = try store.makeChangeSignal() }
-    } catch StoreError.unavailable(_, let reason) {
-      connectivity.lost(reason: reason, now: Date())
-      return
     } catch {
-      connectivity.lost(reason: "\(error)", now: Date())
+      connectivity.lost(reason: Self.reason(error), now: Date())
       return
     }
     var sent = 0
