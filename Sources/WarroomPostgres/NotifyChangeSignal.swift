@@ -49,12 +49,18 @@ final class NotifyChangeSignal: ChangeSignal, @unchecked Sendable {
     }
   }
 
+  // The last reference may go in the close callback above, on NIO's thread, where waiting
+  // for the close would trap: close without waiting there, and close the pipe's write end
+  // only once the connection is closed, so no late listener callback writes to a reused fd.
   deinit {
     context.stop()
-    _ = try? connection.close().wait()
     close(fileDescriptor)
-    close(writeEnd)
+    let writeEnd = writeEnd
+    connection.closeWithoutBlockingItsLoop { close(writeEnd) }
   }
+
+  /// The thread its connection's callbacks run on.
+  var eventLoop: any EventLoop { connection.eventLoop }
 
   var isBroken: Bool {
     broken.lock()

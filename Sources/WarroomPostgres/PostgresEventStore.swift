@@ -52,7 +52,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         "SELECT has_table_privilege('warroom_events', 'INSERT')", as: Bool.self) ?? false)
   }
 
-  deinit { _ = try? connection?.close().wait() }
+  deinit { connection?.closeWithoutBlockingItsLoop() }
 
   /// Opens a connection, encrypted as the address asks, within a bounded time: a server
   /// that is down or unreachable is reported in seconds, never waited on forever.
@@ -488,4 +488,16 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
 
 extension PostgresQueryResult {
   var rows: [PostgresRow] { Array(self) }
+}
+
+extension PostgresConnection {
+  /// Closes the connection, then runs `done`. Waits for it (so the server hears a proper
+  /// goodbye before the process exits), except on the connection's own event loop, where
+  /// waiting would trap: a deinit runs there when a callback held the last reference.
+  func closeWithoutBlockingItsLoop(then done: @escaping @Sendable () -> Void = {}) {
+    let closing: EventLoopFuture<Void> = close()
+    // Kept alive until closed: PostgresNIO expects a connection to be closed before it goes.
+    closing.whenComplete { _ in withExtendedLifetime(self) { done() } }
+    if !eventLoop.inEventLoop { _ = try? closing.wait() }
+  }
 }

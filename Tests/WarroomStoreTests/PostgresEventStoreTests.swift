@@ -225,6 +225,25 @@ struct PostgresEventStoreTests {
   }
 
   @Test(.enabled(if: PostgresTestServer.url != nil))
+  func aChangeSignalMayBeLetGoOnItsConnectionsThread() throws {
+    // When the server goes away, the signal's close callback can hold the last reference
+    // to it, so it is destroyed on NIO's thread, where waiting for anything traps.
+    let url = PostgresTestServer.isolated(PostgresTestServer.url!, folder.url.path)
+    let store = try PostgresEventStore(url: url)
+    let holder = Holder(try #require(try store.makeChangeSignal() as? NotifyChangeSignal))
+    let loop = try #require(holder.signal).eventLoop
+    try loop.submit { holder.signal = nil }.wait()
+    #expect(holder.signal == nil)
+    // And the store still makes a working signal afterwards.
+    _ = try store.makeChangeSignal()
+  }
+
+  final class Holder: @unchecked Sendable {
+    var signal: NotifyChangeSignal?
+    init(_ signal: NotifyChangeSignal) { self.signal = signal }
+  }
+
+  @Test(.enabled(if: PostgresTestServer.url != nil))
   func anUnreachableServerFailsFastWithOneLine() throws {
     // Nothing listens on port 1: refused at once, never a hang.
     let started = Date()
