@@ -44,6 +44,30 @@ public final class PostgresCluster {
     ])
   }
 
+  /// Runs SQL with `psql` as the superuser and returns what it printed (unaligned, bare).
+  @discardableResult
+  public func sql(_ statement: String) throws -> String {
+    let result = try Spawn.run([
+      "\(bin)/psql", "-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-At", "-c",
+      statement, "postgres",
+    ])
+    guard result.status == 0 else { throw ClusterError("psql exited \(result.status)") }
+    return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// `psql` running `statement` in the background, for holding locks while a test acts.
+  public func sqlInBackground(_ statement: String) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "\(bin)/psql")
+    process.arguments = [
+      "-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "-q", "-c", statement, "postgres",
+    ]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+  }
+
   /// Kills the server as a crash would: no checkpoint, clients cut off mid-sentence.
   public func stopImmediately() throws {
     try postgres(["\(bin)/pg_ctl", "-D", data, "-m", "immediate", "stop"])

@@ -22,7 +22,11 @@ struct Declare: ParsableCommand {
 
   func run() throws {
     let store = try global.openStore()
-    let id = try store.declare(try declaration(), actor: global.who, at: Date())
+    let declared = try declaration()
+    let at = Date()
+    let id = try GlobalOptions.deliver { request in
+      try store.declare(declared, actor: global.who, at: at, request: request)
+    }
     Output.data(id.rawValue)
   }
 

@@ -82,8 +82,11 @@ struct GlobalOptions: ParsableArguments {
     let store = try openStore()
     // Reopening is about a resolved incident, so it may fall back to the newest one.
     var state = try resolveIncident(in: store, orNewest: command.isReopen)
-    let written = try store.write(to: &state, actor: who, at: Date()) { latest in
-      try Rules.decide(command, in: latest)
+    let at = Date()
+    let written = try Self.deliver { request in
+      try store.write(to: &state, actor: who, at: at, request: request) { latest in
+        try Rules.decide(command, in: latest)
+      }
     }
     for envelope in written {
       // The new events are the newest: look from the end of a long timeline.
@@ -91,6 +94,32 @@ struct GlobalOptions: ParsableArguments {
       Output.note("\(state.id): \(SafeText.inert(summary))")
     }
     return (state, written)
+  }
+
+  /// Runs one write with a request id, and if the server goes away mid-write (so the
+  /// write may or may not have landed) sends it again with the same id a few times, for
+  /// at most 8 s: stored exactly once if the server comes back, never twice. Then gives
+  /// up with one line saying what is known.
+  static func deliver<T>(_ write: (RequestID) throws -> T) throws -> T {
+    let request = RequestID()
+    let pauses: [TimeInterval] = [0.5, 1, 2, 4]
+    var attempt = 0
+    var giveUpAt: Date?  // 8 s after the first failure, however long each attempt takes
+    while true {
+      do {
+        return try write(request)
+      } catch StoreError.unavailable
+        where attempt < pauses.count && Date() < giveUpAt ?? .distantFuture
+      {
+        if giveUpAt == nil { giveUpAt = Date().addingTimeInterval(8) }
+        Thread.sleep(forTimeInterval: pauses[attempt])
+        attempt += 1
+      } catch StoreError.unavailable(let path, let reason) {
+        throw Failure(
+          message: "cannot reach \(path): \(reason); the write may or may not have been stored: "
+            + "check with `warroom status` before trying again")
+      }
+    }
   }
 
   private func warnAboutSkipped(_ state: IncidentState) {

@@ -126,4 +126,36 @@ struct PostgresFaultTests {
     #expect(body(alice) == body(bob), "\(alice)\n---\n\(bob)")
     #expect(try tmux.screen("alice").contains("half-typed"))
   }
+
+  @Test(.enabled(if: serverAvailable))
+  func aCommandCutOffMidWriteSendsItAgainAndStoresItOnce() throws {
+    let cluster = try PostgresCluster()
+    let store = cluster.url
+    #expect(try WarroomBinary.run(["declare", "--store", store, "Cut drill"]).status == 0)
+    // Another session holds the table lock, so the command's write waits inside its
+    // transaction; its connection is cut there, as a failover would cut it.
+    let holder = try cluster.sqlInBackground(
+      "BEGIN; LOCK TABLE warroom_events IN EXCLUSIVE MODE; SELECT pg_sleep(3); COMMIT;")
+    Thread.sleep(forTimeInterval: 0.5)
+    let command = try WarroomBinary.start(["log", "--store", store, "cut off mid-write"])
+    let waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+    let deadline = Date().addingTimeInterval(10)
+    while try cluster.sql(waiting) != "1", Date() < deadline {
+      Thread.sleep(forTimeInterval: 0.05)
+    }
+    #expect(
+      try cluster.sql(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+          + "WHERE wait_event_type = 'Lock'") == "1")
+    holder.waitUntilExit()
+    command.waitUntilExit()
+    let stderr = String(
+      decoding: (command.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile(),
+      as: UTF8.self)
+    #expect(command.terminationStatus == 0, "\(stderr)")
+    let export = try WarroomBinary.run(["export", "--store", store, "--format", "json"])
+    let json = try JSONSerialization.jsonObject(with: Data(export.stdout.utf8)) as! [String: Any]
+    let texts = (json["log"] as! [[String: String]]).compactMap { $0["text"] }
+    #expect(texts == ["cut off mid-write"])
+  }
 }
