@@ -1,8 +1,6 @@
 import Foundation
 import Logging
 import NIOCore
-import NIOPosix
-import NIOSSL
 import PostgresNIO
 import WarroomCore
 import WarroomStore
@@ -27,7 +25,8 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   /// Nil after a connection was lost, until the next call connects again.
   private var connection: PostgresConnection?
   private let logger: Logger
-  /// One caller at a time on the connection (the store may be shared by threads in tests).
+  /// One caller at a time on the connection: the dashboard's reconnection probe runs on a
+  /// thread of its own, and tests share stores between threads.
   private let lock = NSLock()
 
   static let schemaVersion = 2
@@ -53,114 +52,6 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   }
 
   deinit { connection?.closeWithoutBlockingItsLoop() }
-
-  /// Opens a connection, encrypted as the address asks, within a bounded time: a server
-  /// that is down or unreachable is reported in seconds, never waited on forever.
-  static func connect(
-    _ address: PostgresLocation, environment: [String: String], logger: Logger
-  ) throws -> PostgresConnection {
-    let tls: PostgresConnection.Configuration.TLS
-    do {
-      tls = try TLSSettings.make(for: address, environment: environment)
-    } catch let error as PostgresStoreError {
-      throw error
-    } catch {
-      throw PostgresStoreError.badURL(address.redacted + " (TLS: \(describe(error)))")
-    }
-    var configuration = PostgresConnection.Configuration(
-      host: address.host, port: address.port, username: address.user,
-      password: address.password, database: address.database, tls: tls)
-    configuration.options.connectTimeout = .seconds(5)
-    do {
-      let connection = try PostgresConnection.connect(
-        on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 1,
-        logger: logger
-      ).wait()
-      if let schema = address.schema {
-        // The name was checked to be [a-z0-9_]+, so it is safe to splice in.
-        // Several first users may race to create it; whoever loses finds it there.
-        _ = try? connection.query(
-          "CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)", logger: logger
-        ).wait()
-        _ = try connection.query("SET search_path TO \(unescaped: schema)", logger: logger).wait()
-      }
-      return connection
-    } catch {
-      throw StoreError.unavailable(path: address.redacted, reason: Self.describe(error))
-    }
-  }
-
-  /// Creates the tables once, under an advisory lock so that many first users at the
-  /// same moment do not race; refuses a database whose tables belong to something else.
-  private func setUpSchema() throws {
-    try transaction { run in
-      try run("SELECT pg_advisory_xact_lock(7272727272)")
-      let tables = try run(
-        """
-        SELECT table_name::text FROM information_schema.tables
-        WHERE table_schema = current_schema() AND table_name IN ('warroom_events', 'warroom_meta')
-        """
-      ).rows.map { try $0.decode(String.self) }
-      if tables.contains("warroom_events") != tables.contains("warroom_meta") {
-        throw PostgresStoreError.notAStore(location, reason: "a table named warroom_events exists")
-      }
-      if tables.isEmpty {
-        try run(
-          """
-          CREATE TABLE warroom_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
-          """)
-        try run(
-          "INSERT INTO warroom_meta VALUES ('schema', '\(unescaped: String(Self.schemaVersion))')")
-        try run(
-          """
-          CREATE TABLE warroom_events (
-            seq BIGINT PRIMARY KEY,
-            incident TEXT NOT NULL,
-            at_ms BIGINT NOT NULL,
-            actor TEXT NOT NULL,
-            type TEXT NOT NULL,
-            payload TEXT NOT NULL
-          )
-          """)
-        try run("CREATE INDEX warroom_events_by_incident ON warroom_events (incident, seq)")
-        try upgradeToSchema2(run)
-      } else {
-        let version =
-          try run("SELECT value FROM warroom_meta WHERE key = 'schema'").rows
-          .first.map { try $0.decode(String.self) }.flatMap { Int($0) } ?? 0
-        if version > Self.schemaVersion {
-          throw PostgresStoreError.newerSchema(location, version: version)
-        }
-        if version < 2 { try upgradeToSchema2(run) }
-      }
-    }
-  }
-
-  /// Schema 2: the request id of the submission that wrote each event (see `RequestID`),
-  /// and events that cannot be changed or removed, as in the SQLite store. (Writers need
-  /// UPDATE on the table only because PostgreSQL asks for it to take the EXCLUSIVE lock.)
-  private func upgradeToSchema2(_ run: Runner) throws {
-    try run("ALTER TABLE warroom_events ADD COLUMN request TEXT")
-    try run(
-      "CREATE INDEX warroom_events_by_request ON warroom_events (request) WHERE request IS NOT NULL"
-    )
-    try run(
-      """
-      CREATE FUNCTION warroom_events_are_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'warroom events are immutable: a correction is a new event'; END $$
-      """)
-    try run(
-      """
-      CREATE TRIGGER warroom_events_are_immutable BEFORE UPDATE OR DELETE ON warroom_events
-      FOR EACH ROW EXECUTE FUNCTION warroom_events_are_immutable()
-      """)
-    try run(
-      """
-      CREATE TRIGGER warroom_events_are_permanent BEFORE TRUNCATE ON warroom_events
-      FOR EACH STATEMENT EXECUTE FUNCTION warroom_events_are_immutable()
-      """)
-    try run("UPDATE warroom_meta SET value = '2' WHERE key = 'schema'")
-  }
 
   // MARK: - Writing
 
@@ -404,7 +295,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     }
   }
 
-  private func transaction<T>(_ body: (Runner) throws -> T) throws -> T {
+  func transaction<T>(_ body: (Runner) throws -> T) throws -> T {
     lock.lock()
     defer { lock.unlock() }
     let live: PostgresConnection
@@ -434,70 +325,8 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
       throw PostgresStoreError.failed(location, reason: Self.describe(error))
     }
   }
-
-  /// Whether an error means the connection (or the server) went away, rather than that the
-  /// statement was wrong: only then is trying again later the right answer.
-  static func isConnectionLoss(_ error: any Error) -> Bool {
-    guard let psql = error as? PSQLError else {
-      // Not from the protocol layer: sockets, channels and timeouts from NIO.
-      return
-        !(error is StoreError || error is Refusal || error is PostgresStoreError
-        || error is DecodingError)
-    }
-    switch psql.code {
-    case .clientClosedConnection, .serverClosedConnection, .connectionError, .uncleanShutdown,
-      .poolClosed:
-      return true
-    case .server:
-      // SQLSTATE class 08 (connection exception) and 57P (the server shutting down).
-      let state = psql.serverInfo?[.sqlState] ?? ""
-      return state.hasPrefix("08") || state.hasPrefix("57P")
-    default:
-      return false
-    }
-  }
-
-  static func describe(_ error: any Error) -> String {
-    if let psql = error as? PSQLError {
-      if let message = psql.serverInfo?[.message] { return message }
-      switch psql.code {
-      case .sslUnsupported: return "the server does not offer TLS, and sslmode asks for it"
-      // Only the statement watchdog closes a connection from this side mid-query.
-      case .clientClosedConnection: return "no answer within 15 s"
-      case .serverClosedConnection: return "the server closed the connection"
-      default: break
-      }
-      if let underlying = psql.underlying { return describe(underlying) }
-      return "\(psql.code)"
-    }
-    if let ssl = error as? NIOSSLError { return "TLS: \(ssl)" }
-    // NIO's own texts are for developers: say what a person at a terminal can act on.
-    if let connecting = error as? NIOConnectionError {
-      if let first = connecting.connectionErrors.first { return describe(first.error) }
-      if connecting.dnsAError != nil || connecting.dnsAAAAError != nil {
-        return "host \(connecting.host) not found"
-      }
-      return "no address for \(connecting.host)"
-    }
-    if let io = error as? IOError { return String(cString: strerror(io.errnoCode)).lowercased() }
-    if case ChannelError.connectTimeout = error { return "no answer within 5 s" }
-    if error is ChannelError { return "the connection closed (\(error))" }
-    return "\(error)"
-  }
 }
 
 extension PostgresQueryResult {
   var rows: [PostgresRow] { Array(self) }
-}
-
-extension PostgresConnection {
-  /// Closes the connection, then runs `done`. Waits for it (so the server hears a proper
-  /// goodbye before the process exits), except on the connection's own event loop, where
-  /// waiting would trap: a deinit runs there when a callback held the last reference.
-  func closeWithoutBlockingItsLoop(then done: @escaping @Sendable () -> Void = {}) {
-    let closing: EventLoopFuture<Void> = close()
-    // Kept alive until closed: PostgresNIO expects a connection to be closed before it goes.
-    closing.whenComplete { _ in withExtendedLifetime(self) { done() } }
-    if !eventLoop.inEventLoop { _ = try? closing.wait() }
-  }
 }

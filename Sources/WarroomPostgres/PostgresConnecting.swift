@@ -1,0 +1,57 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import WarroomStore
+
+/// Opening and closing connections: bounded in time, encrypted as the address asks.
+extension PostgresEventStore {
+  /// Opens a connection, encrypted as the address asks, within a bounded time: a server
+  /// that is down or unreachable is reported in seconds, never waited on forever.
+  static func connect(
+    _ address: PostgresLocation, environment: [String: String], logger: Logger
+  ) throws -> PostgresConnection {
+    let tls: PostgresConnection.Configuration.TLS
+    do {
+      tls = try TLSSettings.make(for: address, environment: environment)
+    } catch let error as PostgresStoreError {
+      throw error
+    } catch {
+      throw PostgresStoreError.badURL(address.redacted + " (TLS: \(describe(error)))")
+    }
+    var configuration = PostgresConnection.Configuration(
+      host: address.host, port: address.port, username: address.user,
+      password: address.password, database: address.database, tls: tls)
+    configuration.options.connectTimeout = .seconds(5)
+    do {
+      let connection = try PostgresConnection.connect(
+        on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 1,
+        logger: logger
+      ).wait()
+      if let schema = address.schema {
+        // The name was checked to be [a-z0-9_]+, so it is safe to splice in.
+        // Several first users may race to create it; whoever loses finds it there.
+        _ = try? connection.query(
+          "CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)", logger: logger
+        ).wait()
+        _ = try connection.query("SET search_path TO \(unescaped: schema)", logger: logger).wait()
+      }
+      return connection
+    } catch {
+      throw StoreError.unavailable(path: address.redacted, reason: Self.describe(error))
+    }
+  }
+}
+
+extension PostgresConnection {
+  /// Closes the connection, then runs `done`. Waits for it (so the server hears a proper
+  /// goodbye before the process exits), except on the connection's own event loop, where
+  /// waiting would trap: a deinit runs there when a callback held the last reference.
+  func closeWithoutBlockingItsLoop(then done: @escaping @Sendable () -> Void = {}) {
+    let closing: EventLoopFuture<Void> = close()
+    // Kept alive until closed: PostgresNIO expects a connection to be closed before it goes.
+    closing.whenComplete { _ in withExtendedLifetime(self) { done() } }
+    if !eventLoop.inEventLoop { _ = try? closing.wait() }
+  }
+}

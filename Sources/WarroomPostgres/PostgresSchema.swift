@@ -1,0 +1,77 @@
+import PostgresNIO
+
+/// The store's two tables, made on first use and upgraded in place; the PostgreSQL
+/// counterpart of the SQLite store's migrations.
+extension PostgresEventStore {
+  /// Creates the tables once, under an advisory lock so that many first users at the
+  /// same moment do not race; refuses a database whose tables belong to something else.
+  func setUpSchema() throws {
+    try transaction { run in
+      try run("SELECT pg_advisory_xact_lock(7272727272)")
+      let tables = try run(
+        """
+        SELECT table_name::text FROM information_schema.tables
+        WHERE table_schema = current_schema() AND table_name IN ('warroom_events', 'warroom_meta')
+        """
+      ).rows.map { try $0.decode(String.self) }
+      if tables.contains("warroom_events") != tables.contains("warroom_meta") {
+        throw PostgresStoreError.notAStore(location, reason: "a table named warroom_events exists")
+      }
+      if tables.isEmpty {
+        try run(
+          """
+          CREATE TABLE warroom_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
+          """)
+        try run(
+          "INSERT INTO warroom_meta VALUES ('schema', '\(unescaped: String(Self.schemaVersion))')")
+        try run(
+          """
+          CREATE TABLE warroom_events (
+            seq BIGINT PRIMARY KEY,
+            incident TEXT NOT NULL,
+            at_ms BIGINT NOT NULL,
+            actor TEXT NOT NULL,
+            type TEXT NOT NULL,
+            payload TEXT NOT NULL
+          )
+          """)
+        try run("CREATE INDEX warroom_events_by_incident ON warroom_events (incident, seq)")
+        try upgradeToSchema2(run)
+      } else {
+        let version =
+          try run("SELECT value FROM warroom_meta WHERE key = 'schema'").rows
+          .first.map { try $0.decode(String.self) }.flatMap { Int($0) } ?? 0
+        if version > Self.schemaVersion {
+          throw PostgresStoreError.newerSchema(location, version: version)
+        }
+        if version < 2 { try upgradeToSchema2(run) }
+      }
+    }
+  }
+
+  /// Schema 2: the request id of the submission that wrote each event (see `RequestID`),
+  /// and events that cannot be changed or removed, as in the SQLite store. (Writers need
+  /// UPDATE on the table only because PostgreSQL asks for it to take the EXCLUSIVE lock.)
+  private func upgradeToSchema2(_ run: Runner) throws {
+    try run("ALTER TABLE warroom_events ADD COLUMN request TEXT")
+    try run(
+      "CREATE INDEX warroom_events_by_request ON warroom_events (request) WHERE request IS NOT NULL"
+    )
+    try run(
+      """
+      CREATE FUNCTION warroom_events_are_immutable() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'warroom events are immutable: a correction is a new event'; END $$
+      """)
+    try run(
+      """
+      CREATE TRIGGER warroom_events_are_immutable BEFORE UPDATE OR DELETE ON warroom_events
+      FOR EACH ROW EXECUTE FUNCTION warroom_events_are_immutable()
+      """)
+    try run(
+      """
+      CREATE TRIGGER warroom_events_are_permanent BEFORE TRUNCATE ON warroom_events
+      FOR EACH STATEMENT EXECUTE FUNCTION warroom_events_are_immutable()
+      """)
+    try run("UPDATE warroom_meta SET value = '2' WHERE key = 'schema'")
+  }
+}
