@@ -133,34 +133,48 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     }
   }
 
-  /// Appends at the next sequence numbers; the caller holds the table lock.
+  /// Appends at the next sequence numbers; the caller holds the table lock, so the next
+  /// number is the highest plus one. One round trip per event: the number is taken in the
+  /// INSERT itself, and the last INSERT also NOTIFYs (delivered at commit to every
+  /// listening dashboard).
   private func insert(_ events: [NewEvent], request: RequestID?, _ run: Runner) throws
     -> [EventEnvelope]
   {
-    guard !events.isEmpty else { return [] }
-    var seq =
-      try run("SELECT COALESCE(MAX(seq), 0) FROM warroom_events").rows.first
-      .map { try $0.decode(Int64.self) } ?? 0
     var written: [EventEnvelope] = []
-    for event in events {
-      seq += 1
+    for (index, event) in events.enumerated() {
       let milliseconds = Int64((event.at.timeIntervalSince1970 * 1000).rounded())
       let type = event.event.typeName
       let payload = event.event.payloadJSON()
-      try run(
-        """
-        INSERT INTO warroom_events (seq, incident, at_ms, actor, type, payload, request)
-        VALUES (\(seq), \(event.incident.rawValue), \(milliseconds), \(event.actor), \(type),
-                \(payload), \(request?.rawValue))
-        """)
+      let result: PostgresQueryResult
+      if index < events.count - 1 {
+        result = try run(
+          """
+          INSERT INTO warroom_events (seq, incident, at_ms, actor, type, payload, request)
+          SELECT COALESCE(MAX(seq), 0) + 1, \(event.incident.rawValue), \(milliseconds),
+                 \(event.actor), \(type), \(payload), \(request?.rawValue)
+          FROM warroom_events RETURNING seq
+          """)
+      } else {
+        result = try run(
+          """
+          WITH new AS (
+            INSERT INTO warroom_events (seq, incident, at_ms, actor, type, payload, request)
+            SELECT COALESCE(MAX(seq), 0) + 1, \(event.incident.rawValue), \(milliseconds),
+                   \(event.actor), \(type), \(payload), \(request?.rawValue)
+            FROM warroom_events RETURNING seq),
+          told AS (SELECT pg_notify(\(channel), (SELECT seq::text FROM new)))
+          SELECT seq FROM new, told
+          """)
+      }
+      guard let seq = try result.rows.first.map({ try $0.decode(Int64.self) }) else {
+        throw PostgresStoreError.failed(location, reason: "an insert returned no number")
+      }
       written.append(
         EventEnvelope(
           seq: seq, incident: event.incident,
           at: Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000), actor: event.actor,
           event: event.event))
     }
-    // Delivered at commit, to every listening dashboard.
-    try run("SELECT pg_notify(\(channel), \(String(seq)))")
     return written
   }
 
