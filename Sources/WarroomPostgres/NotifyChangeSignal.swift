@@ -5,40 +5,24 @@ import WarroomStore
 
 /// LISTENs on a connection of its own and turns each NOTIFY into a byte on a pipe, so the
 /// event loop waits on PostgreSQL exactly as it waits on the keyboard. When that
-/// connection drops, it writes a byte too and reports itself broken: the loop then knows
+/// connection drops, it wakes the loop too and reports itself broken: the loop then knows
 /// live updates have stopped, and makes a new signal once the server answers again.
 final class NotifyChangeSignal: ChangeSignal, @unchecked Sendable {
-  let fileDescriptor: Int32
-  private let writeEnd: Int32
+  /// Held by the listener callback too, so it stays open while a late NOTIFY may write.
+  private let pipe: WakePipe
   private let connection: PostgresConnection
   private let context: PostgresListenContext
-  private let broken = NSLock()
-  private var closed = false
 
   init(
     address: PostgresLocation, environment: [String: String], channel: String, logger: Logger
   ) throws {
-    var ends: [Int32] = [0, 0]
-    guard pipe(&ends) == 0 else {
+    guard let pipe = WakePipe() else {
       throw PostgresStoreError.failed(address.redacted, reason: "cannot create a pipe")
     }
-    for end in ends { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
-    fileDescriptor = ends[0]
-    writeEnd = ends[1]
-    do {
-      connection = try PostgresEventStore.connect(
-        address, environment: environment, logger: logger)
-    } catch {
-      close(ends[0])
-      close(ends[1])
-      throw error
-    }
-    let writeEnd = ends[1]
-    context = connection.addListener(channel: channel) { _, _ in
-      var byte: UInt8 = 1
-      _ = write(writeEnd, &byte, 1)
-    }
-    connection.closeFuture.whenComplete { [weak self] _ in self?.markBroken() }
+    self.pipe = pipe
+    connection = try PostgresEventStore.connect(address, environment: environment, logger: logger)
+    context = connection.addListener(channel: channel) { _, _ in pipe.wake() }
+    connection.closeFuture.whenComplete { _ in pipe.wake() }
     // LISTEN goes out before this query on the same connection: once it answers, no
     // later commit can be missed.
     do {
@@ -49,37 +33,18 @@ final class NotifyChangeSignal: ChangeSignal, @unchecked Sendable {
     }
   }
 
-  // The last reference may go in the close callback above, on NIO's thread, where waiting
-  // for the close would trap: close without waiting there, and close the pipe's write end
-  // only once the connection is closed, so no late listener callback writes to a reused fd.
+  // May run on NIO's thread, so the connection is closed without waiting there.
   deinit {
     context.stop()
-    close(fileDescriptor)
-    let writeEnd = writeEnd
-    connection.closeWithoutBlockingItsLoop { close(writeEnd) }
+    connection.closeWithoutBlockingItsLoop()
   }
+
+  var fileDescriptor: Int32 { pipe.fileDescriptor }
 
   /// The thread its connection's callbacks run on.
   var eventLoop: any EventLoop { connection.eventLoop }
 
-  var isBroken: Bool {
-    broken.lock()
-    defer { broken.unlock() }
-    return closed
-  }
+  var isBroken: Bool { connection.isClosed }
 
-  private func markBroken() {
-    broken.lock()
-    closed = true
-    broken.unlock()
-    var byte: UInt8 = 1
-    _ = write(writeEnd, &byte, 1)
-  }
-
-  func drain() -> Bool {
-    var buffer = [UInt8](repeating: 0, count: 256)
-    var any = false
-    while read(fileDescriptor, &buffer, buffer.count) > 0 { any = true }
-    return any
-  }
+  func drain() -> Bool { pipe.drain() }
 }

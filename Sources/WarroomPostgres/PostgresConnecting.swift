@@ -45,13 +45,13 @@ extension PostgresEventStore {
 }
 
 extension PostgresConnection {
-  /// Closes the connection, then runs `done`. Waits for it (so the server hears a proper
-  /// goodbye before the process exits), except on the connection's own event loop, where
-  /// waiting would trap: a deinit runs there when a callback held the last reference.
-  func closeWithoutBlockingItsLoop(then done: @escaping @Sendable () -> Void = {}) {
+  /// Closes the connection, waiting for it (so the server hears a proper goodbye before
+  /// the process exits), except on the connection's own event loop, where waiting would
+  /// trap: a deinit may run there when a callback or a test lets go of the last reference.
+  func closeWithoutBlockingItsLoop() {
     let closing: EventLoopFuture<Void> = close()
     // Kept alive until closed: PostgresNIO expects a connection to be closed before it goes.
-    closing.whenComplete { _ in withExtendedLifetime(self) { done() } }
+    closing.whenComplete { _ in withExtendedLifetime(self) {} }
     if !eventLoop.inEventLoop { _ = try? closing.wait() }
   }
 }

@@ -120,10 +120,9 @@ final class DashboardApp {
         probe.start(store)
       }
       if ready > 0, descriptors[3].revents != 0, let answer = probe.take() {
-        if let error = answer {
-          connectivity.lost(reason: Self.reason(error), now: Date())
-        } else {
-          reconnect()
+        switch answer {
+        case .success: reconnect()
+        case .failure(let error): wentOffline(reason: Self.reason(error))
         }
       }
       if ready > 0, descriptors[0].revents & Int16(POLLHUP | POLLERR) != 0 { break }  // tty gone
@@ -196,7 +195,7 @@ final class DashboardApp {
     }
   }
 
-  enum Delivery: Equatable {
+  private enum Delivery {
     case stored
     case refused(String)
     case unreachable(String)
@@ -305,7 +304,7 @@ final class DashboardApp {
     do {
       if changes == nil { changes = try store.makeChangeSignal() }
     } catch {
-      connectivity.lost(reason: Self.reason(error), now: Date())
+      wentOffline(reason: Self.reason(error))
       return
     }
     var sent = 0
@@ -315,7 +314,7 @@ final class DashboardApp {
       case .stored: sent += 1
       case .refused(let reason): refused.append("\(next.label): \(reason)")
       case .unreachable(let reason):
-        connectivity.lost(reason: reason, now: Date())
+        wentOffline(reason: reason)
         return
       }
       connectivity.release()

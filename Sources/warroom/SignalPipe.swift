@@ -1,4 +1,5 @@
 import Foundation
+import WarroomStore
 
 /// Where the signal handler writes; a C handler cannot capture context. Written once before
 /// any handler is installed, then only read.
@@ -7,14 +8,12 @@ nonisolated(unsafe) private var signalPipeWriteEnd: Int32 = -1
 /// Turns termination signals into a readable file descriptor, so the event loop quits
 /// through its normal path (restoring the terminal) instead of dying mid-frame.
 final class SignalPipe {
-  let fileDescriptor: Int32
+  private let pipe: WakePipe
 
   init(catching signals: [Int32]) throws {
-    var ends: [Int32] = [0, 0]
-    guard pipe(&ends) == 0 else { throw Failure(message: "cannot create a signal pipe") }
-    fileDescriptor = ends[0]
-    signalPipeWriteEnd = ends[1]
-    for end in ends { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
+    guard let pipe = WakePipe() else { throw Failure(message: "cannot create a signal pipe") }
+    self.pipe = pipe
+    signalPipeWriteEnd = pipe.writeEnd
     for number in signals {
       var action = sigaction()
       action.__sigaction_handler.sa_handler = { _ in
@@ -32,8 +31,10 @@ final class SignalPipe {
     pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
   }
 
-  func drain() {
-    var buffer = [UInt8](repeating: 0, count: 64)
-    while read(fileDescriptor, &buffer, buffer.count) > 0 {}
-  }
+  // The handlers stay installed: a late signal must not write into a reused descriptor.
+  deinit { signalPipeWriteEnd = -1 }
+
+  var fileDescriptor: Int32 { pipe.fileDescriptor }
+
+  func drain() { pipe.drain() }
 }

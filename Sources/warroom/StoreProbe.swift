@@ -6,27 +6,20 @@ import WarroomStore
 /// must not freeze meanwhile. The event loop waits on the probe's pipe as it waits on the
 /// keyboard, and reads the answer when the pipe says there is one.
 final class StoreProbe: @unchecked Sendable {
-  let fileDescriptor: Int32
-  private let writeEnd: Int32
+  private let pipe: WakePipe
   private let lock = NSLock()
-  private var answer: (any Error)??
+  private var answer: Result<Void, any Error>?
   /// Whether a probe is under way (only the event loop's thread reads or sets it).
   private(set) var isRunning = false
 
   init() throws {
-    var ends: [Int32] = [0, 0]
-    guard pipe(&ends) == 0 else {
+    guard let pipe = WakePipe() else {
       throw Failure(message: "cannot create a pipe for the store probe")
     }
-    for end in ends { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
-    fileDescriptor = ends[0]
-    writeEnd = ends[1]
+    self.pipe = pipe
   }
 
-  deinit {
-    close(fileDescriptor)
-    close(writeEnd)
-  }
+  var fileDescriptor: Int32 { pipe.fileDescriptor }
 
   /// Starts asking. The store serialises its own calls, and the loop does not call it
   /// while offline, so the probe has the store to itself.
@@ -34,23 +27,15 @@ final class StoreProbe: @unchecked Sendable {
     guard !isRunning else { return }
     isRunning = true
     Thread.detachNewThread { [self] in
-      var failure: (any Error)?
-      do {
-        _ = try store.latestSequence()
-      } catch {
-        failure = error
-      }
-      lock.withLock { answer = .some(failure) }
-      var byte: UInt8 = 1
-      _ = write(writeEnd, &byte, 1)
+      let result = Result { _ = try store.latestSequence() }
+      lock.withLock { answer = result }
+      pipe.wake()
     }
   }
 
-  /// The answer once there is one: `.some(nil)` when the store answered, `.some(error)`
-  /// when it did not; nil while the probe is still waiting.
-  func take() -> (any Error)?? {
-    var buffer = [UInt8](repeating: 0, count: 16)
-    while read(fileDescriptor, &buffer, buffer.count) > 0 {}
+  /// The answer once there is one; nil while the probe is still waiting.
+  func take() -> Result<Void, any Error>? {
+    pipe.drain()
     let taken = lock.withLock {
       defer { answer = nil }
       return answer
