@@ -15,6 +15,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
     .package(url: "https://github.com/apple/swift-log", from: "1.5.3"),
     .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
+    .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
   ],
   targets: [
     // MARK: - Core: the incident process as pure values (no files, no SQLite, no terminal)
@@ -23,7 +25,10 @@ let package = Package(
     // MARK: - Store: the event log on disk (SQLite through GRDB)
     .target(
       name: "WarroomStore",
-      dependencies: ["WarroomCore", .product(name: "GRDB", package: "GRDB.swift")]
+      dependencies: [
+        "WarroomCore", .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]
     ),
 
     // MARK: - The same store on PostgreSQL, for war rooms across machines

@@ -23,7 +23,7 @@ public struct Countdown: Sendable, Equatable {
 
   public init(state: IncidentState, now: Date) {
     dueAt = Self.dueDate(of: state)
-    remaining = Int((dueAt.timeIntervalSince(now)).rounded(.up))
+    remaining = Int(seconds: dueAt.timeIntervalSince(now), rounding: .up)
     if state.status == .resolved {
       phase = .stopped
     } else if remaining < 0 {

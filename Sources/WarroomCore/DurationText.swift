@@ -1,11 +1,18 @@
 /// Durations as people type and read them: `30m`, `1h30m`, `90s`, `45`, and `mm:ss`.
 public enum DurationText {
+  /// The longest duration anyone types: a year. Longer ones are refused rather than
+  /// carried into date arithmetic, where they would overflow.
+  public static let maximumSeconds = 366 * 86_400
+
   /// Parses `1h30m`, `20m`, `90s` or a bare number of minutes into seconds.
-  /// Returns nil for anything else, including zero and negative values.
+  /// Returns nil for anything else, including zero, negative values and anything longer
+  /// than `maximumSeconds`.
   public static func parse(_ text: String) -> Int? {
     let lower = text.lowercased().filter { !$0.isWhitespace }
-    if lower.isEmpty { return nil }
-    if let minutes = Int(lower) { return minutes > 0 ? minutes * 60 : nil }
+    if lower.isEmpty || lower.count > 40 { return nil }
+    if let minutes = Int(lower) {
+      return minutes > 0 && minutes <= maximumSeconds / 60 ? minutes * 60 : nil
+    }
     var total = 0
     var digits = ""
     var unit = ""
@@ -19,7 +26,9 @@ public enum DurationText {
       case "s", "sec", "secs", "second", "seconds": scale = 1
       default: return false
       }
+      guard value <= maximumSeconds else { return false }
       total += value * scale
+      guard total <= maximumSeconds else { return false }
       digits = ""
       unit = ""
       sawPart = true
@@ -42,7 +51,7 @@ public enum DurationText {
 
   /// `05:07` for 307 seconds; `1:05:07` past an hour. Negative values read as their size.
   public static func clock(_ seconds: Int) -> String {
-    let value = abs(seconds)
+    let value = Int(clamping: seconds.magnitude)
     let hours = value / 3600
     let minutes = (value % 3600) / 60
     let secs = value % 60

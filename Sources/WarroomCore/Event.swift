@@ -26,6 +26,9 @@ public enum Event: Sendable, Equatable {
   case reopened(Reopened)
   /// A type written by a newer version of warroom: kept as it is, skipped by the reducer.
   case unknown(type: String, payload: String)
+  /// A stored event this version cannot use (its payload does not decode, or a number in
+  /// it is out of range): kept as it is, skipped by the reducer and reported by number.
+  case unreadable(type: String, payload: String, reason: String)
 }
 
 // MARK: - Payloads
@@ -223,13 +226,22 @@ public struct EventEnvelope: Sendable, Equatable {
   public var at: Date
   public var actor: String
   public var event: Event
+  /// Who wrote it as far as the system can tell, beside the name people act under: the
+  /// operating-system user, and on PostgreSQL the database role. Nil where not recorded.
+  public var osUser: String?
+  public var dbRole: String?
 
-  public init(seq: Int64, incident: IncidentID, at: Date, actor: String, event: Event) {
+  public init(
+    seq: Int64, incident: IncidentID, at: Date, actor: String, event: Event,
+    osUser: String? = nil, dbRole: String? = nil
+  ) {
     self.seq = seq
     self.incident = incident
     self.at = at
     self.actor = actor
     self.event = event
+    self.osUser = osUser
+    self.dbRole = dbRole
   }
 }
 
@@ -272,7 +284,7 @@ extension Event {
     case .customerVerified: "customer-verified"
     case .resolved: "resolved"
     case .reopened: "reopened"
-    case .unknown(let type, _): type
+    case .unknown(let type, _), .unreadable(let type, _, _): type
     }
   }
 
@@ -296,13 +308,33 @@ extension Event {
     case .mitigated: "{}"
     case .resolved(let p): Self.json(p)
     case .reopened(let p): Self.json(p)
-    case .unknown(_, let payload): payload
+    case .unknown(_, let payload), .unreadable(_, let payload, _): payload
+    }
+  }
+
+  /// Rebuilds an event from a stored row, whatever the row holds: a type this version does
+  /// not know becomes `.unknown`, and a payload that does not decode or holds a number out
+  /// of range becomes `.unreadable`, so one bad row never stops a store from loading.
+  public static func stored(type: String, payload: String) -> Event {
+    guard payload.utf8.count <= Limits.payloadBytes else {
+      return .unreadable(type: type, payload: payload, reason: "payload larger than 1 MiB")
+    }
+    do {
+      let event = try Event(typeName: type, payloadJSON: payload)
+      if let problem = event.rangeProblem {
+        return .unreadable(type: type, payload: payload, reason: problem)
+      }
+      return event
+    } catch let error as DecodingError {
+      return .unreadable(type: type, payload: payload, reason: error.shortDescription)
+    } catch {
+      return .unreadable(type: type, payload: payload, reason: "payload does not decode")
     }
   }
 
   /// Rebuilds an event from its stored type and payload. A type this version does not
   /// know becomes `.unknown`, so it is kept rather than lost. A known type whose payload
-  /// does not decode is an error: the store is damaged.
+  /// does not decode is an error. Numbers are not range-checked here: see `stored`.
   public init(typeName: String, payloadJSON: String) throws {
     let data = Data(payloadJSON.utf8)
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
@@ -340,5 +372,26 @@ extension Event {
   private static func json<T: Encodable>(_ value: T) -> String {
     // Encoding these plain value types cannot fail: they hold no floating-point values.
     (try? PayloadJSON.encode(value)) ?? "{}"
+  }
+}
+
+extension EventEnvelope {
+  /// An envelope from a stored row, whatever the row holds: a time outside `Limits`
+  /// makes the event unreadable (skipped and reported) rather than a date that later
+  /// arithmetic cannot handle. Both store backends read rows through this.
+  public static func stored(
+    seq: Int64, incident: String, atMilliseconds: Int64, actor: String, type: String,
+    payload: String, osUser: String? = nil, dbRole: String? = nil
+  ) -> EventEnvelope {
+    var event = Event.stored(type: type, payload: payload)
+    var milliseconds = atMilliseconds
+    if !Limits.milliseconds.contains(atMilliseconds) {
+      event = .unreadable(type: type, payload: payload, reason: "time \(atMilliseconds) ms is out of range")
+      milliseconds = 0
+    }
+    return EventEnvelope(
+      seq: seq, incident: IncidentID(rawValue: incident),
+      at: Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000), actor: actor,
+      event: event, osUser: osUser, dbRole: dbRole)
   }
 }

@@ -42,10 +42,34 @@ public struct IncidentState: Sendable, Equatable {
 
   /// The sequence number of the last event folded in: read on from here.
   public var lastSeq: Int64 = 0
-  /// Types of events this version does not know, and how many of each were skipped.
-  public var skippedEventTypes: [String: Int] = [:]
+  /// Events left out of the fold: written by a newer warroom, or unreadable.
+  public var skipped: [SkippedEvent] = []
 
   public init(id: IncidentID) { self.id = id }
+}
+
+/// A stored event the reducer left out, and why: a newer warroom's type, or a row whose
+/// payload does not decode or holds a number out of range.
+public struct SkippedEvent: Sendable, Equatable {
+  public var seq: Int64
+  public var type: String
+  public var reason: String
+  public init(seq: Int64, type: String, reason: String) {
+    self.seq = seq
+    self.type = type
+    self.reason = reason
+  }
+}
+
+extension IncidentState {
+  /// One line naming the skipped events, for warnings; nil when none were skipped.
+  public var skippedSummary: String? {
+    guard !skipped.isEmpty else { return nil }
+    let named = skipped.prefix(3).map { "#\($0.seq) \($0.type): \($0.reason)" }
+    let more = skipped.count > 3 ? "; and \(skipped.count - 3) more" : ""
+    let count = skipped.count == 1 ? "1 event" : "\(skipped.count) events"
+    return "\(id) skips \(count) it cannot use (" + named.joined(separator: "; ") + more + ")"
+  }
 }
 
 /// Who did something, and when.
@@ -145,6 +169,8 @@ public struct TimelineEntry: Sendable, Equatable {
   public var at: Date
   public var actor: String
   public var summary: String
+  /// The operating-system user that wrote the event, when recorded.
+  public var osUser: String? = nil
 }
 
 // MARK: - Derived facts

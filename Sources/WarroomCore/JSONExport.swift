@@ -8,6 +8,11 @@ public struct JSONExport: Encodable {
     var actor: String
     var type: String
     var payload: JSONFragment
+    /// The operating-system user and, on PostgreSQL, the database role that wrote it.
+    var osUser: String?
+    var dbRole: String?
+    /// Why the fold left it out, when it did (a newer type, an unreadable row).
+    var skipped: String?
   }
 
   public var incident: String
@@ -24,10 +29,13 @@ public struct JSONExport: Encodable {
     incident = state.id.rawValue
     exportedAt = UTCTime.iso8601(now)
     status = StatusReport(state: state, now: now)
+    let skipped = Dictionary(
+      state.skipped.map { ($0.seq, $0.reason) }, uniquingKeysWith: { first, _ in first })
     self.events = events.map {
       StoredEvent(
         seq: $0.seq, at: UTCTime.iso8601($0.at), actor: $0.actor, type: $0.event.typeName,
-        payload: JSONFragment(text: $0.event.payloadJSON()))
+        payload: JSONFragment(text: $0.event.payloadJSON()), osUser: $0.osUser,
+        dbRole: $0.dbRole, skipped: skipped[$0.seq])
     }
     log = state.log.map {
       ["at": UTCTime.iso8601($0.at), "by": $0.by, "kind": $0.kind.rawValue, "text": $0.text]
@@ -59,10 +67,15 @@ public struct JSONExport: Encodable {
 }
 
 /// JSON text embedded as a value, not as a string: the payload exactly as stored.
+/// A payload that is not JSON (an unreadable row) is kept verbatim as a string.
 public struct JSONFragment: Encodable {
   var text: String
   public func encode(to encoder: any Encoder) throws {
-    let value = try JSONDecoder().decode(AnyJSON.self, from: Data(text.utf8))
+    guard let value = try? JSONDecoder().decode(AnyJSON.self, from: Data(text.utf8)) else {
+      var container = encoder.singleValueContainer()
+      try container.encode(text)
+      return
+    }
     try value.encode(to: encoder)
   }
 }
@@ -106,11 +119,29 @@ enum AnyJSON: Codable {
   }
 }
 
-/// Pretty, key-sorted JSON text.
+/// Pretty, key-sorted JSON text, safe to print on a terminal: the encoder escapes C0
+/// controls, and every other character `SafeText` treats as special (DEL, C1 controls,
+/// bidirectional overrides, invisible ones) is escaped here as `\uXXXX`. JSON's
+/// structure is ASCII, so such characters can only stand inside strings, where the
+/// escape means the same character to any JSON reader.
 public enum JSONText {
   public static func encode<T: Encodable>(_ value: T) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
+    let text = String(decoding: try encoder.encode(value), as: UTF8.self)
+    guard text.unicodeScalars.contains(where: SafeText.isHidden) else { return text }
+    var escaped = String.UnicodeScalarView()
+    for scalar in text.unicodeScalars {
+      guard SafeText.isHidden(scalar) else {
+        escaped.append(scalar)
+        continue
+      }
+      for unit in String(scalar).utf16 {
+        let hex = String(unit, radix: 16)
+        escaped.append(
+          contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+      }
+    }
+    return String(escaped)
   }
 }

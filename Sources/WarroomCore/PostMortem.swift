@@ -5,9 +5,10 @@ import Foundation
 public enum PostMortem {
   public static func markdown(_ state: IncidentState, now: Date) -> String {
     var out: [String] = []
-    let s = SafeText.inert
+    let s = MarkdownText.text
+    let n = MarkdownText.name
 
-    out.append("# Post-mortem: \(s(state.title)) (\(state.id))")
+    out.append("# Post-mortem: \(s(state.title)) (\(s(state.id.rawValue)))")
     out.append("")
     out.append("## Summary")
     out.append("")
@@ -15,22 +16,22 @@ public enum PostMortem {
     out.append("|---|---|")
     out.append("| Severity | \(state.severity.rawValue) |")
     out.append("| Status | \(state.status.colourWord) (\(state.status.rawValue)) |")
-    out.append("| Declared | \(UTCTime.dateTime(state.declaredAt)) by \(cell(state.declaredBy)) |")
+    out.append("| Declared | \(UTCTime.dateTime(state.declaredAt)) by \(n(state.declaredBy)) |")
     if let mitigated = state.firstMitigatedAt {
       out.append("| Mitigated | \(UTCTime.dateTime(mitigated)) |")
     }
     if let resolved = state.resolvedAt {
       out.append("| Resolved | \(UTCTime.dateTime(resolved)) |")
     }
-    out.append("| Ticket | \(cell(state.ticket ?? "none")) |")
-    out.append("| War-room channel | \(cell(state.channel ?? "none")) |")
+    out.append("| Ticket | \(s(state.ticket ?? "none")) |")
+    out.append("| War-room channel | \(s(state.channel ?? "none")) |")
     out.append("| Checklist | \(state.completedStepCount)/\(state.runbook.steps.count) steps |")
     if let forced = state.forcedResolution {
-      out.append("| Green forced | \(cell(forced)) |")
+      out.append("| Green forced | \(s(forced)) |")
     }
     if let verification = state.customerVerification {
       out.append(
-        "| Customer verification | \(cell(verification.text ?? "")) (\(cell(verification.by)), \(UTCTime.dateTime(verification.at))) |"
+        "| Customer verification | \(s(verification.text ?? "")) (\(n(verification.by)), \(UTCTime.dateTime(verification.at))) |"
       )
     }
     out.append("")
@@ -62,7 +63,7 @@ public enum PostMortem {
     for role in Role.allCases {
       let holders = state.roles.holders(of: role)
       out.append(
-        "- \(role.title): \(holders.isEmpty ? "none" : holders.map(s).joined(separator: ", "))")
+        "- \(role.title): \(holders.isEmpty ? "none" : holders.map(n).joined(separator: ", "))")
     }
     if !state.roles.history.isEmpty {
       out.append("")
@@ -71,7 +72,7 @@ public enum PostMortem {
       for handoff in state.roles.history {
         let verb = handoff.assigned ? "took" : "left"
         out.append(
-          "- \(UTCTime.dateTime(handoff.at)): \(s(handoff.person)) \(verb) \(handoff.role.title) (recorded by \(s(handoff.by)))"
+          "- \(UTCTime.dateTime(handoff.at)): \(n(handoff.person)) \(verb) \(handoff.role.title) (recorded by \(n(handoff.by)))"
         )
       }
     }
@@ -83,7 +84,7 @@ public enum PostMortem {
     out.append("|---|---|---|")
     for entry in state.timeline {
       out.append(
-        "| \(UTCTime.dateTime(entry.at)) | \(cell(entry.actor)) | \(cell(entry.summary)) |")
+        "| \(UTCTime.dateTime(entry.at)) | \(who(entry)) | \(s(entry.summary)) |")
     }
     out.append("")
 
@@ -97,7 +98,7 @@ public enum PostMortem {
       for e in state.experiments {
         let stateText = e.outcome.map { "concluded: \($0.rawValue)" } ?? e.state.rawValue
         out.append(
-          "| \(e.id) | \(cell(e.hypothesis)) | \(cell(e.change ?? "")) | \(cell(e.owner ?? "")) | \(cell(e.target ?? "")) | \(stateText) | \(cell(e.result ?? "")) |"
+          "| \(e.id) | \(s(e.hypothesis)) | \(s(e.change ?? "")) | \(n(e.owner ?? "")) | \(s(e.target ?? "")) | \(stateText) | \(s(e.result ?? "")) |"
         )
       }
     }
@@ -108,7 +109,7 @@ public enum PostMortem {
     let manual = state.log.filter { $0.kind == .manualChange }
     if manual.isEmpty { out.append("None recorded.") }
     for entry in manual {
-      out.append("- \(UTCTime.dateTime(entry.at)), \(s(entry.by)): \(s(entry.text))")
+      out.append("- \(UTCTime.dateTime(entry.at)), \(n(entry.by)): \(s(entry.text))")
     }
     out.append("")
 
@@ -117,7 +118,7 @@ public enum PostMortem {
     if state.updates.isEmpty { out.append("None posted.") }
     for update in state.updates {
       let late = update.onTime ? "" : " (late)"
-      out.append("- \(UTCTime.dateTime(update.at)), \(s(update.by))\(late): \(s(update.text))")
+      out.append("- \(UTCTime.dateTime(update.at)), \(n(update.by))\(late): \(s(update.text))")
     }
     out.append("")
 
@@ -140,20 +141,24 @@ public enum PostMortem {
     if state.followups.isEmpty { out.append("None recorded.") }
     for followup in state.followups {
       let box = followup.done == nil ? "[ ]" : "[x]"
-      let owner = followup.owner.map { " (\(s($0)))" } ?? ""
+      let owner = followup.owner.map { " (\(n($0)))" } ?? ""
       out.append("- \(box) #\(followup.id) \(s(followup.text))\(owner)")
     }
     out.append("")
     return out.joined(separator: "\n")
   }
 
-  /// Text safe inside a markdown table cell.
-  private static func cell(_ text: String) -> String {
-    SafeText.inert(text).replacingOccurrences(of: "|", with: "\\|")
+
+  /// Who did it: the name they acted under, and the operating-system user that wrote the
+  /// event when the two differ (anyone can type `--as`; the system user is recorded).
+  private static func who(_ entry: TimelineEntry) -> String {
+    let actor = MarkdownText.name(entry.actor)
+    guard let osUser = entry.osUser, osUser != entry.actor else { return actor }
+    return "\(actor) (as OS user \(MarkdownText.name(osUser)))"
   }
 
   private static func span(_ from: Date, _ to: Date) -> String {
-    let seconds = max(0, Int(to.timeIntervalSince(from)))
+    let seconds = max(0, Int(seconds: to.timeIntervalSince(from)))
     return DurationText.age(seconds)
   }
 }

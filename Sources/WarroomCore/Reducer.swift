@@ -20,6 +20,10 @@ public enum Reducer {
     let actor = envelope.actor
     let at = envelope.at
     let mark = Mark(by: actor, at: at)
+    func skip(_ reason: String) {
+      state.skipped.append(
+        SkippedEvent(seq: envelope.seq, type: envelope.event.typeName, reason: reason))
+    }
 
     switch envelope.event {
     case .declared(let d):
@@ -42,9 +46,15 @@ public enum Reducer {
       if let channel = c.channel { state.channel = channel }
 
     case .stepCompleted(let s):
+      guard s.step >= 1, s.step <= state.runbook.steps.count else {
+        return skip("no step \(s.step)")
+      }
       state.manualSteps[s.step - 1] = mark
 
     case .stepUndone(let s):
+      guard s.step >= 1, s.step <= state.runbook.steps.count else {
+        return skip("no step \(s.step)")
+      }
       state.manualSteps[s.step - 1] = nil
 
     case .roleAssigned(let r):
@@ -99,7 +109,9 @@ public enum Reducer {
       state.cadence = c.seconds
 
     case .whyAdded(let w):
-      let index = max(0, w.chain - 1)
+      // A chain is started by adding to the one after the last; a row that skips ahead
+      // (written past the rules) joins that next chain instead of allocating the gap.
+      let index = min(max(0, w.chain - 1), state.whyChains.count)
       while state.whyChains.count <= index { state.whyChains.append([]) }
       state.whyChains[index].append(WhyLink(why: w.why, because: w.because, by: actor, at: at))
 
@@ -134,14 +146,17 @@ public enum Reducer {
       // The fix did not hold: the customer must verify the next one again.
       state.customerVerification = nil
 
-    case .unknown(let type, _):
-      state.skippedEventTypes[type, default: 0] += 1
-      return
+    case .unknown:
+      return skip("written by a newer warroom")
+
+    case .unreadable(_, _, let reason):
+      return skip(reason)
     }
 
     state.timeline.append(
       TimelineEntry(
-        seq: envelope.seq, at: at, actor: actor, summary: Summary.of(envelope.event, in: state)))
+        seq: envelope.seq, at: at, actor: actor, summary: Summary.of(envelope.event, in: state),
+        osUser: envelope.osUser))
     refreshAutoSteps(in: &state, proof: mark)
   }
 

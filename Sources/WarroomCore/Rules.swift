@@ -34,6 +34,7 @@ public enum Rules {
   /// Checks a declaration before it is written.
   public static func validate(_ declared: Declared) throws(Refusal) {
     try requireText(declared.title, "the title")
+    if let problem = declared.runbook.problem { throw Refusal("the runbook: \(problem)") }
     try checkCadence(declared.cadence, declared.runbook)
   }
 
@@ -203,10 +204,15 @@ public enum Rules {
 
   private static func requireText(_ text: String, _ what: String) throws(Refusal) {
     if text.trimmed.isEmpty { throw Refusal("\(what) is empty") }
+    if text.utf8.count > Limits.textBytes {
+      throw Refusal("\(what) is longer than \(Limits.textBytes / 1024) KiB")
+    }
   }
 
   private static func checkCadence(_ seconds: Int, _ runbook: Runbook) throws(Refusal) {
-    guard seconds >= runbook.minimumCadence, seconds <= runbook.maximumCadence else {
+    guard Limits.cadence.contains(seconds), seconds >= runbook.minimumCadence,
+      seconds <= runbook.maximumCadence
+    else {
       throw Refusal(
         "a cadence of \(DurationText.short(seconds)) is outside the runbook's "
           + "\(DurationText.short(runbook.minimumCadence)) to "

@@ -137,17 +137,8 @@ extension Runbook {
     } catch {
       throw RunbookError(source: source, reason: "not valid JSON")
     }
-    if runbook.steps.isEmpty {
-      throw RunbookError(source: source, reason: "it has no steps")
-    }
-    if let empty = runbook.steps.firstIndex(where: { $0.title.trimmed.isEmpty }) {
-      throw RunbookError(source: source, reason: "step \(empty + 1) has no title")
-    }
-    guard runbook.minimumCadence > 0, runbook.minimumCadence <= runbook.defaultCadence,
-      runbook.defaultCadence <= runbook.maximumCadence
-    else {
-      throw RunbookError(
-        source: source, reason: "cadence bounds must satisfy 0 < minimum ≤ default ≤ maximum")
+    if let problem = runbook.problem {
+      throw RunbookError(source: source, reason: problem)
     }
     return runbook
   }

@@ -5,21 +5,52 @@ public enum SafeText {
   /// `ESC[2J` becomes `^[[2J`, BEL `^G`, DEL `^?`, C1 controls `<9B>`, a line break `↵`,
   /// a tab a space. Everything else is kept as it is.
   public static func inert(_ text: String) -> String {
-    var needsWork = false
-    for scalar in text.unicodeScalars where isSpecial(scalar) {
-      needsWork = true
-      break
+    visible(text, isSpecial)
+  }
+
+  /// A person's name, made unmistakable as well as inert: characters that take no room
+  /// or reorder text (zero-width spaces and joiners, direction marks, tag characters)
+  /// show as `<U+200B>`, so "al\u{200B}ice" can never pass as "alice". Kept out of
+  /// `inert` because free text needs them (a joiner builds an emoji).
+  public static func name(_ text: String) -> String {
+    visible(text, isHidden)
+  }
+
+  /// Control characters (C0, DEL, C1), line and paragraph separators, and the invisible
+  /// characters that reorder text (bidirectional overrides and isolates).
+  public static func isSpecial(_ scalar: Unicode.Scalar) -> Bool {
+    switch scalar.value {
+    case 0x00..<0x20, 0x7F..<0xA0: true
+    case 0x2028, 0x2029: true
+    case 0x202A...0x202E, 0x2066...0x2069: true
+    default: false
     }
-    guard needsWork else { return text }
+  }
+
+  /// `isSpecial`, and every character that is invisible or changes how its neighbours
+  /// read: what must not hide inside a name.
+  public static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
+    if isSpecial(scalar) { return true }
+    switch scalar.value {
+    case 0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E: return true
+    case 0x200B...0x200F, 0x2060...0x2064, 0x206A...0x206F: return true
+    case 0x3164, 0xFEFF, 0xFFA0, 0xFFF9...0xFFFB: return true
+    case 0xE0000...0xE0FFF: return true
+    default: return false
+    }
+  }
+
+  private static func visible(_ text: String, _ flagged: (Unicode.Scalar) -> Bool) -> String {
+    guard text.unicodeScalars.contains(where: flagged) else { return text }
     var result = String.UnicodeScalarView()
     for scalar in text.unicodeScalars {
-      guard isSpecial(scalar) else {
+      guard flagged(scalar) else {
         result.append(scalar)
         continue
       }
       switch scalar.value {
       case 0x09: result.append(" ")
-      case 0x0A, 0x0D: result.append("↵")
+      case 0x0A, 0x0D, 0x2028, 0x2029: result.append("↵")
       case 0x00..<0x20:
         result.append("^")
         result.append(Unicode.Scalar(UInt8(scalar.value + 0x40)))
@@ -32,15 +63,5 @@ public enum SafeText {
       }
     }
     return String(result)
-  }
-
-  /// Control characters (C0, DEL, C1) and the invisible characters that reorder or hide
-  /// text (bidirectional overrides and isolates).
-  static func isSpecial(_ scalar: Unicode.Scalar) -> Bool {
-    switch scalar.value {
-    case 0x00..<0x20, 0x7F..<0xA0: true
-    case 0x202A...0x202E, 0x2066...0x2069: true
-    default: false
-    }
   }
 }

@@ -53,7 +53,7 @@ public struct StatusReport: Encodable, Sendable, Equatable {
     declaredAt = UTCTime.iso8601(state.declaredAt)
     declaredBy = state.declaredBy
     let end = state.resolvedAt ?? now
-    elapsedSeconds = max(0, Int(end.timeIntervalSince(state.declaredAt)))
+    elapsedSeconds = max(0, Int(seconds: end.timeIntervalSince(state.declaredAt)))
     ticket = state.ticket
     channel = state.channel
     checklist = Checklist(

@@ -50,8 +50,8 @@ enum Summary {
       return "Resolved (green)" + (r.forcedReason.map { ", forced: \($0)" } ?? "")
     case .reopened(let r):
       return "Reopened" + (r.reason.map { ": \($0)" } ?? "")
-    case .unknown(let type, _):
-      return "(unknown event \(type))"
+    case .unknown(let type, _), .unreadable(let type, _, _):
+      return "(skipped event \(type))"
     }
   }
 

@@ -29,7 +29,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   /// thread of its own, and tests share stores between threads.
   private let lock = NSLock()
 
-  static let schemaVersion = 2
+  static let schemaVersion = 3
 
   /// The NOTIFY channel: one per schema, since channels are database-wide and stores in
   /// other schemas must not wake this one's dashboards.
@@ -67,9 +67,12 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         try run(
           """
           SELECT COALESCE(MAX(CAST(substr(incident, 5) AS BIGINT)), 0) FROM warroom_events
-          WHERE type = 'declared' AND incident LIKE 'INC-%'
+          WHERE type = 'declared' AND incident ~ '^INC-[1-9][0-9]{0,8}$'
           """
         ).rows.first.map { try $0.decode(Int64.self) } ?? 0
+      guard highest < Int64(Limits.incidentNumbers.upperBound) else {
+        throw Refusal("this store has used every incident number; start a new store")
+      }
       let id = IncidentID(number: Int(highest) + 1)
       _ = try insert(
         [NewEvent(incident: id, at: at, actor: actor, event: .declared(declared))],
@@ -106,13 +109,16 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
       var result = ImportResult(added: 0, alreadyThere: 0)
       for event in events {
         let existing = try run(
-          "SELECT incident, at_ms, actor, type, payload FROM warroom_events WHERE seq = \(event.seq)"
+          """
+          SELECT incident, at_ms, actor, type, payload, os_user FROM warroom_events
+          WHERE seq = \(event.seq)
+          """
         ).rows.first.map {
-          let (incident, at, actor, type, payload) = try $0.decode(
-            (String, Int64, String, String, String).self)
+          let (incident, at, actor, type, payload, osUser) = try $0.decode(
+            (String, Int64, String, String, String, String?).self)
           return StoredEvent(
             seq: event.seq, incident: incident, atMilliseconds: at, actor: actor, type: type,
-            payload: payload)
+            payload: payload, osUser: osUser)
         }
         if let existing {
           guard existing == event else {
@@ -122,9 +128,9 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         } else {
           try run(
             """
-            INSERT INTO warroom_events (seq, incident, at_ms, actor, type, payload)
+            INSERT INTO warroom_events (seq, incident, at_ms, actor, type, payload, os_user)
             VALUES (\(event.seq), \(event.incident), \(event.atMilliseconds), \(event.actor),
-                    \(event.type), \(event.payload))
+                    \(event.type), \(event.payload), \(event.osUser))
             """)
           result.added += 1
         }
@@ -142,25 +148,29 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   {
     var written: [EventEnvelope] = []
     for (index, event) in events.enumerated() {
-      let milliseconds = Int64((event.at.timeIntervalSince1970 * 1000).rounded())
+      let milliseconds = Int64(
+        Int(seconds: event.at.timeIntervalSince1970 * 1000, rounding: .toNearestOrAwayFromZero))
+      let osUser = ProcessIdentity.osUser
       let type = event.event.typeName
       let payload = event.event.payloadJSON()
       let result: PostgresQueryResult
       if index < events.count - 1 {
         result = try run(
           """
-          INSERT INTO warroom_events (seq, incident, at_ms, actor, type, payload, request)
+          INSERT INTO warroom_events
+            (seq, incident, at_ms, actor, type, payload, request, os_user)
           SELECT COALESCE(MAX(seq), 0) + 1, \(event.incident.rawValue), \(milliseconds),
-                 \(event.actor), \(type), \(payload), \(request?.rawValue)
+                 \(event.actor), \(type), \(payload), \(request?.rawValue), \(osUser)
           FROM warroom_events RETURNING seq
           """)
       } else {
         result = try run(
           """
           WITH new AS (
-            INSERT INTO warroom_events (seq, incident, at_ms, actor, type, payload, request)
+            INSERT INTO warroom_events
+              (seq, incident, at_ms, actor, type, payload, request, os_user)
             SELECT COALESCE(MAX(seq), 0) + 1, \(event.incident.rawValue), \(milliseconds),
-                   \(event.actor), \(type), \(payload), \(request?.rawValue)
+                   \(event.actor), \(type), \(payload), \(request?.rawValue), \(osUser)
             FROM warroom_events RETURNING seq),
           told AS (SELECT pg_notify(\(channel), (SELECT seq::text FROM new)))
           SELECT seq FROM new, told
@@ -173,7 +183,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         EventEnvelope(
           seq: seq, incident: event.incident,
           at: Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000), actor: event.actor,
-          event: event.event))
+          event: event.event, osUser: osUser))
     }
     return written
   }
@@ -205,15 +215,15 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
       let limitValue = Int64(limit ?? Int(Int32.max))
       return try run(
         """
-        SELECT seq, incident, at_ms, actor, type, payload FROM warroom_events
+        SELECT \(unescaped: Self.columns) FROM warroom_events
         WHERE seq > \(seq) ORDER BY seq LIMIT \(limitValue)
         """
       ).rows.map {
-        let (seq, incident, at, actor, type, payload) = try $0.decode(
-          (Int64, String, Int64, String, String, String).self)
+        let (seq, incident, at, actor, type, payload, osUser, _) = try $0.decode(
+          (Int64, String, Int64, String, String, String, String?, String?).self)
         return StoredEvent(
           seq: seq, incident: incident, atMilliseconds: at, actor: actor, type: type,
-          payload: payload)
+          payload: payload, osUser: osUser)
       }
     }
   }
@@ -231,14 +241,14 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
       return try envelopes(
         run(
           """
-          SELECT seq, incident, at_ms, actor, type, payload FROM warroom_events
+          SELECT \(unescaped: Self.columns) FROM warroom_events
           WHERE seq > \(seq) AND incident = \(incident.rawValue) ORDER BY seq LIMIT \(limitValue)
           """))
     }
     return try envelopes(
       run(
         """
-        SELECT seq, incident, at_ms, actor, type, payload FROM warroom_events
+        SELECT \(unescaped: Self.columns) FROM warroom_events
         WHERE seq > \(seq) ORDER BY seq LIMIT \(limitValue)
         """))
   }
@@ -248,24 +258,55 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     try envelopes(
       run(
         """
-        SELECT seq, incident, at_ms, actor, type, payload FROM warroom_events
+        SELECT \(unescaped: Self.columns) FROM warroom_events
         WHERE request = \(request.rawValue) ORDER BY seq
         """))
   }
 
+  private static let columns = "seq, incident, at_ms, actor, type, payload, os_user, db_role"
+
   private func envelopes(_ result: PostgresQueryResult) throws -> [EventEnvelope] {
     try result.rows.map { row in
-      let (number, incident, at, actor, type, payload) = try row.decode(
-        (Int64, String, Int64, String, String, String).self)
-      let event: Event
-      do {
-        event = try Event(typeName: type, payloadJSON: payload)
-      } catch {
-        throw StoreError.damaged(path: location, seq: number, reason: "payload does not decode")
+      let (seq, incident, at, actor, type, payload, osUser, dbRole) = try row.decode(
+        (Int64, String, Int64, String, String, String, String?, String?).self)
+      return .stored(
+        seq: seq, incident: incident, atMilliseconds: at, actor: actor, type: type,
+        payload: payload, osUser: osUser, dbRole: dbRole)
+    }
+  }
+
+  /// PostgreSQL stores keep no hash chain: the server's privileges and the immutability
+  /// triggers stand in for it. This checks what can be checked: the triggers are in place
+  /// and the numbers run without gaps.
+  public func verify() throws -> StoreVerification {
+    try transaction { run in
+      let triggers =
+        try run(
+          """
+          SELECT count(*) FROM pg_trigger
+          WHERE tgrelid = 'warroom_events'::regclass AND tgenabled <> 'D'
+            AND tgname IN ('warroom_events_are_immutable', 'warroom_events_are_permanent')
+          """
+        ).rows.first.map { try $0.decode(Int64.self) } ?? 0
+      let row = try run("SELECT count(*), COALESCE(MAX(seq), 0) FROM warroom_events").rows.first
+      let cells = row?.makeRandomAccess()
+      let count = try cells?[0].decode(Int64.self) ?? 0
+      let highest = try cells?[1].decode(Int64.self) ?? 0
+      if triggers < 2 {
+        return StoreVerification(
+          report: .broken(seq: 0, reason: "the immutability triggers were removed or disabled"),
+          chainedAfter: nil, chainedAt: nil, note: nil)
       }
-      return EventEnvelope(
-        seq: number, incident: IncidentID(rawValue: incident),
-        at: Date(timeIntervalSince1970: TimeInterval(at) / 1000), actor: actor, event: event)
+      if count != highest {
+        return StoreVerification(
+          report: .broken(
+            seq: highest, reason: "\(highest - count) events are missing below #\(highest)"),
+          chainedAfter: nil, chainedAt: nil, note: nil)
+      }
+      return StoreVerification(
+        report: .intact(events: Int(count), head: ""), chainedAfter: nil, chainedAt: nil,
+        note: "PostgreSQL keeps events immutable by trigger and privileges; "
+          + "\(count) events, numbered without gaps")
     }
   }
 

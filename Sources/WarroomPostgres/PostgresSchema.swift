@@ -37,6 +37,7 @@ extension PostgresEventStore {
           """)
         try run("CREATE INDEX warroom_events_by_incident ON warroom_events (incident, seq)")
         try upgradeToSchema2(run)
+        try upgradeToSchema3(run)
       } else {
         let version =
           try run("SELECT value FROM warroom_meta WHERE key = 'schema'").rows
@@ -45,6 +46,7 @@ extension PostgresEventStore {
           throw PostgresStoreError.newerSchema(location, version: version)
         }
         if version < 2 { try upgradeToSchema2(run) }
+        if version < 3 { try upgradeToSchema3(run) }
       }
     }
   }
@@ -73,5 +75,17 @@ extension PostgresEventStore {
       FOR EACH STATEMENT EXECUTE FUNCTION warroom_events_are_immutable()
       """)
     try run("UPDATE warroom_meta SET value = '2' WHERE key = 'schema'")
+  }
+
+  /// Schema 3: who wrote each event as the systems see it, beside the name people act
+  /// under: the client's operating-system user, and the database role, which the server
+  /// fills in itself so that no client can claim another's.
+  private func upgradeToSchema3(_ run: Runner) throws {
+    try run("ALTER TABLE warroom_events ADD COLUMN os_user TEXT")
+    // Added empty, then given its default, so events already there are not credited to
+    // whoever ran the upgrade.
+    try run("ALTER TABLE warroom_events ADD COLUMN db_role TEXT")
+    try run("ALTER TABLE warroom_events ALTER COLUMN db_role SET DEFAULT current_user")
+    try run("UPDATE warroom_meta SET value = '3' WHERE key = 'schema'")
   }
 }

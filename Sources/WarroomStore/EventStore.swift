@@ -50,6 +50,32 @@ public protocol EventStore: AnyObject, Sendable {
   /// there, identical, is skipped, so importing twice changes nothing; a different event
   /// at the same number is a conflict, and then nothing is imported.
   func importEvents(_ events: [StoredEvent]) throws -> ImportResult
+
+  /// Checks the hash chain over every event: where history was changed, if anywhere.
+  func verify() throws -> StoreVerification
+}
+
+/// What `warroom store verify` reports.
+public struct StoreVerification: Sendable, Equatable {
+  public var report: ChainReport
+  /// Events up to this number were chained from their content when the store was
+  /// upgraded, not as they were written (0 when chained from the start).
+  public var chainedAfter: Int64?
+  public var chainedAt: String?
+  /// Said instead of a report when the store has no chain to check.
+  public var note: String?
+
+  public init(report: ChainReport, chainedAfter: Int64?, chainedAt: String?, note: String?) {
+    self.report = report
+    self.chainedAfter = chainedAfter
+    self.chainedAt = chainedAt
+    self.note = note
+  }
+
+  public var isIntact: Bool {
+    if case .intact = report { return true }
+    return false
+  }
 }
 
 /// One event as a store keeps it, opaque payload included: what a copy carries.
@@ -60,10 +86,13 @@ public struct StoredEvent: Sendable, Equatable {
   public var actor: String
   public var type: String
   public var payload: String
+  /// The operating-system user whose warroom wrote it; nil for events written before
+  /// warroom recorded it.
+  public var osUser: String?
 
   public init(
     seq: Int64, incident: String, atMilliseconds: Int64, actor: String, type: String,
-    payload: String
+    payload: String, osUser: String? = nil
   ) {
     self.seq = seq
     self.incident = incident
@@ -71,6 +100,7 @@ public struct StoredEvent: Sendable, Equatable {
     self.actor = actor
     self.type = type
     self.payload = payload
+    self.osUser = osUser
   }
 }
 

@@ -15,83 +15,170 @@ public final class SQLiteEventStore: EventStore {
   /// How long a writer waits for another process's transaction before giving up.
   static let busyTimeout: TimeInterval = 15
 
-  /// Opens the store at `path`, creating it if missing, unless `create` is false.
-  /// A file that is not a warroom store is refused, never modified.
+  /// Opens the store at `path`, creating it if missing when `create` is true (only
+  /// `declare` and a copy's destination create stores: a mistyped path elsewhere must not
+  /// start a second, empty war room). A file that is not a warroom store is refused,
+  /// never modified.
   public init(path: String, create: Bool = true) throws {
     location = path
-    var kind = try StoreFile.inspect(path)
-    if case .foreign(let reason) = kind {
-      // A store another process is creating right now has no warroom header yet: its
-      // lock file says so. Wait for that process, then judge again.
-      guard FileManager.default.fileExists(atPath: path + "-lock") else {
-        throw StoreError.notAStore(path: path, reason: reason)
-      }
-      kind = try StoreFile.withCreationLock(path) { try StoreFile.inspect(path) }
-      if case .foreign(let reason) = kind {
-        throw StoreError.notAStore(path: path, reason: reason)
+    let file = StoreFile.absolute(path)
+    var kind = try StoreFile.inspect(file)
+    if kind == .unstamped || Self.hasHotJournal(file) {
+      // Perhaps a store an older warroom began and never finished, or one being made
+      // right now: judge it under the creation lock.
+      kind = try StoreFile.withCreationLock(file) {
+        try Self.recoverJournal(file)
+        return try StoreFile.inspect(file)
       }
     }
-    if case .warroom(let schema) = kind, schema > Schema.version {
+    switch kind {
+    case .warroom(let schema) where schema > Schema.version:
       throw StoreError.newerSchema(path: path, version: schema, supported: Schema.version)
+    case .foreign(let reason):
+      throw StoreError.notAStore(path: path, reason: reason)
+    case .unstamped where !Self.isUnfinishedStore(file):
+      throw StoreError.notAStore(path: path, reason: "an SQLite database of another application")
+    case .missing, .empty, .unstamped:
+      if !create { throw StoreError.noStore(path: path) }
+    case .warroom: break
     }
-    let exists = FileManager.default.fileExists(atPath: path)
-    isReadOnly = exists && !StoreFile.isWritable(path)
-
-    if kind == .new, !exists, !create {
-      throw StoreError.cannotOpen(path: path, reason: "no such store")
-    }
-    if kind == .new, isReadOnly {
+    isReadOnly = kind != .missing && !StoreFile.isWritable(file)
+    if kind != .warroom(schema: Schema.version), !isReadOnly {
+      try StoreFile.createFolderIfMissing(file)
+      try StoreFile.withCreationLock(file) {
+        // Judged again: another process may have finished the job while this one waited.
+        switch try StoreFile.inspect(file) {
+        case .missing: try StoreFile.create(file, replacing: false, build: Self.build)
+        case .empty: try StoreFile.create(file, replacing: true, build: Self.build)
+        case .unstamped where Self.isUnfinishedStore(file):
+          try StoreFile.create(file, replacing: true, build: Self.build)
+        case .warroom(let schema) where schema < Schema.version: try Self.migrate(file)
+        case .warroom: break
+        case .unstamped, .foreign:
+          throw StoreError.notAStore(path: path, reason: "it changed while being opened")
+        }
+      }
+    } else if case .warroom = kind {
+    } else {
       throw StoreError.readOnly(path: path)
     }
-    if kind != .warroom(schema: Schema.version), !isReadOnly {
-      // New or older: create or migrate, one process at a time. Checked again under the
-      // lock, since another process may have finished the job while this one waited.
-      try StoreFile.createFolderIfMissing(path)
-      kind = try StoreFile.withCreationLock(path) {
-        try StoreFile.createIfMissing(path)
-        let current = try StoreFile.inspect(path)
-        if case .foreign(let reason) = current {
-          throw StoreError.notAStore(path: path, reason: reason)
-        }
-        if current != .warroom(schema: Schema.version) {
-          try Self.migrate(path)
-        }
-        return try StoreFile.inspect(path)
-      }
-    }
-    guard case .warroom = kind else {
-      throw StoreError.notAStore(path: path, reason: "its schema could not be set up")
-    }
-    queue = try Self.openQueue(path, readOnly: isReadOnly)
+    let opened = try Self.openQueue(file, location: path, readOnly: isReadOnly)
+    queue = opened.queue
+    isFrozen = opened.frozen
+    schema = try Self.schemaVersion(queue, location: path)
   }
 
-  /// Runs the migrations in rollback-journal mode, so the header (application id, schema
-  /// version) lands in the main file at once, where other processes' header checks see it.
-  private static func migrate(_ path: String) throws {
+  /// True when the store could only be opened as an immutable file (a read-only mount,
+  /// or a folder this user may not write): it is read as it was, without later changes.
+  public let isFrozen: Bool
+  /// The schema the file has: older stores opened read-only are read as they are.
+  private let schema: Int
+
+  /// Fills a new file with the whole schema, stamped, in write-ahead-log mode.
+  private static func build(_ file: String) throws {
     var config = Configuration()
     config.busyMode = .timeout(busyTimeout)
     do {
-      let setup = try DatabaseQueue(path: path, configuration: config)
+      let setup = try DatabaseQueue(path: file, configuration: config)
       try Schema.migrator.migrate(setup)
       try setup.writeWithoutTransaction { db in
         _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
       }
       try setup.close()
     } catch let error as DatabaseError {
-      throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
+      throw StoreError.from(error, path: file, doing: "creating the store")
     }
   }
 
-  private static func openQueue(_ path: String, readOnly: Bool) throws -> DatabaseQueue {
+  /// Runs the migrations an older store lacks. Each runs in a transaction of its own, so
+  /// one cut off half-way is rolled back and runs again next time.
+  private static func migrate(_ file: String) throws {
+    var config = Configuration()
+    config.busyMode = .timeout(busyTimeout)
+    do {
+      let setup = try DatabaseQueue(path: file, configuration: config)
+      try Schema.migrator.migrate(setup)
+      try setup.writeWithoutTransaction { db in
+        _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+      }
+      try setup.close()
+    } catch let error as DatabaseError {
+      throw StoreError.from(error, path: file, doing: "upgrading the store")
+    }
+  }
+
+  private static func hasHotJournal(_ file: String) -> Bool {
+    FileManager.default.fileExists(atPath: file + "-journal")
+  }
+
+  /// A rollback journal beside the file means a transaction was cut off (an older
+  /// warroom created stores in that mode): opening the file for writing lets SQLite roll
+  /// it back, as any SQLite client would. Nothing else is done to the file.
+  private static func recoverJournal(_ file: String) throws {
+    guard hasHotJournal(file), StoreFile.isWritable(file) else { return }
+    var config = Configuration()
+    config.busyMode = .timeout(busyTimeout)
+    if let queue = try? DatabaseQueue(path: file, configuration: config) {
+      _ = try? queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+      try? queue.close()
+    }
+  }
+
+  /// Whether an unstamped SQLite file is a warroom store whose creation was cut off: it
+  /// holds no table but warroom's own, and no event. Such a file holds nothing to lose,
+  /// so it is made again instead of being refused forever.
+  static func isUnfinishedStore(_ file: String) -> Bool {
+    var config = Configuration()
+    config.readonly = true
+    guard let queue = try? DatabaseQueue(path: file, configuration: config) else { return false }
+    defer { try? queue.close() }
+    let ours: Set<String> = ["events", "grdb_migrations", "sqlite_sequence", "store_meta"]
+    return
+      (try? queue.read { db -> Bool in
+        let tables = try String.fetchAll(
+          db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+        guard Set(tables).isSubset(of: ours) else { return false }
+        guard tables.contains("events") else { return true }
+        return try Int.fetchOne(db, sql: "SELECT count(*) FROM events") == 0
+      }) ?? false
+  }
+
+  private static func openQueue(_ file: String, location: String, readOnly: Bool) throws
+    -> (queue: DatabaseQueue, frozen: Bool)
+  {
     var config = Configuration()
     config.readonly = readOnly
-    config.journalMode = .wal
+    if !readOnly { config.journalMode = .wal }
     config.busyMode = .timeout(busyTimeout)
     config.label = "warroom store"
     do {
-      return try DatabaseQueue(path: path, configuration: config)
+      let queue = try DatabaseQueue(path: file, configuration: config)
+      guard readOnly else { return (queue, false) }
+      // A reader that may not create the `-shm` file beside a WAL store (a read-only
+      // mount, a folder it may not write) cannot read it that way: read the file as an
+      // immutable one instead. What it shows is what was checkpointed.
+      do {
+        _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+        return (queue, false)
+      } catch {
+        try? queue.close()
+      }
+      let encoded =
+        file.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["?", "#"]))
+        ?? file
+      let frozen = try DatabaseQueue(path: "file:" + encoded + "?immutable=1", configuration: config)
+      _ = try frozen.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+      return (frozen, true)
     } catch let error as DatabaseError {
-      throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
+      throw StoreError.from(error, path: location, doing: "opening the store")
+    }
+  }
+
+  private static func schemaVersion(_ queue: DatabaseQueue, location: String) throws -> Int {
+    do {
+      return try queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+    } catch let error as DatabaseError {
+      throw StoreError.from(error, path: location, doing: "opening the store")
     }
   }
 
@@ -105,17 +192,24 @@ public final class SQLiteEventStore: EventStore {
       if let request, let earlier = try previouslyWritten(request, db).first {
         return earlier.incident
       }
+      // Numbers outside the range the store hands out (a row planted with
+      // INC-9223372036854775807, say) are passed over rather than added to.
       let highest =
         try Int.fetchOne(
           db,
           sql: """
-            SELECT MAX(CAST(substr(incident, 5) AS INTEGER)) FROM events
-            WHERE type = 'declared' AND incident LIKE 'INC-%'
+            SELECT MAX(n) FROM (
+              SELECT CAST(substr(incident, 5) AS INTEGER) AS n FROM events
+              WHERE type = 'declared' AND incident LIKE 'INC-%')
+            WHERE n BETWEEN 1 AND \(Limits.incidentNumbers.upperBound)
             """) ?? 0
+      guard highest < Limits.incidentNumbers.upperBound else {
+        throw Refusal("this store has used every incident number; start a new store")
+      }
       let id = IncidentID(number: highest + 1)
       let event = NewEvent(incident: id, at: at, actor: actor, event: .declared(declared))
-      _ = try insert(event, request: request, db)
-      return id
+      var tail = try chainTail(db)
+      return try insert(event, request: request, after: &tail, db).incident
     }
   }
 
@@ -131,7 +225,10 @@ public final class SQLiteEventStore: EventStore {
         &working, actor: actor, at: at, request: request,
         newer: { try fetch(db, after: $0, incident: $1, limit: nil) },
         previouslyWritten: { try previouslyWritten($0, db) },
-        insert: { try $0.map { try insert($0, request: request, db) } }, decide: decide)
+        insert: { events in
+          var tail = try chainTail(db)
+          return try events.map { try insert($0, request: request, after: &tail, db) }
+        }, decide: decide)
     }
     state = working
     return written
@@ -139,26 +236,45 @@ public final class SQLiteEventStore: EventStore {
 
   @discardableResult
   public func append(_ events: [NewEvent]) throws -> [EventEnvelope] {
-    try immediateTransaction { db in try events.map { try insert($0, request: nil, db) } }
+    try immediateTransaction { db in
+      var tail = try chainTail(db)
+      return try events.map { try insert($0, request: nil, after: &tail, db) }
+    }
   }
 
-  private func insert(_ event: NewEvent, request: RequestID?, _ db: Database) throws
-    -> EventEnvelope
-  {
-    let milliseconds = Int64((event.at.timeIntervalSince1970 * 1000).rounded())
+  /// The last event's number and hash: the next event follows it in the chain.
+  private func chainTail(_ db: Database) throws -> (seq: Int64, hash: String) {
+    guard schema >= 3 else { throw StoreError.readOnly(path: location) }
+    let statement = try db.cachedStatement(
+      sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+    guard let row = try Row.fetchOne(statement) else { return (0, "") }
+    return (row.storedNumber(0), row.storedText(1))
+  }
+
+  private func insert(
+    _ event: NewEvent, request: RequestID?, after tail: inout (seq: Int64, hash: String),
+    _ db: Database
+  ) throws -> EventEnvelope {
+    let stored = StoredEvent(
+      seq: tail.seq + 1, incident: event.incident.rawValue,
+      atMilliseconds: Int64(Int(seconds: event.at.timeIntervalSince1970 * 1000, rounding: .toNearestOrAwayFromZero)),
+      actor: event.actor, type: event.event.typeName, payload: event.event.payloadJSON(),
+      osUser: ProcessIdentity.osUser)
+    let hash = EventChain.hash(previous: tail.hash, stored)
     let statement = try db.cachedStatement(
       sql: """
-        INSERT INTO events (incident, at_ms, actor, type, payload, request)
-        VALUES (?, ?, ?, ?, ?, ?)
+        INSERT INTO events (seq, incident, at_ms, actor, type, payload, request, os_user, hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         """)
     try statement.execute(arguments: [
-      event.incident.rawValue, milliseconds, event.actor, event.event.typeName,
-      event.event.payloadJSON(), request?.rawValue,
+      stored.seq, stored.incident, stored.atMilliseconds, stored.actor, stored.type,
+      stored.payload, request?.rawValue, stored.osUser, hash,
     ])
+    tail = (stored.seq, hash)
     return EventEnvelope(
-      seq: db.lastInsertedRowID, incident: event.incident,
-      at: Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000), actor: event.actor,
-      event: event.event)
+      seq: stored.seq, incident: event.incident,
+      at: Date(timeIntervalSince1970: TimeInterval(stored.atMilliseconds) / 1000),
+      actor: event.actor, event: event.event, osUser: stored.osUser)
   }
 
   /// Runs `body` in a transaction that takes the write lock at once, so that what it read
@@ -179,40 +295,40 @@ public final class SQLiteEventStore: EventStore {
           throw error
         }
       }
-    } catch let error as StoreError {
-      throw error
-    } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
-      throw StoreError.readOnly(path: location)
     } catch let error as DatabaseError {
-      throw StoreError.cannotOpen(path: location, reason: error.message ?? "\(error.resultCode)")
+      throw StoreError.from(error, path: location, doing: "the write")
     }
   }
 
   public func importEvents(_ events: [StoredEvent]) throws -> ImportResult {
     try immediateTransaction { db in
       var result = ImportResult(added: 0, alreadyThere: 0)
+      var tail = try chainTail(db)
       let find = try db.cachedStatement(
-        sql: "SELECT incident, at_ms, actor, type, payload FROM events WHERE seq = ?")
+        sql: "SELECT \(Self.storedColumns) FROM events WHERE seq = ?")
       let insert = try db.cachedStatement(
         sql: """
-          INSERT INTO events (seq, incident, at_ms, actor, type, payload)
-          VALUES (?, ?, ?, ?, ?, ?)
+          INSERT INTO events (seq, incident, at_ms, actor, type, payload, os_user, hash)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
           """)
-      for event in events {
+      for event in events.sorted(by: { $0.seq < $1.seq }) {
         if let row = try Row.fetchOne(find, arguments: [event.seq]) {
-          let existing = StoredEvent(
-            seq: event.seq, incident: row[0], atMilliseconds: row[1], actor: row[2],
-            type: row[3], payload: row[4])
           // Throwing rolls the whole import back: a store is copied whole or not at all.
-          guard existing == event else {
+          guard Self.storedEvent(row) == event else {
             throw StoreError.conflict(path: location, seq: event.seq)
           }
           result.alreadyThere += 1
         } else {
+          // Events keep their numbers, and the chain runs without gaps.
+          guard event.seq == tail.seq + 1 else {
+            throw StoreError.conflict(path: location, seq: event.seq)
+          }
+          let hash = EventChain.hash(previous: tail.hash, event)
           try insert.execute(arguments: [
             event.seq, event.incident, event.atMilliseconds, event.actor, event.type,
-            event.payload,
+            event.payload, event.osUser, hash,
           ])
+          tail = (event.seq, hash)
           result.added += 1
         }
       }
@@ -224,17 +340,13 @@ public final class SQLiteEventStore: EventStore {
 
   public func storedEvents(after seq: Int64, limit: Int?) throws -> [StoredEvent] {
     try read { db in
-      var sql = "SELECT \(Self.columns) FROM events WHERE seq > ? ORDER BY seq"
+      var sql = "SELECT \(storedColumns) FROM events WHERE seq > ? ORDER BY seq"
       var arguments: StatementArguments = [seq]
       if let limit {
         sql += " LIMIT ?"
         arguments += [limit]
       }
-      return try Row.fetchAll(db, sql: sql, arguments: arguments).map {
-        StoredEvent(
-          seq: $0[0], incident: $0[1], atMilliseconds: $0[2], actor: $0[3], type: $0[4],
-          payload: $0[5])
-      }
+      return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.storedEvent)
     }
   }
 
@@ -246,9 +358,9 @@ public final class SQLiteEventStore: EventStore {
 
   public func incidentIDs() throws -> [IncidentID] {
     try read { db in
-      try String.fetchAll(
+      try DatabaseValue.fetchAll(
         db, sql: "SELECT incident FROM events WHERE type = 'declared' ORDER BY seq"
-      ).map(IncidentID.init(rawValue:))
+      ).compactMap { String.fromDatabaseValue($0).map(IncidentID.init(rawValue:)) }
     }
   }
 
@@ -257,23 +369,65 @@ public final class SQLiteEventStore: EventStore {
   }
 
   public func makeChangeSignal() throws -> any ChangeSignal {
-    try FileChangeSignal(watching: location)
+    try FileChangeSignal(watching: StoreFile.absolute(location))
+  }
+
+  public func verify() throws -> StoreVerification {
+    guard schema >= 3 else {
+      return StoreVerification(
+        report: .intact(events: 0, head: ""), chainedAfter: nil, chainedAt: nil,
+        note: "written by an older warroom, without a chain; open it for writing to add one")
+    }
+    return try read { db in
+      let meta = try Dictionary(
+        Row.fetchAll(db, sql: "SELECT key, value FROM store_meta").map {
+          ($0.storedText(0), $0.storedText(1))
+        }, uniquingKeysWith: { first, _ in first })
+      let rows = try Row.fetchCursor(
+        db, sql: "SELECT \(Self.storedColumns), hash FROM events ORDER BY seq")
+      let report = EventChain.verify(
+        AnySequence {
+          AnyIterator { () -> (event: StoredEvent, hash: String?)? in
+            guard let row = try? rows.next() else { return nil }
+            let hash: DatabaseValue = row[7]
+            return (Self.storedEvent(row), hash.isNull ? nil : row.storedText(7))
+          }
+        })
+      return StoreVerification(
+        report: report, chainedAfter: meta["chain_started_after"].flatMap { Int64($0) },
+        chainedAt: meta["chain_started_at"], note: nil)
+    }
   }
 
   private func read<T>(_ body: (Database) throws -> T) throws -> T {
     do {
       return try queue.read(body)
     } catch let error as DatabaseError {
-      throw StoreError.cannotOpen(path: location, reason: error.message ?? "\(error.resultCode)")
+      throw StoreError.from(error, path: location, doing: "reading the store")
     }
   }
 
-  private static let columns = "seq, incident, at_ms, actor, type, payload"
+  private static let storedColumns = "seq, incident, at_ms, actor, type, payload, os_user"
+  /// The same columns from a store older than schema 3, which has no `os_user`.
+  private var storedColumns: String {
+    schema >= 3 ? Self.storedColumns : "seq, incident, at_ms, actor, type, payload, NULL"
+  }
+
+  /// A row as stored. Columns are read through `DatabaseValue`, so a row of the wrong
+  /// shape (text where a number belongs, planted by hand) reads as odd values for the
+  /// decoder to refuse, never as a crash: GRDB traps on a failed conversion.
+  private static func storedEvent(_ row: Row) -> StoredEvent {
+    let osUser: DatabaseValue = row[6]
+    return StoredEvent(
+      seq: row.storedNumber(0), incident: row.storedText(1), atMilliseconds: row.storedNumber(2),
+      actor: row.storedText(3), type: row.storedText(4), payload: row.storedText(5),
+      osUser: osUser.isNull ? nil : row.storedText(6))
+  }
 
   private func fetch(_ db: Database, after seq: Int64, incident: IncidentID?, limit: Int?) throws
     -> [EventEnvelope]
   {
-    var sql = "SELECT \(Self.columns) FROM events WHERE seq > ?"
+    var sql = "SELECT \(storedColumns) FROM events WHERE seq > ?"
     var arguments: StatementArguments = [seq]
     if let incident {
       sql += " AND incident = ?"
@@ -289,7 +443,7 @@ public final class SQLiteEventStore: EventStore {
 
   /// The events an earlier submission with this request id wrote, if any.
   private func previouslyWritten(_ request: RequestID, _ db: Database) throws -> [EventEnvelope] {
-    let sql = "SELECT \(Self.columns) FROM events WHERE request = ? ORDER BY seq"
+    let sql = "SELECT \(storedColumns) FROM events WHERE request = ? ORDER BY seq"
     return try envelopes(try db.cachedStatement(sql: sql), [request.rawValue])
   }
 
@@ -299,19 +453,12 @@ public final class SQLiteEventStore: EventStore {
     var envelopes: [EventEnvelope] = []
     let rows = try Row.fetchCursor(statement, arguments: arguments)
     while let row = try rows.next() {
-      let number: Int64 = row[0]
-      let event: Event
-      do {
-        event = try Event(typeName: row[4], payloadJSON: row[5])
-      } catch {
-        throw StoreError.damaged(path: location, seq: number, reason: "payload does not decode")
-      }
-      let milliseconds: Int64 = row[2]
+      let stored = Self.storedEvent(row)
       envelopes.append(
-        EventEnvelope(
-          seq: number, incident: IncidentID(rawValue: row[1]),
-          at: Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000), actor: row[3],
-          event: event))
+        .stored(
+          seq: stored.seq, incident: stored.incident, atMilliseconds: stored.atMilliseconds,
+          actor: stored.actor, type: stored.type, payload: stored.payload,
+          osUser: stored.osUser))
     }
     return envelopes
   }

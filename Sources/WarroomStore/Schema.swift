@@ -1,9 +1,11 @@
+import Foundation
 import GRDB
+import WarroomCore
 
 /// The store's tables, as GRDB migrations. Migrations only ever add; each bumps
 /// `PRAGMA user_version`, which the header check reads to refuse newer stores untouched.
 enum Schema {
-  static let version = 2
+  static let version = 3
 
   static var migrator: DatabaseMigrator {
     var migrator = DatabaseMigrator()
@@ -39,6 +41,69 @@ enum Schema {
           PRAGMA user_version = 2;
           """)
     }
+    // Attribution and tamper evidence: the operating-system user beside the acting name,
+    // and a running hash that chains each event to the one before. Events already there
+    // are chained from their content as it is now; `store_meta` says from when.
+    migrator.registerMigration("v3: os users and the hash chain") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE events ADD COLUMN os_user TEXT;
+          ALTER TABLE events ADD COLUMN hash TEXT;
+          CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+          DROP TRIGGER events_are_immutable;
+          """)
+      var previous = ""
+      var last: Int64 = 0
+      let rows = try Row.fetchAll(
+        db, sql: "SELECT seq, incident, at_ms, actor, type, payload FROM events ORDER BY seq")
+      for row in rows {
+        let event = StoredEvent(
+          seq: row.storedNumber(0), incident: row.storedText(1),
+          atMilliseconds: row.storedNumber(2), actor: row.storedText(3),
+          type: row.storedText(4), payload: row.storedText(5))
+        previous = EventChain.hash(previous: previous, event)
+        last = event.seq
+        try db.execute(
+          sql: "UPDATE events SET hash = ? WHERE seq = ?", arguments: [previous, event.seq])
+      }
+      try db.execute(
+        sql: """
+          CREATE TRIGGER events_are_immutable BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'warroom events are immutable'); END;
+          INSERT INTO store_meta (key, value) VALUES
+            ('chain_started_after', ?), ('chain_started_at', ?);
+          PRAGMA user_version = 3;
+          """, arguments: [String(last), UTCTime.iso8601(Date())])
+    }
     return migrator
+  }
+}
+
+extension DatabaseError: DatabaseErrorFacts {
+  var primaryCode: Int32 { resultCode.primaryResultCode.rawValue }
+  var text: String { message ?? "\(resultCode)" }
+}
+
+extension Row {
+  /// A column as text, whatever SQLite holds there. Rows are read this way so that one
+  /// of the wrong shape (planted by hand) reads as odd values for the decoder to refuse,
+  /// never as a crash: GRDB traps on a failed conversion.
+  func storedText(_ index: Int) -> String {
+    let value: DatabaseValue = self[index]
+    switch value.storage {
+    case .string(let string): return string
+    case .int64(let number): return String(number)
+    case .double(let number): return String(number)
+    case .blob(let data): return String(decoding: data, as: UTF8.self)
+    case .null: return ""
+    }
+  }
+
+  /// A column as a whole number; anything else reads as `Int64.min`, outside every range,
+  /// so the event it belongs to reads as unreadable.
+  func storedNumber(_ index: Int) -> Int64 {
+    let value: DatabaseValue = self[index]
+    if case .int64(let number) = value.storage { return number }
+    return Int64.min
   }
 }

@@ -60,10 +60,8 @@ final class DashboardApp {
       terminal.stop()
       reportUnsent()
     }
-    if let skipped = incident?.skippedEventTypes, !skipped.isEmpty {
-      model.message = Message(
-        "\(skipped.values.reduce(0, +)) events from a newer warroom are kept but not shown",
-        isError: true)
+    if let skipped = incident?.skippedSummary {
+      model.message = Message(skipped, isError: true)
     }
     if store.isReadOnly {
       model.message = Message(

@@ -22,7 +22,7 @@ struct Dashboard: ParsableCommand {
     let environment = ProcessInfo.processInfo.environment
     // Everything that can fail with a clear message fails before the screen is taken over.
     let theme = try ThemeLoader.load(self.theme, environment: environment)
-    let store = try global.openStore()
+    let store = try global.openStore(create: true)
     var incident: IncidentState? = nil
     if global.incident != nil {
       incident = try global.resolveIncident(in: store)

@@ -21,22 +21,20 @@ struct Declare: ParsableCommand {
   }
 
   func run() throws {
-    let store = try global.openStore()
+    let store = try global.openStore(create: true)
     let declared = try declaration()
     let at = Date()
     let id = try GlobalOptions.deliver { request in
       try store.declare(declared, actor: global.who, at: at, request: request)
     }
-    Output.data(id.rawValue)
+    try Output.data(id.rawValue)
   }
 
   /// The declaration event's payload, with the runbook file read if one is named.
   func declaration() throws -> Declared {
     var book = Runbook.standard
     if let runbook {
-      guard let data = FileManager.default.contents(atPath: runbook) else {
-        throw Failure(message: "cannot read runbook \(runbook)")
-      }
+      let data = try readSmallFile(runbook, what: "runbook")
       book = try Runbook.decode(data, source: runbook)
     }
     return Declared(

@@ -23,7 +23,7 @@ struct ExperimentCommand: ParsableCommand {
     func run() throws {
       let (_, written) = try global.perform(command())
       if case .experimentProposed(let proposed) = written.first?.event {
-        Output.data(String(proposed.id))
+        try Output.data(String(proposed.id))
       }
     }
   }

@@ -25,9 +25,7 @@ struct GlobalOptions: ParsableArguments {
   var incident: String?
 
   func validate() throws {
-    if let actor, actor.trimmingCharacters(in: .whitespaces).isEmpty {
-      throw ValidationError("--as needs a name")
-    }
+    if let actor { try checkName(actor, "--as") }
     if let incident, IncidentID(parsing: incident) == nil {
       throw ValidationError("--incident needs an id such as INC-7")
     }
@@ -49,8 +47,20 @@ struct GlobalOptions: ParsableArguments {
     return environment["USER"] ?? "unknown"
   }
 
-  func openStore() throws -> any EventStore {
-    try StoreOpener.open(storePath)
+  /// Opens the store. Only `declare` and the dashboard create one: any other command on
+  /// a mistyped path is refused instead of starting a second, empty war room.
+  func openStore(create: Bool = false) throws -> any EventStore {
+    try StoreOpener.open(storePath, create: create)
+  }
+
+  /// Warns when the store's history was changed behind warroom's back (`store verify`
+  /// says where), for the commands people read the incident with.
+  func warnIfTampered(_ store: any EventStore) {
+    guard let verification = try? store.verify(), case .broken(let seq, _) = verification.report
+    else { return }
+    Output.warn(
+      "the history of \(store.location) was changed at event #\(seq); "
+        + "run warroom store verify for details")
   }
 
   /// The incident this command is about: `--incident`, else the newest not resolved.
@@ -123,12 +133,21 @@ struct GlobalOptions: ParsableArguments {
   }
 
   private func warnAboutSkipped(_ state: IncidentState) {
-    guard !state.skippedEventTypes.isEmpty else { return }
-    let types = state.skippedEventTypes.sorted { $0.key < $1.key }
-      .map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
-    Output.warn(
-      "\(state.id) has events from a newer warroom that this one skips (\(SafeText.inert(types)))")
+    if let skipped = state.skippedSummary { Output.warn(skipped) }
   }
+}
+
+/// A person's name must be one a reader can tell apart from any other: printable, with
+/// nothing invisible or reordering inside it.
+func checkName(_ name: String, _ what: String) throws {
+  if name.trimmingCharacters(in: .whitespaces).isEmpty {
+    throw ValidationError("\(what) needs a name")
+  }
+  if name.unicodeScalars.contains(where: SafeText.isHidden) {
+    throw ValidationError(
+      "\(what) \(SafeText.name(name)) holds an invisible or control character")
+  }
+  if name.utf8.count > 200 { throw ValidationError("\(what) is longer than 200 bytes") }
 }
 
 /// Text arguments must say something.

@@ -12,8 +12,9 @@ struct Status: ParsableCommand {
   func run() throws {
     let store = try global.openStore()
     let state = try global.resolveIncident(in: store, orNewest: true)
+    global.warnIfTampered(store)
     let report = StatusReport(state: state, now: Date())
-    Output.data(json ? try JSONText.encode(report) : report.text)
+    if json { try Output.json(try JSONText.encode(report)) } else { try Output.data(report.text) }
   }
 }
 
@@ -26,17 +27,18 @@ struct List: ParsableCommand {
     let store = try global.openStore()
     let now = Date()
     let incidents = try store.loadAll()
+    global.warnIfTampered(store)
     if incidents.isEmpty {
       Output.note("no incidents in \(store.location)")
       return
     }
     for state in incidents.reversed() {
-      let age = DurationText.age(Int(now.timeIntervalSince(state.declaredAt)))
+      let age = DurationText.age(Int(seconds: now.timeIntervalSince(state.declaredAt)))
       let id = state.id.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
       let status = "\(state.status.colourWord) \(state.status.rawValue)"
         .padding(toLength: 22, withPad: " ", startingAt: 0)
       let ageText = age.padding(toLength: 8, withPad: " ", startingAt: 0)
-      Output.data(
+      try Output.data(
         "\(id) \(state.severity.rawValue)  \(status) \(ageText) \(SafeText.inert(state.title))")
     }
   }
@@ -73,8 +75,10 @@ struct Export: ParsableCommand {
         throw Failure(message: "cannot write \(output): \(error.localizedDescription)")
       }
       Output.note("\(state.id): wrote \(output)")
+    } else if format == .json {
+      try Output.json(text)
     } else {
-      Output.data(text)
+      try Output.data(text)
     }
   }
 }

@@ -5,8 +5,44 @@ import WarroomStore
 
 struct StoreCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "store", abstract: "Look after stores: copy one into another.",
-    subcommands: [Copy.self])
+    commandName: "store", abstract: "Look after stores: copy one into another, verify one.",
+    subcommands: [Copy.self, Verify.self])
+
+  struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Check that no event was changed, removed or slipped in since it was written.",
+      discussion: """
+        Every event is chained to the one before it by a hash. Exits 0 when the chain \
+        holds and prints its head (keep it in the ticket: a later run that prints another \
+        head for the same events means history was rewritten whole); exits 1 naming the \
+        first event where it breaks.
+        """)
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+      let store = try global.openStore()
+      let verification = try store.verify()
+      switch verification.report {
+      case .broken(_, let reason):
+        throw Failure(message: "\(store.location): history was changed: \(reason)")
+      case .intact(let events, let head):
+        if let note = verification.note {
+          try Output.data("\(store.location): \(note)")
+          return
+        }
+        var line = "\(store.location): intact, \(events) events"
+        if let after = verification.chainedAfter, after > 0 {
+          line +=
+            "; events up to #\(after) were chained when the store was upgraded"
+            + (verification.chainedAt.map { " (\($0))" } ?? "")
+            + ", as they stood then"
+        }
+        try Output.data(line)
+        if !head.isEmpty { try Output.data("head \(head)") }
+      }
+    }
+  }
 
   struct Copy: ParsableCommand {
     static let configuration = CommandConfiguration(

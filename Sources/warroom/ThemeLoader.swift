@@ -27,9 +27,7 @@ enum ThemeLoader {
   }
 
   private static func fromFile(_ path: String, name: String) throws -> Theme {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw Failure(message: "cannot read theme file \(path)")
-    }
+    let data = try readSmallFile(path, what: "theme file")
     guard let text = String(data: data, encoding: .utf8) else {
       throw Failure(message: "bad theme file \(path) line 1: not UTF-8 text")
     }

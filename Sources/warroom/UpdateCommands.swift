@@ -49,7 +49,7 @@ struct FollowupCommand: ParsableCommand {
     func command() throws -> Command { .addFollowup(text, owner: owner) }
     func run() throws {
       let (_, written) = try global.perform(command())
-      if case .followupAdded(let added) = written.first?.event { Output.data(String(added.id)) }
+      if case .followupAdded(let added) = written.first?.event { try Output.data(String(added.id)) }
     }
   }
 

@@ -35,7 +35,7 @@ enum CountdownPane {
     } else {
       last = "no update posted yet"
     }
-    let digits = countdown.phase == .stopped ? nil : DurationText.clock(abs(countdown.remaining))
+    let digits = countdown.phase == .stopped ? nil : DurationText.clock(countdown.remaining)
     if let digits, body.height >= BigDigits.height + 2,
       BigDigits.width(of: digits) + 2 <= body.width
     {

@@ -15,8 +15,8 @@ enum HeaderPane {
       rect.height > 1
     else { return }
     let row = Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: 1)
-    let offlineFor = DurationText.clock(Int(context.now.timeIntervalSince(since)))
-    let wait = max(0, Int(next.timeIntervalSince(context.now).rounded(.up)))
+    let offlineFor = DurationText.clock(Int(seconds: context.now.timeIntervalSince(since)))
+    let wait = max(0, Int(seconds: next.timeIntervalSince(context.now), rounding: .up))
     var parts = ["⚠ OFFLINE \(offlineFor)"]
     parts.append(wait > 0 ? "retrying in \(wait)s (try \(attempts + 1))" : "retrying now")
     let queued = context.connectivity.queue.count
@@ -52,7 +52,7 @@ enum HeaderPane {
       state.title, x: rect.x + used, y: rect.y, width: rect.width - used - 1, role: role)
 
     let end = state.resolvedAt ?? context.now
-    let elapsed = DurationText.age(Int(end.timeIntervalSince(state.declaredAt)))
+    let elapsed = DurationText.age(Int(seconds: end.timeIntervalSince(state.declaredAt)))
     var parts = ["\(elapsed) since declared \(clockTime(state.declaredAt)) UTC"]
     parts.append("ticket \(state.ticket ?? "—")")
     parts.append(state.channel ?? "no channel")

@@ -1,0 +1,71 @@
+/// The range every number in an event must fall in, decided here once.
+///
+/// Rows come from other versions, other writers and, on a shared host, from anyone who can
+/// write the file or insert into the table. A number outside these ranges makes its event
+/// unreadable (skipped and reported) instead of reaching arithmetic or allocation that
+/// would trap or run away. Commands are refused against the same ranges.
+public enum Limits {
+  /// Checklist steps, one-based.
+  public static let steps = 1...1_000
+  /// Experiment and follow-up numbers.
+  public static let ids = 1...1_000_000_000
+  /// Five-whys chains, one-based.
+  public static let chains = 1...1_000
+  /// Stakeholder-update cadences, in seconds.
+  public static let cadence = 1...DurationText.maximumSeconds
+  /// Event times in milliseconds since 1970: from 1970 to the end of the year 9999.
+  public static let milliseconds: ClosedRange<Int64> = 0...253_402_300_799_999
+  /// The `n` of `INC-n` that the store hands out.
+  public static let incidentNumbers = 1...999_999_999
+  /// A stored payload; larger rows are skipped rather than decoded.
+  public static let payloadBytes = 1 << 20
+  /// Any one text a person types (a log entry, a title, a name): 64 KiB of UTF-8.
+  public static let textBytes = 64 << 10
+}
+
+extension Event {
+  /// What is out of range in this event, in words; nil when every number is usable.
+  public var rangeProblem: String? {
+    func check(_ value: Int, _ range: ClosedRange<Int>, _ what: String) -> String? {
+      range.contains(value) ? nil : "\(what) \(value) is out of range"
+    }
+    switch self {
+    case .declared(let d):
+      return d.runbook.problem
+        ?? check(d.cadence, d.runbook.minimumCadence...d.runbook.maximumCadence, "cadence")
+    case .stepCompleted(let s), .stepUndone(let s):
+      return check(s.step, Limits.steps, "step")
+    case .experimentProposed(let e): return check(e.id, Limits.ids, "experiment")
+    case .experimentStarted(let e), .experimentAbandoned(let e):
+      return check(e.id, Limits.ids, "experiment")
+    case .experimentConcluded(let e): return check(e.id, Limits.ids, "experiment")
+    case .cadenceChanged(let c): return check(c.seconds, Limits.cadence, "cadence")
+    case .whyAdded(let w): return check(w.chain, Limits.chains, "chain")
+    case .followupAdded(let f): return check(f.id, Limits.ids, "follow-up")
+    case .followupDone(let f): return check(f.id, Limits.ids, "follow-up")
+    case .detailsChanged, .roleAssigned, .roleReleased, .logged, .stakeholderUpdated,
+      .mitigated, .customerVerified, .resolved, .reopened, .unknown, .unreadable:
+      return nil
+    }
+  }
+}
+
+extension Runbook {
+  /// What makes this runbook unusable, in words; nil when it is fine.
+  public var problem: String? {
+    if steps.isEmpty { return "it has no steps" }
+    if steps.count > Limits.steps.upperBound {
+      return "it has \(steps.count) steps; at most \(Limits.steps.upperBound)"
+    }
+    if let empty = steps.firstIndex(where: { $0.title.trimmed.isEmpty }) {
+      return "step \(empty + 1) has no title"
+    }
+    guard Limits.cadence.contains(minimumCadence), Limits.cadence.contains(maximumCadence),
+      minimumCadence <= defaultCadence, defaultCadence <= maximumCadence
+    else {
+      return "cadence bounds must satisfy 0 < minimum ≤ default ≤ maximum ≤ "
+        + DurationText.short(Limits.cadence.upperBound)
+    }
+    return nil
+  }
+}
