@@ -386,7 +386,8 @@ extension EventEnvelope {
     var event = Event.stored(type: type, payload: payload)
     var milliseconds = atMilliseconds
     if !Limits.milliseconds.contains(atMilliseconds) {
-      event = .unreadable(type: type, payload: payload, reason: "time \(atMilliseconds) ms is out of range")
+      event = .unreadable(
+        type: type, payload: payload, reason: "time \(atMilliseconds) ms is out of range")
       milliseconds = 0
     }
     return EventEnvelope(

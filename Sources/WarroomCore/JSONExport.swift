@@ -129,10 +129,14 @@ public enum JSONText {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     let text = String(decoding: try encoder.encode(value), as: UTF8.self)
-    guard text.unicodeScalars.contains(where: SafeText.isHidden) else { return text }
+    // Raw line breaks and tabs are the layout's own: the encoder escaped those in strings.
+    let escapable = { (scalar: Unicode.Scalar) in
+      SafeText.isHidden(scalar) && scalar != "\n" && scalar != "\t" && scalar != "\r"
+    }
+    guard text.unicodeScalars.contains(where: escapable) else { return text }
     var escaped = String.UnicodeScalarView()
     for scalar in text.unicodeScalars {
-      guard SafeText.isHidden(scalar) else {
+      guard escapable(scalar) else {
         escaped.append(scalar)
         continue
       }

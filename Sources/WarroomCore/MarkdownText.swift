@@ -21,10 +21,11 @@ public enum MarkdownText {
       case "&": out += "&amp;"
       case "<": out += "&lt;"
       case ">": out += "&gt;"
-      case "\\", "`", "*", "_", "[", "]", "|", "#", "~", "!", "$":
+      case "\\", "`", "*", "_", "[", "]", "|", "~":
         out += "\\" + String(character)
-      // At the start of a line these open a list or a heading underline.
-      case "-" where index == 0, "+" where index == 0, "=" where index == 0:
+      // At the start of a line these open a heading, a list or a heading underline.
+      case "#" where index == 0, "-" where index == 0, "+" where index == 0,
+        "=" where index == 0:
         out += "\\" + String(character)
       case "." where isAfterLeadingDigits(trimmed, index),
         ")" where isAfterLeadingDigits(trimmed, index):

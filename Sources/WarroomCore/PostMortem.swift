@@ -148,7 +148,6 @@ public enum PostMortem {
     return out.joined(separator: "\n")
   }
 
-
   /// Who did it: the name they acted under, and the operating-system user that wrote the
   /// event when the two differ (anyone can type `--as`; the system user is recorded).
   private static func who(_ entry: TimelineEntry) -> String {

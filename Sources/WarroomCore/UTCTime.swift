@@ -39,7 +39,8 @@ public enum UTCTime {
   /// `2026-11-27T00:31:05.123Z`, for machine-readable output.
   public static func iso8601(_ date: Date) -> String {
     let p = parts(date)
-    let millis = Int(seconds: date.timeIntervalSince1970 * 1000, rounding: .toNearestOrAwayFromZero) % 1000
+    let millis =
+      Int(seconds: date.timeIntervalSince1970 * 1000, rounding: .toNearestOrAwayFromZero) % 1000
     let m = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
     return "\(p.year ?? 0)-\(two(p.month))-\(two(p.day))T\(time(date)).\(m)Z"
   }

@@ -24,24 +24,39 @@ extension PostgresEventStore {
       host: address.host, port: address.port, username: address.user,
       password: address.password, database: address.database, tls: tls)
     configuration.options.connectTimeout = .seconds(5)
+    let connection: PostgresConnection
     do {
-      let connection = try PostgresConnection.connect(
+      // The TCP connect is bounded by the option; TLS, authentication and start-up by this.
+      connection = try PostgresConnection.connect(
         on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 1,
         logger: logger
-      ).wait()
-      if let schema = address.schema {
-        // The name was checked to be [a-z0-9_]+, so it is safe to splice in.
-        // Several first users may race to create it; whoever loses finds it there.
-        _ = try? connection.query(
-          "CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)", logger: logger
-        ).wait()
-        _ = try connection.query("SET search_path TO \(unescaped: schema)", logger: logger).wait()
-      }
-      return connection
+      ).wait(atMost: connectTimeout)
     } catch {
       throw StoreError.unavailable(path: address.redacted, reason: Self.describe(error))
     }
+    guard let schema = address.schema else { return connection }
+    do {
+      // The name passed `PostgresLocation.schemaProblem`, so it is safe to splice in.
+      // Several first users may race to create it; whoever loses finds it there.
+      _ = try? connection.query(
+        "CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)", logger: logger
+      ).wait(atMost: connectTimeout) { connection.closeWithoutBlockingItsLoop() }
+      _ = try connection.query("SET search_path TO \(unescaped: schema)", logger: logger)
+        .wait(atMost: connectTimeout) { connection.closeWithoutBlockingItsLoop() }
+      return connection
+    } catch {
+      connection.closeWithoutBlockingItsLoop()
+      if isConnectionLoss(error) {
+        throw StoreError.unavailable(path: address.redacted, reason: Self.describe(error))
+      }
+      // The server was reached: it is the schema it refused.
+      throw PostgresStoreError.failed(
+        address.redacted, reason: "cannot use schema \(schema): \(Self.describe(error))")
+    }
   }
+
+  /// Connecting, TLS and authentication included, and each start-up statement.
+  static let connectTimeout = TimeAmount.seconds(10)
 }
 
 extension PostgresConnection {
@@ -52,6 +67,7 @@ extension PostgresConnection {
     let closing: EventLoopFuture<Void> = close()
     // Kept alive until closed: PostgresNIO expects a connection to be closed before it goes.
     closing.whenComplete { _ in withExtendedLifetime(self) {} }
-    if !eventLoop.inEventLoop { _ = try? closing.wait() }
+    // A server that stopped answering must not hold the process at exit: 2 s at most.
+    if !eventLoop.inEventLoop { _ = try? closing.wait(atMost: .seconds(2)) }
   }
 }

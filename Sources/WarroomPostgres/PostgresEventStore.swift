@@ -333,11 +333,9 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     @discardableResult
     func callAsFunction(_ query: PostgresQuery) throws -> PostgresQueryResult {
       let connection = connection
-      let watchdog = connection.eventLoop.scheduleTask(in: Self.statementTimeout) {
-        let _: EventLoopFuture<Void> = connection.close()  // fails the query: a lost connection
+      return try connection.query(query, logger: logger).wait(atMost: Self.statementTimeout) {
+        let _: EventLoopFuture<Void> = connection.close()  // a lost connection from now on
       }
-      defer { watchdog.cancel() }
-      return try connection.query(query, logger: logger).wait()
     }
   }
 

@@ -45,6 +45,7 @@ extension PostgresEventStore {
       return "\(psql.code)"
     }
     if let ssl = error as? NIOSSLError { return "TLS: \(ssl)" }
+    if let noAnswer = error as? NoAnswer { return noAnswer.description }
     // NIO's own texts are for developers: say what a person at a terminal can act on.
     if let connecting = error as? NIOConnectionError {
       if let first = connecting.connectionErrors.first { return describe(first.error) }

@@ -1,4 +1,5 @@
 import Foundation
+import WarroomCore
 
 /// A `postgres://USER[:PASSWORD]@HOST[:PORT]/DB` address, with the password looked up the
 /// way libpq does when the URL has none: `PGPASSWORD`, then `~/.pgpass`.
@@ -36,10 +37,12 @@ public struct PostgresLocation: Sendable, Equatable {
 
   public init(url: String, environment: [String: String]) throws {
     guard Self.isPostgres(url), let components = URLComponents(string: url),
-      let host = components.host, !host.isEmpty
+      var host = components.host, !host.isEmpty
     else {
       throw PostgresStoreError.badURL(Self.redact(url))
     }
+    // An IPv6 literal keeps its brackets in the URL, not in the address to connect to.
+    if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
     self.host = host
     port = components.port ?? 5432
     user =
@@ -49,12 +52,13 @@ public struct PostgresLocation: Sendable, Equatable {
     database = path.isEmpty ? user : (path.removingPercentEncoding ?? path)
     let query = components.queryItems ?? []
     func parameter(_ name: String) -> String? { query.first { $0.name == name }?.value }
-    let known = ["schema", "sslmode", "sslrootcert"]
+    let known = ["schema", "sslmode", "sslrootcert", "password", "user"]
     if let unknown = query.first(where: { !known.contains($0.name) }) {
       throw PostgresStoreError.badURL(
-        Self.redact(url) + " (unknown parameter \(unknown.name); known: "
+        Self.redact(url) + " (unknown parameter \(SafeText.name(unknown.name)); known: "
           + known.joined(separator: ", ") + ")")
     }
+    if let user = parameter("user"), !user.isEmpty { self.user = user }
     let modeText = parameter("sslmode") ?? environment["PGSSLMODE"] ?? "prefer"
     guard let sslMode = SSLMode(rawValue: modeText) else {
       throw PostgresStoreError.badURL(
@@ -64,14 +68,12 @@ public struct PostgresLocation: Sendable, Equatable {
     self.sslMode = sslMode
     rootCertificate = parameter("sslrootcert") ?? environment["PGSSLROOTCERT"]
     schema = parameter("schema")
-    if let schema,
-      schema.isEmpty
-        || !schema.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") })
-    {
-      throw PostgresStoreError.badURL(Self.redact(url) + " (schema: lowercase letters, digits, _)")
+    if let schema, let problem = Self.schemaProblem(schema) {
+      throw PostgresStoreError.badURL(Self.redact(url) + " (schema: \(problem))")
     }
     password =
       components.password.flatMap { $0.removingPercentEncoding }
+      ?? parameter("password").flatMap { $0.isEmpty ? nil : $0 }
       ?? environment["PGPASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
       ?? Self.passwordFile(environment).flatMap {
         Self.lookUp(
@@ -81,7 +83,9 @@ public struct PostgresLocation: Sendable, Equatable {
 
   /// The address without the password: safe for messages and the dashboard's header.
   public var redacted: String {
-    "postgres://\(user)@\(host):\(port)/\(database)" + (schema.map { "?schema=\($0)" } ?? "")
+    let shownHost = host.contains(":") ? "[\(host)]" : host
+    return "postgres://\(user)@\(shownHost):\(port)/\(database)"
+      + (schema.map { "?schema=\($0)" } ?? "")
   }
 
   /// Where libpq looks for trusted authorities when the URL names none.
@@ -90,11 +94,45 @@ public struct PostgresLocation: Sendable, Equatable {
       ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.postgresql/root.crt")
   }
 
+  /// The URL as it may be shown: the password, and the value of every parameter that is
+  /// not known to be harmless, replaced by `***`.
   static func redact(_ url: String) -> String {
     guard var components = URLComponents(string: url) else { return "postgres://…" }
     if components.password != nil { components.password = "***" }
+    components.queryItems = components.queryItems?.map {
+      ["schema", "sslmode"].contains($0.name) ? $0 : URLQueryItem(name: $0.name, value: "***")
+    }
     return components.string ?? "postgres://…"
   }
+
+  /// Why a schema name cannot be used, or nil. Names are used unquoted in SQL, so only
+  /// plain identifiers that are no keyword and not the server's own (`pg_…`) pass.
+  static func schemaProblem(_ schema: String) -> String? {
+    guard !schema.isEmpty, schema.utf8.count <= 63,
+      schema.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") })
+    else { return "1 to 63 lowercase letters, digits and _" }
+    if schema.first!.isNumber { return "it must not start with a digit" }
+    if schema.hasPrefix("pg_") { return "names starting with pg_ belong to PostgreSQL" }
+    if reservedWords.contains(schema) { return "\(schema) is an SQL keyword" }
+    return nil
+  }
+
+  /// PostgreSQL's reserved key words (and those that cannot name a schema).
+  private static let reservedWords: Set<String> = [
+    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
+    "authorization", "binary", "both", "case", "cast", "check", "collate", "collation",
+    "column", "concurrently", "constraint", "create", "cross", "current_catalog",
+    "current_date", "current_role", "current_schema", "current_time", "current_timestamp",
+    "current_user", "default", "deferrable", "desc", "distinct", "do", "else", "end",
+    "except", "false", "fetch", "for", "foreign", "freeze", "from", "full", "grant", "group",
+    "having", "ilike", "in", "initially", "inner", "intersect", "into", "is", "isnull",
+    "join", "lateral", "leading", "left", "like", "limit", "localtime", "localtimestamp",
+    "natural", "not", "notnull", "null", "offset", "on", "only", "or", "order", "outer",
+    "overlaps", "placing", "primary", "references", "returning", "right", "select",
+    "session_user", "similar", "some", "symmetric", "system_user", "table", "tablesample",
+    "then", "to", "trailing", "true", "union", "unique", "user", "using", "variadic",
+    "verbose", "when", "where", "window", "with",
+  ]
 
   private static func passwordFile(_ environment: [String: String]) -> String? {
     let path =

@@ -166,7 +166,8 @@ public final class SQLiteEventStore: EventStore {
       let encoded =
         file.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["?", "#"]))
         ?? file
-      let frozen = try DatabaseQueue(path: "file:" + encoded + "?immutable=1", configuration: config)
+      let frozen = try DatabaseQueue(
+        path: "file:" + encoded + "?immutable=1", configuration: config)
       _ = try frozen.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
       return (frozen, true)
     } catch let error as DatabaseError {
@@ -257,7 +258,8 @@ public final class SQLiteEventStore: EventStore {
   ) throws -> EventEnvelope {
     let stored = StoredEvent(
       seq: tail.seq + 1, incident: event.incident.rawValue,
-      atMilliseconds: Int64(Int(seconds: event.at.timeIntervalSince1970 * 1000, rounding: .toNearestOrAwayFromZero)),
+      atMilliseconds: Int64(
+        Int(seconds: event.at.timeIntervalSince1970 * 1000, rounding: .toNearestOrAwayFromZero)),
       actor: event.actor, type: event.event.typeName, payload: event.event.payloadJSON(),
       osUser: ProcessIdentity.osUser)
     let hash = EventChain.hash(previous: tail.hash, stored)

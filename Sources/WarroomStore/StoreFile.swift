@@ -130,7 +130,8 @@ enum StoreFile {
   static func create(_ path: String, replacing: Bool, build: (String) throws -> Void) throws {
     if isSymbolicLink(path) {
       throw StoreError.cannotOpen(
-        path: path, reason: "it is a symbolic link to a file that is not a store yet; "
+        path: path,
+        reason: "it is a symbolic link to a file that is not a store yet; "
           + "refusing to create a store through a link")
     }
     let folder = folder(of: path)

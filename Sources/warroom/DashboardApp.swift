@@ -225,6 +225,10 @@ final class DashboardApp {
       return .refused(refusal.message)
     } catch StoreError.unavailable(_, let reason) {
       return .unreachable(reason)
+    } catch StoreError.diskFull {
+      // Held and sent again like an entry typed while a server is away: a full disk is
+      // freed in minutes, and what was typed is never dropped.
+      return .unreachable("the disk holding the store is full")
     } catch {
       model.message = Message("\(error)", isError: true)
       return .refused("\(error)")

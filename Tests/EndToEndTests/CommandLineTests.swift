@@ -95,6 +95,8 @@ struct CommandLineTests {
   }
 
   @Test func noOpenIncidentIsAClearError() throws {
+    try warroom("declare", "Old")
+    try warroom("resolve", "--force", "test")
     let result = try warroom("log", "hello")
     #expect(result.status == 1)
     #expect(result.stderr.contains("no open incident"))

@@ -75,7 +75,7 @@ struct PostMortemTests {
     try story.send(.log(.note, "a|b\u{1B}[31m"))
     let markdown = PostMortem.markdown(story.state, now: story.now)
     #expect(!markdown.contains("\u{1B}"))
-    #expect(markdown.contains("a\\|b^[[31m"))
+    #expect(markdown.contains("a\\|b^\\[\\[31m"))
   }
 
   @Test func statusReportText() throws {

@@ -82,7 +82,10 @@ struct ReducerTests {
   @Test func unknownEventsAreSkippedAndCounted() {
     var story = Story()
     story.record(.unknown(type: "pager-escalated", payload: #"{"level":2}"#), by: "bot")
-    #expect(story.state.skippedEventTypes == ["pager-escalated": 1])
+    #expect(
+      story.state.skipped == [
+        SkippedEvent(seq: 2, type: "pager-escalated", reason: "written by a newer warroom")
+      ])
     #expect(story.state.lastSeq == 2)
     #expect(story.state.timeline.count == 1)
   }

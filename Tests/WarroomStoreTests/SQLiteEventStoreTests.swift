@@ -37,7 +37,7 @@ struct SQLiteEventStoreTests {
     try queue.close()
     try store.append([NewEvent(incident: id, at: clock, actor: "a", event: .mitigated)])
     let state = try store.load(id)
-    #expect(state.skippedEventTypes == ["pager-escalated": 1])
+    #expect(state.skipped.map(\.type) == ["pager-escalated"])
     #expect(state.status == .mitigated)
     let kept = try store.events(after: 0, incident: id, limit: nil)[1]
     #expect(kept.event == .unknown(type: "pager-escalated", payload: "{\"level\":2}"))
@@ -125,7 +125,7 @@ struct SQLiteEventStoreTests {
     try queue.write { try $0.execute(sql: "PRAGMA user_version = 99") }
     try queue.close()
     let before = try Data(contentsOf: URL(fileURLWithPath: path))
-    #expect(throws: StoreError.newerSchema(path: path, version: 99, supported: 2)) {
+    #expect(throws: StoreError.newerSchema(path: path, version: 99, supported: 3)) {
       try SQLiteEventStore(path: path)
     }
     #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
