@@ -83,7 +83,10 @@ let package = Package(
     ),
     .testTarget(
       name: "WarroomScreenTests",
-      dependencies: ["WarroomCore", "WarroomScreen", "WarroomTestSupport"],
+      dependencies: [
+        "WarroomCore", "WarroomScreen", "WarroomTestSupport",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ],
       exclude: ["Snapshots"]),
     .testTarget(name: "EndToEndTests", dependencies: ["WarroomTestSupport"]),
   ],

@@ -17,21 +17,29 @@ public enum WarroomBinary {
     public var stderr: String
   }
 
-  /// Runs `warroom` with `arguments` and waits for it.
+  /// Runs `warroom` with `arguments` and waits for it, at most `timeout` seconds: one
+  /// that hangs is killed and reported as status 137 (128 + SIGKILL).
   public static func run(
-    _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil
+    _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
+    timeout: Double = 60
   ) throws -> Result {
-    let process = try start(arguments, environment: environment)
-    if let stdin, let pipe = process.standardInput as? Pipe {
-      pipe.fileHandleForWriting.write(Data(stdin.utf8))
-    }
-    (process.standardInput as? Pipe)?.fileHandleForWriting.closeFile()
-    let out = (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
-    let err = (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
+    let raw = try runRaw(arguments, environment: environment, stdin: stdin, timeout: timeout)
     return Result(
-      status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-      stderr: String(decoding: err, as: UTF8.self))
+      status: raw.status, stdout: String(decoding: raw.stdout, as: UTF8.self),
+      stderr: String(decoding: raw.stderr, as: UTF8.self))
+  }
+
+  /// The same, with the output as bytes, for tests that look for raw control bytes.
+  public static func runRaw(
+    _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
+    timeout: Double = 60
+  ) throws -> Spawn.Captured {
+    var env = ProcessInfo.processInfo.environment
+    env["WARROOM_USER"] = "tester"
+    env.removeValue(forKey: "WARROOM_STORE")
+    for (key, value) in environment { env[key] = value }
+    return try Spawn.capture(
+      [path] + arguments, environment: env, stdin: Data((stdin ?? "").utf8), timeout: timeout)
   }
 
   /// Starts `warroom` without waiting; its output goes to pipes.
