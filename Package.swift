@@ -88,7 +88,9 @@ let package = Package(
         .product(name: "PropertyBased", package: "swift-property-based"),
       ],
       exclude: ["Snapshots"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["WarroomTestSupport"]),
+    .testTarget(
+      name: "EndToEndTests",
+      dependencies: ["WarroomTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
   ],
   swiftLanguageModes: [.v6]
 )

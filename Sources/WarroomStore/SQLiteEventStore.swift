@@ -152,15 +152,18 @@ public final class SQLiteEventStore: EventStore {
     config.busyMode = .timeout(busyTimeout)
     config.label = "warroom store"
     do {
-      let queue = try DatabaseQueue(path: file, configuration: config)
-      guard readOnly else { return (queue, false) }
+      guard readOnly else {
+        return (try DatabaseQueue(path: file, configuration: config), false)
+      }
       // A reader that may not create the `-shm` file beside a WAL store (a read-only
       // mount, a folder it may not write) cannot read it that way: read the file as an
       // immutable one instead. What it shows is what was checkpointed.
-      do {
-        _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
-        return (queue, false)
-      } catch {
+      if let queue = try? DatabaseQueue(path: file, configuration: config) {
+        if (try? queue.read({ db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events") }))
+          != nil
+        {
+          return (queue, false)
+        }
         try? queue.close()
       }
       let encoded =

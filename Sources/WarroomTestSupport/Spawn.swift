@@ -10,6 +10,7 @@ import Foundation
 public enum Spawn {
   public struct Failure: Error, CustomStringConvertible {
     public var description: String
+    public init(description: String) { self.description = description }
   }
 
   /// Exit status and standard output; standard error is discarded.

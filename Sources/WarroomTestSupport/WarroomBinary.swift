@@ -21,9 +21,11 @@ public enum WarroomBinary {
   /// that hangs is killed and reported as status 137 (128 + SIGKILL).
   public static func run(
     _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
-    timeout: Double = 60
+    timeout: Double = 60, workingDirectory: String? = nil
   ) throws -> Result {
-    let raw = try runRaw(arguments, environment: environment, stdin: stdin, timeout: timeout)
+    let raw = try runRaw(
+      arguments, environment: environment, stdin: stdin, timeout: timeout,
+      workingDirectory: workingDirectory)
     return Result(
       status: raw.status, stdout: String(decoding: raw.stdout, as: UTF8.self),
       stderr: String(decoding: raw.stderr, as: UTF8.self))
@@ -32,14 +34,18 @@ public enum WarroomBinary {
   /// The same, with the output as bytes, for tests that look for raw control bytes.
   public static func runRaw(
     _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
-    timeout: Double = 60
+    timeout: Double = 60, workingDirectory: String? = nil
   ) throws -> Spawn.Captured {
     var env = ProcessInfo.processInfo.environment
     env["WARROOM_USER"] = "tester"
     env.removeValue(forKey: "WARROOM_STORE")
     for (key, value) in environment { env[key] = value }
+    // A working folder of its own through the shell: `cd DIR && exec warroom …`.
+    let argv =
+      workingDirectory.map { ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", $0, path] }
+      ?? [path]
     return try Spawn.capture(
-      [path] + arguments, environment: env, stdin: Data((stdin ?? "").utf8), timeout: timeout)
+      argv + arguments, environment: env, stdin: Data((stdin ?? "").utf8), timeout: timeout)
   }
 
   /// Starts `warroom` without waiting; its output goes to pipes.
