@@ -86,7 +86,7 @@ public struct StatusReport: Encodable, Sendable, Equatable {
     var lines: [String] = []
     lines.append("\(id)  \(severity)  \(s(title))")
     lines.append(
-      "Status     \(colour.uppercased()) (\(status)), \(DurationText.age(elapsedSeconds)) since declared by \(s(declaredBy))"
+      "Status     \(colour.uppercased()) (\(status)), \(DurationText.age(elapsedSeconds)) since declared by \(SafeText.name(declaredBy))"
     )
     lines.append("Ticket     \(ticket.map(s) ?? "none")    Channel  \(channel.map(s) ?? "none")")
     let bar =
@@ -98,7 +98,8 @@ public struct StatusReport: Encodable, Sendable, Equatable {
     let roleText = Role.allCases.map { role -> String in
       let holders = self.roles[role.rawValue] ?? []
       if holders.isEmpty { return role == .ic ? "ICs none" : "\(role.rawValue) UNFILLED" }
-      return "\(role == .ic ? "ICs" : role.rawValue) \(holders.map(s).joined(separator: ", "))"
+      return
+        "\(role == .ic ? "ICs" : role.rawValue) \(holders.map(SafeText.name).joined(separator: ", "))"
     }
     lines.append("Roles      " + roleText.joined(separator: " · "))
     if running.isEmpty {
@@ -106,7 +107,7 @@ public struct StatusReport: Encodable, Sendable, Equatable {
     } else {
       for (index, experiment) in running.enumerated() {
         let label = index == 0 ? "Running    " : "           "
-        let owner = experiment.owner.map(s) ?? "unowned"
+        let owner = experiment.owner.map(SafeText.name) ?? "unowned"
         let target = experiment.target.map { " on \(s($0))" } ?? ""
         let flag = experiment.conflict ? "  CONFLICT" : ""
         lines.append(

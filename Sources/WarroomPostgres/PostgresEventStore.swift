@@ -161,7 +161,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
             (seq, incident, at_ms, actor, type, payload, request, os_user)
           SELECT COALESCE(MAX(seq), 0) + 1, \(event.incident.rawValue), \(milliseconds),
                  \(event.actor), \(type), \(payload), \(request?.rawValue), \(osUser)
-          FROM warroom_events RETURNING seq
+          FROM warroom_events RETURNING seq, db_role
           """)
       } else {
         result = try run(
@@ -171,19 +171,20 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
               (seq, incident, at_ms, actor, type, payload, request, os_user)
             SELECT COALESCE(MAX(seq), 0) + 1, \(event.incident.rawValue), \(milliseconds),
                    \(event.actor), \(type), \(payload), \(request?.rawValue), \(osUser)
-            FROM warroom_events RETURNING seq),
+            FROM warroom_events RETURNING seq, db_role),
           told AS (SELECT pg_notify(\(channel), (SELECT seq::text FROM new)))
-          SELECT seq FROM new, told
+          SELECT seq, db_role FROM new, told
           """)
       }
-      guard let seq = try result.rows.first.map({ try $0.decode(Int64.self) }) else {
+      guard let (seq, dbRole) = try result.rows.first.map({ try $0.decode((Int64, String?).self) })
+      else {
         throw PostgresStoreError.failed(location, reason: "an insert returned no number")
       }
       written.append(
         EventEnvelope(
           seq: seq, incident: event.incident,
           at: Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000), actor: event.actor,
-          event: event.event, osUser: osUser))
+          event: event.event, osUser: osUser, dbRole: dbRole))
     }
     return written
   }

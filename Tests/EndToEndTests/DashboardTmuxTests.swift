@@ -123,6 +123,20 @@ struct DashboardTmuxTests {
     #expect(screen.contains("INC-1 Database is down"))  // the screen was not cleared
   }
 
+  @Test func aCadenceAtTheIntegerLimitIsAnErrorNotACrash() throws {
+    _ = try cli("declare", "Database is down")
+    try tmux.start("lead", command: dashboard(as: "alice"))
+    try tmux.waitFor("lead") { $0.contains("INC-1 Database is down") }
+    try tmux.type("lead", ":cadence 153722867280912931")
+    try tmux.press("lead", "Enter")
+    let screen = try tmux.waitFor("lead") { $0.contains("is not a duration") }
+    #expect(screen.contains("is not a duration"), "\(screen)")
+    try tmux.type("lead", "still here")
+    try tmux.press("lead", "Enter")
+    let after = try tmux.waitFor("lead") { $0.contains("alice    still here") }
+    #expect(after.contains("INC-1 Database is down"), "\(after)")
+  }
+
   @Test func anEmptyStoreLetsYouDeclareFromTheKeyboard() throws {
     try tmux.start("lead", command: dashboard(as: "alice"))
     try tmux.waitFor("lead") { $0.contains("No open incident") }

@@ -78,6 +78,21 @@ struct HardeningTests {
     }
   }
 
+  @Test func aStoreCopyKilledAnywhereLeavesNoneOrAWholeCopy() throws {
+    try warroom("declare", "source")
+    _ = try WarroomBinary.run(["log", "a note", "--store", store])
+    for round in 0..<12 {
+      let destination = folder.path("copy\(round).db")
+      let process = try WarroomBinary.start(["store", "copy", "--from", store, "--to", destination])
+      usleep(UInt32(round * 2_500))
+      kill(process.processIdentifier, SIGKILL)
+      process.waitUntilExit()
+      let again = try WarroomBinary.run(["store", "copy", "--from", store, "--to", destination])
+      #expect(again.status == 0, "round \(round): \(again.stderr)")
+      #expect(try warroom("store", "verify", on: destination).stdout.contains("intact, 2 events"))
+    }
+  }
+
   @Test func aShareReadyEmptyFileKeepsItsModeAndGroupAndSoDoesTheLock() throws {
     let path = folder.path("shared.db")
     FileManager.default.createFile(atPath: path, contents: nil)

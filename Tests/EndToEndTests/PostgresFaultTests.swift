@@ -127,6 +127,68 @@ struct PostgresFaultTests {
     #expect(try tmux.screen("alice").contains("half-typed"))
   }
 
+  /// The server crashes and restarts in a loop under three loops of `warroom log`: every
+  /// command ends (stored, or one line saying it may not have been), none waits forever.
+  /// Before every wait on the server had a deadline of its own, about one command in a
+  /// few hundred hung in the schema set-up with no connection left.
+  @Test(.enabled(if: serverAvailable))
+  func aServerRestartedInALoopNeverHangsACommand() throws {
+    let cluster = try PostgresCluster()
+    let store = cluster.url
+    let folder = try TemporaryFolder()
+    #expect(try WarroomBinary.run(["declare", "--store", store, "Restart drill"]).status == 0)
+    // Each command is killed if it runs past 60 s: the longest legitimate wait is the
+    // connect bound plus the resend window plus one statement bound (about 35 s).
+    let script = """
+      W="$1"; STORE="$2"; ME="$3"; OUT="$4"; STOP="$5"
+      for i in $(seq 1 400); do
+        [ -e "$STOP" ] && break
+        timeout -s KILL 60 "$W" log --store "$STORE" --as "$ME" --incident 1 "$ME-$i" 2>/dev/null
+        echo "$ME-$i $?" >> "$OUT"
+        sleep 0.02
+      done
+      """
+    let scriptPath = folder.path("writer.sh")
+    try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+    let writers = try (1...3).map { n -> Process in
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/bin/sh")
+      process.arguments = [
+        scriptPath, WarroomBinary.path, store, "r\(n)", folder.path("exits-\(n)"),
+        folder.path("stop"),
+      ]
+      try process.run()
+      return process
+    }
+    defer { for process in writers where process.isRunning { process.terminate() } }
+    var rounds = 0
+    let deadline = Date().addingTimeInterval(240)
+    while rounds < 10, Date() < deadline {
+      Thread.sleep(forTimeInterval: Double.random(in: 0.3...1.2))
+      try cluster.stopImmediately()
+      Thread.sleep(forTimeInterval: Double.random(in: 0.1...0.8))
+      try cluster.start()
+      rounds += 1
+    }
+    FileManager.default.createFile(atPath: folder.path("stop"), contents: nil)
+    while writers.contains(where: \.isRunning), Date() < deadline {
+      Thread.sleep(forTimeInterval: 0.2)
+    }
+    let unfinished = writers.filter(\.isRunning).count
+    #expect(unfinished == 0, "a writer loop did not finish in 4 minutes")
+    var codes: [String: Int] = [:]
+    for n in 1...3 {
+      let lines = try String(contentsOfFile: folder.path("exits-\(n)"), encoding: .utf8)
+        .split(separator: "\n")
+      for line in lines { codes[String(line.split(separator: " ")[1]), default: 0] += 1 }
+    }
+    #expect(codes["137"] == nil, "commands killed at their 60 s deadline: \(codes)")
+    #expect(Set(codes.keys).isSubset(of: ["0", "1"]), "\(codes)")
+    #expect(codes.values.reduce(0, +) >= 60, "\(codes)")
+    #expect(rounds == 10)
+    print("restart loop: \(rounds) crashes and restarts; exit codes of `warroom log`: \(codes)")
+  }
+
   @Test(.enabled(if: serverAvailable))
   func aCommandCutOffMidWriteSendsItAgainAndStoresItOnce() throws {
     let cluster = try PostgresCluster()

@@ -115,7 +115,8 @@ enum LogPane {
   private static func drawMeta(_ at: Date, _ who: String, y: Int, body: Rect, into grid: inout Grid)
   {
     grid.write(
-      " " + clockTime(at) + " " + column(who, 9), x: body.x, y: y, role: .logMeta, limit: 16)
+      " " + clockTime(at) + " " + column(SafeText.name(who), 9), x: body.x, y: y, role: .logMeta,
+      limit: 16)
   }
 
   /// The rows in view of a list that grows at the bottom, `scroll` rows up from its end,

@@ -28,7 +28,8 @@ enum RolesPane {
         }
       } else {
         grid.writeClipped(
-          holders.joined(separator: ", "), x: x, y: y, width: width, role: .roleFilled)
+          holders.map(SafeText.name).joined(separator: ", "), x: x, y: y, width: width,
+          role: .roleFilled)
       }
       if focused, row == context.model.selected(.roles) % Role.allCases.count {
         grid.restyle(Rect(x: body.x, y: y, width: body.width, height: 1), role: .selection)

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+import WarroomCore
+
+/// The post-mortem's structure is the program's alone: nothing a person typed opens a
+/// comment, a tag, a link, a heading or a list, and no name hides an invisible character.
+@Suite("Post-mortem markdown is safe")
+struct MarkdownSafetyTests {
+  @Test func peoplesTextCannotShapeTheDocument() throws {
+    var story = Story(Declared(title: "<details><summary>x", impact: "<!-- x"))
+    try story.send(.addWhy(chain: nil, why: "# heading", because: "<script>alert(1)</script>"))
+    try story.send(.log(.note, "<img src=x onerror=alert(1)>"))
+    try story.send(.log(.note, "[click](javascript:alert(1))"))
+    try story.send(.log(.finding, "- not a list\n1. nor this\n> nor a quote"))
+    let markdown = PostMortem.markdown(story.state, now: story.now)
+    for forbidden in ["<!--", "<script", "<img", "<details", "[click](", "\n# heading"] {
+      #expect(!markdown.contains(forbidden), "\(forbidden)")
+    }
+    #expect(markdown.contains("\\[click\\](javascript:alert(1))"))  // text, not a link
+    // Everything after Impact is still there.
+    #expect(markdown.contains("## Follow-ups"))
+    #expect(markdown.contains("&lt;!-- x"))
+    // Only the program's own headings start a line with '#'.
+    let headings = markdown.split(separator: "\n").filter { $0.hasPrefix("#") }
+    #expect(headings.allSatisfy { $0.hasPrefix("# Post-mortem") || $0.hasPrefix("## ") })
+  }
+
+  @Test func invisibleCharactersInNamesAreShown() throws {
+    var story = Story(Declared(title: "x"), by: "al\u{200B}ice")
+    try story.send(.assignRole(.lead, "bob\u{202E}"), by: "\u{2066}carol")
+    let markdown = PostMortem.markdown(story.state, now: story.now)
+    // Shown as `<U+200B>` once rendered; the angle brackets are escaped like any others.
+    #expect(markdown.contains("al&lt;U+200B&gt;ice"))
+    #expect(markdown.contains("bob&lt;U+202E&gt;"))
+    #expect(!markdown.unicodeScalars.contains { $0.value == 0x200B || $0.value == 0x202E })
+    #expect(SafeText.name("alice") == "alice")
+    #expect(SafeText.name("a\u{200D}b\u{E0041}") == "a<U+200D>b<U+E0041>")
+    // Free text keeps a joiner: it builds emoji.
+    #expect(SafeText.inert("👩‍💻") == "👩‍💻")
+    #expect(SafeText.inert("a\u{2028}b") == "a↵b")
+  }
+
+  @Test func jsonIsEscapedForTerminals() throws {
+    let text = try JSONText.encode(["k": "\u{9B}2J\u{7F}\u{202E}\u{1B}"])
+    #expect(text.contains("\\u009b2J\\u007f\\u202e\\u001b"))
+    #expect(!text.unicodeScalars.contains { (0x7F...0x9F).contains($0.value) })
+  }
+
+  @Test func durationsStopAtAYear() {
+    #expect(DurationText.parse("153722867280912931") == nil)
+    #expect(DurationText.parse("2562047788015215h") == nil)
+    #expect(DurationText.parse("9223372036854775807s") == nil)
+    #expect(DurationText.parse("366d") == nil)
+    #expect(DurationText.parse("8784h") == 8784 * 3600)
+    #expect(DurationText.parse("8785h") == nil)
+    #expect(!DurationText.clock(Int.min).isEmpty)  // no trap on the magnitude
+  }
+
+  @Test func rowsOutOfRangeAreUnreadableNotFolded() {
+    let cases: [(String, String)] = [
+      ("step-completed", #"{"step":-9223372036854775808}"#),
+      ("why-added", #"{"chain":9223372036854775807,"why":"a","because":"b"}"#),
+      ("cadence-changed", #"{"seconds":0}"#),
+      ("followup-done", #"{"id":0}"#),
+      ("role-assigned", #"{"role":"overlord","person":"x"}"#),
+      ("logged", "{"),
+    ]
+    for (type, payload) in cases {
+      guard case .unreadable = Event.stored(type: type, payload: payload) else {
+        Issue.record("\(type) \(payload) was accepted")
+        continue
+      }
+    }
+    let late = EventEnvelope.stored(
+      seq: 9, incident: "INC-1", atMilliseconds: .max, actor: "a", type: "mitigated",
+      payload: "{}")
+    guard case .unreadable(_, _, let reason) = late.event else {
+      Issue.record("a time out of range was accepted")
+      return
+    }
+    #expect(reason.contains("out of range"))
+  }
+}
