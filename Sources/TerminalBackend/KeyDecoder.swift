@@ -1,37 +1,38 @@
 import CNcursesw
 import WarroomScreen
 
-/// Turns what `wget_wch` returns into `Key` values.
+/// Turns what `wget_wch` returns into `RawInput`; `InputDecoder` makes keys of them.
 enum KeyDecoder {
-  static func decode(value: UInt32, isFunctionKey: Bool) -> Key? {
-    if isFunctionKey {
-      switch Int32(value) {
-      case KEY_UP: return .up
-      case KEY_DOWN: return .down
-      case KEY_LEFT: return .left
-      case KEY_RIGHT: return .right
-      case KEY_PPAGE: return .pageUp
-      case KEY_NPAGE: return .pageDown
-      case KEY_HOME: return .home
-      case KEY_END: return .end
-      case KEY_BACKSPACE: return .backspace
-      case KEY_DC: return .delete
-      case KEY_BTAB: return .backTab
-      case KEY_ENTER: return .enter
-      case KEY_RESIZE: return .resize
-      default: return nil
-      }
-    }
-    switch value {
-    case 9: return .tab
-    case 10, 13: return .enter  // after nonl(), Enter arrives as 13
-    case 27: return .escape
-    case 8, 127: return .backspace
-    case 1...26: return .control(Character(Unicode.Scalar(value + 96)!))
-    case 0..<32: return nil
-    default:
-      guard let scalar = Unicode.Scalar(value) else { return nil }
-      return .character(Character(scalar))
+  /// Key codes of our own for sequences we ask ncurses to recognise (`define_key`):
+  /// above every code ncurses hands out.
+  static let pasteStart: Int32 = 0x7000
+  static let pasteEnd: Int32 = 0x7001
+  static let altLeft: Int32 = 0x7002
+  static let altRight: Int32 = 0x7003
+
+  static func decode(value: UInt32, isFunctionKey: Bool) -> RawInput {
+    guard isFunctionKey else { return .scalar(value) }
+    let code = Int32(value)
+    switch code {
+    case pasteStart: return .pasteStart
+    case pasteEnd: return .pasteEnd
+    case altLeft: return .key(.altLeft)
+    case altRight: return .key(.altRight)
+    case KEY_UP: return .key(.up)
+    case KEY_DOWN: return .key(.down)
+    case KEY_LEFT: return .key(.left)
+    case KEY_RIGHT: return .key(.right)
+    case KEY_PPAGE: return .key(.pageUp)
+    case KEY_NPAGE: return .key(.pageDown)
+    case KEY_HOME: return .key(.home)
+    case KEY_END: return .key(.end)
+    case KEY_BACKSPACE: return .key(.backspace)
+    case KEY_DC: return .key(.delete)
+    case KEY_BTAB: return .key(.backTab)
+    case KEY_ENTER: return .key(.enter)
+    case KEY_RESIZE: return .key(.resize)
+    case KEY_F0 + 1...KEY_F0 + 12: return .key(.function(Int(code - KEY_F0)))
+    default: return .unknownKey
     }
   }
 }

@@ -23,6 +23,7 @@ public final class Terminal {
   private let palette: Palette
   private var previous: Grid?
   private var stopped = false
+  private var decoder = InputDecoder()
 
   /// Takes over the terminal. Call `stop()` to give it back.
   public init(theme: Theme) throws {
@@ -44,7 +45,22 @@ public final class Terminal {
     keypad(warroom_stdscr(), true)
     nodelay(warroom_stdscr(), true)
     set_escdelay(25)
+    // Sequences some terminals send that their descriptions may not name: the paste
+    // markers, and Alt with the arrows (word moves).
+    define_key("\u{1B}[200~", KeyDecoder.pasteStart)
+    define_key("\u{1B}[201~", KeyDecoder.pasteEnd)
+    define_key("\u{1B}[1;3D", KeyDecoder.altLeft)
+    define_key("\u{1B}[1;3C", KeyDecoder.altRight)
     palette = Palette(theme: theme)
+    // Bracketed paste: a paste arrives between markers, as text, never as keys.
+    Self.send("\u{1B}[?2004h")
+  }
+
+  private static func send(_ sequence: String) {
+    fflush(nil)  // every stream: `stdout` itself is not reachable in Swift 6
+    _ = sequence.utf8CString.withUnsafeBufferPointer {
+      write(STDOUT_FILENO, $0.baseAddress, $0.count - 1)
+    }
   }
 
   deinit { stop() }
@@ -53,6 +69,7 @@ public final class Terminal {
   public func stop() {
     guard !stopped else { return }
     stopped = true
+    Self.send("\u{1B}[?2004l")
     curs_set(1)
     endwin()
     delscreen(screen)
@@ -104,16 +121,14 @@ public final class Terminal {
 
   /// Every key waiting on the input, without blocking.
   public func readKeys() -> [Key] {
-    var keys: [Key] = []
+    var batch: [RawInput] = []
     var value: wint_t = 0
     while true {
       let result = wget_wch(warroom_stdscr(), &value)
       if result == ERR { break }
-      if let key = KeyDecoder.decode(value: UInt32(value), isFunctionKey: result == KEY_CODE_YES) {
-        keys.append(key)
-      }
+      batch.append(KeyDecoder.decode(value: UInt32(value), isFunctionKey: result == KEY_CODE_YES))
     }
-    return keys
+    return decoder.decode(batch)
   }
 
   public func bell() { beep() }

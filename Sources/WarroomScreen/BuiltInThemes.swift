@@ -101,6 +101,9 @@ enum BuiltInThemes {
 
       # A refusal or error after an action
       error = bright-white on red bold
+
+      # A question on the hint line before a change to the incident: Enter confirms
+      confirm = black on yellow bold
       """# + "\n"
     ),
     (
@@ -202,6 +205,9 @@ enum BuiltInThemes {
 
       # A refusal or error after an action
       error = white on red bold
+
+      # A question on the hint line before a change to the incident: Enter confirms
+      confirm = black on yellow bold
       """# + "\n"
     ),
     (
@@ -303,6 +309,9 @@ enum BuiltInThemes {
 
       # A refusal or error after an action
       error = bright-white on red bold
+
+      # A question on the hint line before a change to the incident: Enter confirms
+      confirm = black on bright-yellow bold
       """# + "\n"
     ),
     (
@@ -404,6 +413,9 @@ enum BuiltInThemes {
 
       # A refusal or error after an action
       error = default reverse bold
+
+      # A question on the hint line before a change to the incident: Enter confirms
+      confirm = default reverse underline
       """# + "\n"
     ),
   ]

@@ -75,6 +75,29 @@ public struct Message: Equatable, Sendable {
   }
 }
 
+/// A question waiting for Enter (yes) or Esc (no). Any other key means "I was typing":
+/// the question goes, and the key that asked is given back to the input line as text, so
+/// a sentence typed into a focused pane lands in the line whole.
+public struct Confirmation: Equatable, Sendable {
+  public enum Subject: Equatable, Sendable {
+    /// A pane key's action, carried out on Enter.
+    case action(Action)
+    /// A paste of several lines: Enter sends each as an entry, Esc puts them on one line.
+    case pastedLines([String])
+  }
+
+  public var subject: Subject
+  public var prompt: String
+  /// The printable key that asked, if one did.
+  public var trigger: Character?
+
+  public init(subject: Subject, prompt: String, trigger: Character? = nil) {
+    self.subject = subject
+    self.prompt = prompt
+    self.trigger = trigger
+  }
+}
+
 /// The dashboard's own state, apart from the incident: focus, selection, scroll, what is
 /// being typed. Changed only by `DashboardUpdate`; the incident changing underneath (another
 /// terminal writing) never touches it, so typing is never disturbed.
@@ -92,6 +115,11 @@ public struct DashboardModel: Equatable, Sendable {
   /// Which page of the help screen is shown, when it does not fit on one.
   public var helpPage = 0
   public var message: Message?
+  /// A question on the hint line that Enter answers: a pane key's change to the incident,
+  /// or what to do with a paste of several lines.
+  public var confirmation: Confirmation?
+  /// Set by a quit that asked first (text typed, entries waiting): the next quit quits.
+  public var quitArmed = false
 
   public init(me: String, view: ViewMode = .lead) {
     self.me = me

@@ -13,10 +13,15 @@ public enum Effect: Equatable, Sendable {
 }
 
 /// Folds a key into the dashboard's view state, given the incident as it is now.
+///
+/// Typing is always safe: in the input line every printable key is text; a key in a
+/// focused pane that would change the incident asks first on the hint line; a paste is
+/// text; quitting with something typed or waiting asks first.
 public enum DashboardUpdate {
-  public static func update(_ model: inout DashboardModel, key: Key, state: IncidentState?)
-    -> [Effect]
-  {
+  /// - Parameter queued: entries waiting to be sent (offline), which a quit would drop.
+  public static func update(
+    _ model: inout DashboardModel, key: Key, state: IncidentState?, queued: Int = 0
+  ) -> [Effect] {
     if model.showHelp {
       // Arrows and Space page through help; any other key closes it; Ctrl-C still quits.
       switch key {
@@ -26,14 +31,30 @@ public enum DashboardUpdate {
         model.showHelp = false
         model.helpPage = 0
       }
-      return key == .control("c") ? [.quit] : []
+      return key == .control("c") ? quit(&model, queued: queued) : []
+    }
+    if let confirmation = model.confirmation {
+      return answer(confirmation, key: key, &model, state, queued: queued)
+    }
+    if case .paste(let text) = key {
+      paste(text, &model, state)
+      return []
     }
     if let binding = KeyTable.binding(for: key, in: model) {
-      return perform(binding.action, &model, state)
+      if case .pane = model.focus, binding.scope != .panes,
+        binding.action.changesIncident || key.typedCharacter != nil
+      {
+        model.confirmation = Confirmation(
+          subject: .action(binding.action),
+          prompt: prompt(for: binding.action, model, state), trigger: key.typedCharacter)
+        model.message = nil
+        return []
+      }
+      return perform(binding.action, &model, state, queued: queued)
     }
     // Unbound printable keys always type: from a pane they move focus to the input line,
     // so nothing a person types at 3 a.m. is silently lost.
-    if case .character(let character) = key {
+    if let character = key.typedCharacter {
       model.focus = .input
       model.input.insert(character)
       model.message = nil
@@ -41,20 +62,143 @@ public enum DashboardUpdate {
     return []
   }
 
+  /// The answer to a question on the hint line.
+  private static func answer(
+    _ confirmation: Confirmation, key: Key, _ model: inout DashboardModel,
+    _ state: IncidentState?, queued: Int
+  ) -> [Effect] {
+    model.confirmation = nil
+    switch (key, confirmation.subject) {
+    case (.enter, .action(let action)):
+      return perform(action, &model, state, queued: queued)
+    case (.enter, .pastedLines(let lines)):
+      model.message = Message("sending \(lines.count) entries")
+      return lines.compactMap { entryEffect($0, kind: model.inputKind) }
+    case (.escape, .pastedLines(let lines)):
+      model.focus = .input
+      model.input.insert(SafeText.inert(lines.joined(separator: "\n")))
+    case (.escape, .action):
+      model.focus = .input
+      model.message = nil
+    case (.control("c"), _):
+      return quit(&model, queued: queued)
+    default:
+      // Not an answer: the person was typing. The key that asked goes back as text.
+      if let trigger = confirmation.trigger, key.typedCharacter != nil || key == .backspace {
+        model.focus = .input
+        model.input.insert(trigger)
+      }
+      if key == .backspace, confirmation.trigger != nil {
+        model.input.deleteBackward()
+        return []
+      }
+      return update(&model, key: key, state: state, queued: queued)
+    }
+    return []
+  }
+
+  /// A paste is text: one line goes into the input line (control characters shown
+  /// inert); several lines ask once whether to send them as that many entries.
+  private static func paste(_ text: String, _ model: inout DashboardModel, _ state: IncidentState?)
+  {
+    model.focus = .input
+    model.message = nil
+    let normalized = text.replacingOccurrences(of: "\r\n", with: "\n")
+      .replacingOccurrences(of: "\r", with: "\n")
+    var lines = normalized.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    while let last = lines.last, last.trimmingCharacters(in: .whitespaces).isEmpty {
+      lines.removeLast()
+    }
+    let entries = lines.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+    guard entries.count > 1, state?.isDeclared == true, !model.isCommandLine else {
+      model.input.insert(SafeText.inert(lines.joined(separator: "\n")))
+      return
+    }
+    model.confirmation = Confirmation(
+      subject: .pastedLines(entries),
+      prompt: "Paste of \(entries.count) lines: Enter sends them as \(entries.count) "
+        + "\(model.inputKind.label) entries · Esc puts them on the input line")
+  }
+
+  /// Quits, unless something would be lost: then the first quit says what, and the next
+  /// one (Ctrl-C or :quit again, until Esc or a sent entry) quits.
+  private static func quit(_ model: inout DashboardModel, queued: Int) -> [Effect] {
+    var losing: [String] = []
+    if !model.input.isEmpty { losing.append("the typed line is not sent") }
+    if queued > 0 {
+      losing.append(
+        "\(queued) entr\(queued == 1 ? "y waits" : "ies wait") to be sent (printed on exit)")
+    }
+    guard !losing.isEmpty, !model.quitArmed else { return [.quit] }
+    model.quitArmed = true
+    model.message = Message(
+      "Ctrl-C again to quit: " + losing.joined(separator: "; "), isError: true)
+    return []
+  }
+
+  /// The question a pane key asks before it acts.
+  static func prompt(for action: Action, _ model: DashboardModel, _ state: IncidentState?)
+    -> String
+  {
+    let id = state?.id.rawValue ?? "the incident"
+    let role = Role.allCases[model.selected(.roles) % Role.allCases.count]
+    let experiment = state?.experimentsForDisplay.dropFirst(model.selected(.experiments)).first
+    let question: String
+    switch action {
+    case .toggleStep:
+      let index = model.selected(.checklist)
+      let title =
+        state?.runbook.steps.indices.contains(index) == true
+        ? state!.runbook.steps[index].title : "?"
+      let verb = state?.isStepDone(index) == true ? "Untick" : "Tick"
+      question = "\(verb) step \(index + 1) (\(title))?"
+    case .mitigate: question = "Announce \(id) mitigated (yellow)?"
+    case .resolve:
+      let open =
+        state.map { incident in
+          incident.runbook.steps.indices.filter { !incident.isStepDone($0) }
+            .filter { $0 < incident.runbook.steps.count - 1 }.map { String($0 + 1) }
+        } ?? []
+      question =
+        "Announce \(id) resolved (green)?"
+        + (open.isEmpty ? "" : " Steps still open: \(open.joined(separator: ", ")).")
+    case .reopen: question = "Reopen \(id)?"
+    case .takeRole: question = "Take the \(role.title) role yourself?"
+    case .assignRole: question = "Assign the \(role.title) role? (you type the name)"
+    case .releaseRole:
+      let holders = state?.roles.holders(of: role) ?? []
+      question =
+        "Release \(role.title)\(holders.isEmpty ? "" : " (" + holders.joined(separator: ", ") + ")")?"
+    case .startExperiment: question = "Start experiment #\(experiment?.id ?? 0)?"
+    case .concludeExperiment:
+      question = "Conclude experiment #\(experiment?.id ?? 0)? (you type the result)"
+    case .abandonExperiment: question = "Abandon experiment #\(experiment?.id ?? 0)?"
+    case .closeFollowup:
+      let followup = state?.followupsForDisplay.dropFirst(model.selected(.log)).first
+      question = "Close follow-up #\(followup?.id ?? 0)?"
+    case .composeUpdate: question = "Write a stakeholder update?"
+    case .proposeExperiment: question = "Propose an experiment?"
+    case .addWhy: question = "Add a why?"
+    case .addFollowup: question = "Add a follow-up?"
+    default: question = "Go on?"
+    }
+    return SafeText.inert(question) + "  Enter confirm · Esc cancel · typing types"
+  }
+
   private static func perform(
-    _ action: Action, _ model: inout DashboardModel, _ state: IncidentState?
+    _ action: Action, _ model: inout DashboardModel, _ state: IncidentState?, queued: Int
   )
     -> [Effect]
   {
     let incident = state.flatMap { $0.isDeclared ? $0 : nil }
     switch action {
     case .quit:
-      return [.quit]
+      return quit(&model, queued: queued)
     case .help:
       model.showHelp = true
     case .cancel:
-      model.input.clear()
-      model.inputKind = defaultKind(model.view)
+      // Back to typing and to the newest entries; what is typed stays (Ctrl-U clears).
+      model.quitArmed = false
       model.focus = .input
       model.message = nil
       model.logScroll = 0
@@ -65,15 +209,19 @@ public enum DashboardUpdate {
       model.focus = order[(index + step) % order.count]
     case .commandLine:
       model.focus = .input
-      model.input = LineEditor(":")
+      if model.input.isEmpty { model.input = LineEditor(":") }
     case .submit:
-      return submit(&model, incident)
+      return submit(&model, incident, queued: queued)
     case .cycleKind:
       model.inputKind = model.inputKind.next
     case .deleteBackward: model.input.deleteBackward()
     case .deleteForward: model.input.deleteForward()
     case .deleteWord: model.input.deleteWord()
     case .clearLine: model.input.clear()
+    case .killToEnd: model.input.killToEnd()
+    case .yank: model.input.yank()
+    case .wordLeft: model.input.moveWordLeft()
+    case .wordRight: model.input.moveWordRight()
     case .cursorLeft: model.input.moveLeft()
     case .cursorRight: model.input.moveRight()
     case .cursorHome: model.input.moveHome()
@@ -138,25 +286,39 @@ public enum DashboardUpdate {
     return []
   }
 
-  private static func submit(_ model: inout DashboardModel, _ incident: IncidentState?) -> [Effect]
-  {
+  private static func submit(
+    _ model: inout DashboardModel, _ incident: IncidentState?, queued: Int
+  ) -> [Effect] {
     let text = model.input.text.trimmingCharacters(in: .whitespaces)
     guard !text.isEmpty else { return [] }
+    if ["quit", "q", "exit"].contains(text.dropFirst().trimmingCharacters(in: .whitespaces)),
+      model.isCommandLine
+    {
+      model.input.reset()
+      return quit(&model, queued: queued)
+    }
     defer {
-      model.input.clear()
+      model.input.reset()
       model.inputKind = defaultKind(model.view)
       model.logScroll = 0
+      model.quitArmed = false
     }
     if model.isCommandLine { return [.commandLine(String(text.dropFirst()))] }
     guard incident != nil else { return [.declare(text)] }
-    let (kind, body) = InputPrefix.split(text, default: model.inputKind)
-    guard !body.isEmpty else { return [] }
+    return entryEffect(text, kind: model.inputKind).map { [$0] } ?? []
+  }
+
+  /// The write for one entry of the input line (or one pasted line): its prefix, if any,
+  /// chooses the kind.
+  private static func entryEffect(_ text: String, kind: InputKind) -> Effect? {
+    let (kind, body) = InputPrefix.split(text.trimmingCharacters(in: .whitespaces), default: kind)
+    guard !body.isEmpty else { return nil }
     switch kind {
-    case .update: return [.write(.postUpdate(body))]
-    case .note: return [.write(.log(.note, body))]
-    case .finding: return [.write(.log(.finding, body))]
-    case .decision: return [.write(.log(.decision, body))]
-    case .manualChange: return [.write(.log(.manualChange, body))]
+    case .update: return .write(.postUpdate(body))
+    case .note: return .write(.log(.note, body))
+    case .finding: return .write(.log(.finding, body))
+    case .decision: return .write(.log(.decision, body))
+    case .manualChange: return .write(.log(.manualChange, body))
     }
   }
 
@@ -200,9 +362,16 @@ public enum DashboardUpdate {
     }
   }
 
-  /// Puts a `:` command in the input line for the person to finish.
+  /// Puts a `:` command in the input line for the person to finish, unless the line
+  /// holds text: that is never replaced.
   private static func prefill(_ model: inout DashboardModel, _ text: String, cursorBack: Int = 0) {
     model.focus = .input
+    guard model.input.isEmpty else {
+      model.message = Message(
+        "the input line has text: send it, or clear it with Ctrl-U (Ctrl-Y puts it back)",
+        isError: true)
+      return
+    }
     model.input = LineEditor(text, cursor: text.count - cursorBack)
   }
 

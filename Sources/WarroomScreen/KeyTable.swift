@@ -3,25 +3,35 @@
 /// it, so they cannot disagree.
 public enum Action: Equatable, Sendable {
   case quit, help, cancel, focusNext, focusPrevious, commandLine
-  case submit, cycleKind, deleteBackward, deleteForward, deleteWord, clearLine
-  case cursorLeft, cursorRight, cursorHome, cursorEnd
+  case submit, cycleKind, deleteBackward, deleteForward, deleteWord, clearLine, killToEnd, yank
+  case cursorLeft, cursorRight, cursorHome, cursorEnd, wordLeft, wordRight
   case selectUp, selectDown, pageUp, pageDown, previousPage, nextPage
   case toggleStep, mitigate, resolve, reopen
   case assignRole, takeRole, releaseRole
   case proposeExperiment, startExperiment, concludeExperiment, abandonExperiment
   case composeUpdate
   case addWhy, addFollowup, closeFollowup
+
+  /// Whether the action changes the incident, or may: a pane key bound to one asks first.
+  public var changesIncident: Bool {
+    switch self {
+    case .toggleStep, .mitigate, .resolve, .reopen, .assignRole, .takeRole, .releaseRole,
+      .startExperiment, .concludeExperiment, .abandonExperiment, .closeFollowup:
+      true
+    default: false
+    }
+  }
 }
 
 /// Where a binding applies.
 public enum Scope: Equatable, Sendable {
   /// Anywhere.
   case global
-  /// While typing in the input line.
+  /// While the input line has focus: every printable key is text there.
   case input
-  /// While the input line is empty or a pane has focus (so letters type otherwise).
-  case idle
-  /// While a pane has focus.
+  /// While any pane has focus.
+  case panes
+  /// While this pane has focus.
   case pane(PaneID)
   /// While the log pane shows this page.
   case page(LogPage)
@@ -39,7 +49,12 @@ public struct KeyBinding: Sendable {
 public enum KeyTable {
   public static let bindings: [KeyBinding] = [
     // Anywhere
-    KeyBinding(keys: [.control("c")], scope: .global, action: .quit, help: "quit"),
+    KeyBinding(
+      keys: [.control("c")], scope: .global, action: .quit,
+      help: "quit (asks first while text is typed or entries wait to be sent); also :quit",
+      hint: "^C quit"),
+    KeyBinding(
+      keys: [.function(1)], scope: .global, action: .help, help: "this help", hint: "F1 help"),
     KeyBinding(
       keys: [.tab], scope: .global, action: .focusNext, help: "focus the next pane",
       hint: "Tab panes"),
@@ -47,15 +62,7 @@ public enum KeyTable {
       keys: [.backTab], scope: .global, action: .focusPrevious, help: "focus the previous pane"),
     KeyBinding(
       keys: [.escape], scope: .global, action: .cancel,
-      help: "clear the input line, back to typing"),
-    // Empty input line, or a pane focused
-    KeyBinding(
-      keys: [.character("q")], scope: .idle, action: .quit, help: "quit", hint: "q quit"),
-    KeyBinding(
-      keys: [.character("?")], scope: .idle, action: .help, help: "this help", hint: "? help"),
-    KeyBinding(
-      keys: [.character(":")], scope: .idle, action: .commandLine,
-      help: "command line: any warroom command, e.g. :role assign lead ann", hint: ": command"),
+      help: "back to the input line and the newest entries (what is typed stays)"),
     // The input line
     KeyBinding(
       keys: [.enter], scope: .input, action: .submit,
@@ -67,9 +74,19 @@ public enum KeyTable {
     KeyBinding(keys: [.backspace], scope: .input, action: .deleteBackward, help: "delete left"),
     KeyBinding(keys: [.delete], scope: .input, action: .deleteForward, help: "delete right"),
     KeyBinding(keys: [.control("w")], scope: .input, action: .deleteWord, help: "delete a word"),
-    KeyBinding(keys: [.control("u")], scope: .input, action: .clearLine, help: "clear the line"),
+    KeyBinding(
+      keys: [.control("u")], scope: .input, action: .clearLine,
+      help: "clear the line (Ctrl-Y brings it back)"),
+    KeyBinding(
+      keys: [.control("k")], scope: .input, action: .killToEnd, help: "delete to the end"),
+    KeyBinding(
+      keys: [.control("y")], scope: .input, action: .yank, help: "put back what was deleted"),
     KeyBinding(keys: [.left], scope: .input, action: .cursorLeft, help: "cursor left"),
     KeyBinding(keys: [.right], scope: .input, action: .cursorRight, help: "cursor right"),
+    KeyBinding(
+      keys: [.altLeft, .alt("b")], scope: .input, action: .wordLeft, help: "a word left"),
+    KeyBinding(
+      keys: [.altRight, .alt("f")], scope: .input, action: .wordRight, help: "a word right"),
     KeyBinding(
       keys: [.home, .control("a")], scope: .input, action: .cursorHome, help: "line start"),
     KeyBinding(keys: [.end, .control("e")], scope: .input, action: .cursorEnd, help: "line end"),
@@ -77,13 +94,16 @@ public enum KeyTable {
     KeyBinding(keys: [.down], scope: .input, action: .selectDown, help: "scroll the log down"),
     KeyBinding(keys: [.pageUp], scope: .input, action: .pageUp, help: "page the log up"),
     KeyBinding(keys: [.pageDown], scope: .input, action: .pageDown, help: "page the log down"),
+    // Any pane. Other letters typed here go to the input line as text.
+    KeyBinding(
+      keys: [.character("?")], scope: .panes, action: .help, help: "this help", hint: "? help"),
+    KeyBinding(
+      keys: [.character(":")], scope: .panes, action: .commandLine,
+      help: "command line: any warroom command, e.g. :role assign lead ann"),
     // Checklist
     KeyBinding(
-      keys: [.up, .character("k")], scope: .pane(.checklist), action: .selectUp,
-      help: "previous step"),
-    KeyBinding(
-      keys: [.down, .character("j")], scope: .pane(.checklist), action: .selectDown,
-      help: "next step"),
+      keys: [.up], scope: .pane(.checklist), action: .selectUp, help: "previous step"),
+    KeyBinding(keys: [.down], scope: .pane(.checklist), action: .selectDown, help: "next step"),
     KeyBinding(
       keys: [.character(" "), .enter], scope: .pane(.checklist), action: .toggleStep,
       help: "tick or untick the step", hint: "Space tick"),
@@ -97,12 +117,8 @@ public enum KeyTable {
       keys: [.character("o")], scope: .pane(.checklist), action: .reopen,
       help: "reopen (back to red)"),
     // Roles
-    KeyBinding(
-      keys: [.up, .character("k")], scope: .pane(.roles), action: .selectUp,
-      help: "previous role"),
-    KeyBinding(
-      keys: [.down, .character("j")], scope: .pane(.roles), action: .selectDown,
-      help: "next role"),
+    KeyBinding(keys: [.up], scope: .pane(.roles), action: .selectUp, help: "previous role"),
+    KeyBinding(keys: [.down], scope: .pane(.roles), action: .selectDown, help: "next role"),
     KeyBinding(
       keys: [.character("m")], scope: .pane(.roles), action: .takeRole,
       help: "take the role myself", hint: "m take"),
@@ -118,11 +134,9 @@ public enum KeyTable {
       help: "write a stakeholder update", hint: "u update"),
     // Experiments
     KeyBinding(
-      keys: [.up, .character("k")], scope: .pane(.experiments), action: .selectUp,
-      help: "previous experiment"),
+      keys: [.up], scope: .pane(.experiments), action: .selectUp, help: "previous experiment"),
     KeyBinding(
-      keys: [.down, .character("j")], scope: .pane(.experiments), action: .selectDown,
-      help: "next experiment"),
+      keys: [.down], scope: .pane(.experiments), action: .selectDown, help: "next experiment"),
     KeyBinding(
       keys: [.character("n")], scope: .pane(.experiments), action: .proposeExperiment,
       help: "propose an experiment", hint: "n new"),
@@ -137,18 +151,15 @@ public enum KeyTable {
       help: "abandon it", hint: "x abandon"),
     // Log pages
     KeyBinding(
-      keys: [.up, .character("k")], scope: .pane(.log), action: .selectUp,
-      help: "scroll up / previous item"),
+      keys: [.up], scope: .pane(.log), action: .selectUp, help: "scroll up / previous item"),
     KeyBinding(
-      keys: [.down, .character("j")], scope: .pane(.log), action: .selectDown,
-      help: "scroll down / next item"),
+      keys: [.down], scope: .pane(.log), action: .selectDown, help: "scroll down / next item"),
     KeyBinding(keys: [.pageUp], scope: .pane(.log), action: .pageUp, help: "page up"),
     KeyBinding(keys: [.pageDown], scope: .pane(.log), action: .pageDown, help: "page down"),
     KeyBinding(
-      keys: [.left, .character("[")], scope: .pane(.log), action: .previousPage,
+      keys: [.left], scope: .pane(.log), action: .previousPage,
       help: "previous page: log, timeline, whys, follow-ups, updates", hint: "←→ pages"),
-    KeyBinding(
-      keys: [.right, .character("]")], scope: .pane(.log), action: .nextPage, help: "next page"),
+    KeyBinding(keys: [.right], scope: .pane(.log), action: .nextPage, help: "next page"),
     KeyBinding(
       keys: [.character("n")], scope: .page(.whys), action: .addWhy, help: "add a why",
       hint: "n add"),
@@ -164,10 +175,10 @@ public enum KeyTable {
   static func scopes(_ model: DashboardModel) -> [Scope] {
     switch model.focus {
     case .input:
-      return model.input.isEmpty ? [.input, .idle, .global] : [.input, .global]
+      return [.input, .global]
     case .pane(let pane):
       let page: [Scope] = pane == .log ? [.page(model.logPage)] : []
-      return page + [.pane(pane), .idle, .global]
+      return page + [.pane(pane), .panes, .global]
     }
   }
 
@@ -199,8 +210,8 @@ public enum KeyTable {
     func title(_ scope: Scope) -> String {
       switch scope {
       case .global: "Anywhere"
-      case .input: "Typing in the input line"
-      case .idle: "With the input line empty, or a pane focused"
+      case .input: "Typing in the input line (every other key is text, q and ? included)"
+      case .panes: "Any pane focused (other letters type into the input line)"
       case .pane(let pane): "\(pane.title) pane"
       case .page(let page): "Log pane, \(page.title) page"
       }

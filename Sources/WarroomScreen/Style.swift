@@ -31,4 +31,6 @@ public enum StyleRole: String, CaseIterable, Sendable, Hashable {
   case hint
   case message
   case error
+  /// A question before a change to the incident.
+  case confirm
 }

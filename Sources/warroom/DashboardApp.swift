@@ -18,8 +18,6 @@ final class DashboardApp {
   private var connectivity = Connectivity()
   /// Nil while offline after the signal broke; made again when the store answers.
   private var changes: (any ChangeSignal)?
-  /// Set by a first quit with submissions still held: a second one drops them.
-  private var quitWarned = false
   /// Asks the store, off this thread, whether it answers again.
   private let probe: StoreProbe
   /// Without `--incident`, the dashboard moves to a newly declared incident when it has none.
@@ -140,7 +138,8 @@ final class DashboardApp {
   // MARK: - Input
 
   private func handle(_ key: Key) {
-    let effects = DashboardUpdate.update(&model, key: key, state: incident)
+    let effects = DashboardUpdate.update(
+      &model, key: key, state: incident, queued: connectivity.queue.count)
     for effect in effects {
       switch effect {
       case .quit: quit()
@@ -151,18 +150,9 @@ final class DashboardApp {
     }
   }
 
-  /// Quits, unless submissions are still held: then the first quit says so, and only a
-  /// second one drops them (they are printed on the way out, so nothing is lost unseen).
-  private func quit() {
-    if connectivity.queue.isEmpty || quitWarned {
-      quitting = true
-      return
-    }
-    quitWarned = true
-    model.message = Message(
-      "\(connectivity.queue.count) not sent yet (offline): quit again to leave anyway; "
-        + "they will be printed", isError: true)
-  }
+  /// The update function has already asked, if anything would be lost: held
+  /// submissions are printed on the way out.
+  private func quit() { quitting = true }
 
   private func write(_ command: Command) {
     guard incident != nil else {
@@ -176,7 +166,6 @@ final class DashboardApp {
   /// Sends a new submission, or holds it behind earlier ones while the store is away.
   private func submit(_ action: Submission.Action) {
     let submission = Submission(action: action, actor: model.me, at: Date())
-    quitWarned = false
     guard connectivity.isOnline, connectivity.queue.isEmpty else {
       connectivity.hold(submission)
       model.message = Message(
@@ -322,7 +311,6 @@ final class DashboardApp {
       connectivity.release()
     }
     connectivity.reconnected()
-    quitWarned = false
     refreshFromStore()
     if let first = refused.first {
       model.message = Message(

@@ -73,7 +73,7 @@ struct DashboardTmuxTests {
     try tmux.start("shell", command: "sh")
     let open = try openFromShell(marker: "exit")
     #expect(open.contains("Checklist 0/13"))
-    try tmux.press("shell", "q")
+    try tmux.press("shell", "C-c")
     let after = try tmux.waitFor("shell") { $0.contains("exit=0") }
     #expect(after.contains("exit=0"))
     #expect(!after.contains("Checklist"))  // the dashboard's screen is gone
@@ -94,6 +94,8 @@ struct DashboardTmuxTests {
 
     try openFromShell(marker: "second")
     try tmux.type("shell", "typing then")
+    try tmux.press("shell", "C-c")  // something typed: it asks first
+    #expect(try tmux.waitFor("shell") { $0.contains("Ctrl-C again to quit") }.contains("again"))
     try tmux.press("shell", "C-c")
     #expect(try tmux.waitFor("shell") { $0.contains("second=0") }.contains("second=0"))
   }
@@ -121,6 +123,79 @@ struct DashboardTmuxTests {
     let screen = try tmux.waitFor("lead") { $0.contains("danger") }
     #expect(screen.contains("^[[2J^[]0;owned^Gdanger"))
     #expect(screen.contains("INC-1 Database is down"))  // the screen was not cleared
+  }
+
+  // MARK: - Typing is always safe
+
+  @Test func lettersThatWereKeysAreTextInTheInputLine() throws {
+    _ = try cli("declare", "Payments are slow")
+    try tmux.start("rec", command: dashboard(as: "carol", "--view recorder"))
+    try tmux.waitFor("rec") { $0.contains("INC-1 Payments are slow") }
+    try tmux.type("rec", "queue depth on payments-worker is 9000")
+    try tmux.press("rec", "Enter")
+    try tmux.type("rec", "?? is the CDN also affected")
+    try tmux.press("rec", "Enter")
+    let screen = try tmux.waitFor("rec") { $0.contains("?? is the CDN also affected") }
+    #expect(screen.contains("queue depth on payments-worker is 9000"), "\(screen)")
+    #expect(!screen.contains("Keys "))  // no help opened
+    let log = try cli("export", "--format", "json").stdout
+    #expect(log.contains("\"queue depth on payments-worker is 9000\""))
+    #expect(log.contains("\"?? is the CDN also affected\""))
+  }
+
+  @Test func aSentenceTypedIntoAFocusedPaneChangesNothing() throws {
+    _ = try cli("declare", "Payments are slow")
+    _ = try cli("mitigate")
+    try tmux.start("lead", command: dashboard(as: "alice"))
+    try tmux.waitFor("lead") { $0.contains("YELLOW") }
+    try tmux.press("lead", "Tab")  // the checklist: o reopens, Space ticks … after asking
+    try tmux.type("lead", "ok thanks")
+    let screen = try tmux.waitFor("lead") { $0.contains("› ok thanks") }
+    #expect(screen.contains("› ok thanks"), "\(screen)")
+    let status = try cli("status", "--json").stdout
+    #expect(status.contains("\"status\" : \"mitigated\""))
+    #expect(status.contains("\"done\" : 1"))  // only the self-completing yellow step
+    // A pane key does act once confirmed.
+    try tmux.press("lead", "C-u")
+    try tmux.press("lead", "Tab")
+    try tmux.type("lead", "o")
+    try tmux.waitFor("lead") { $0.contains("Reopen INC-1?") }
+    try tmux.press("lead", "Enter")
+    try tmux.waitFor("lead") { $0.contains("RED") }
+    #expect(try cli("status", "--json").stdout.contains("\"status\" : \"investigating\""))
+  }
+
+  @Test func aBracketedPasteIsTextAndSeveralLinesAskOnce() throws {
+    _ = try cli("declare", "Payments are slow")
+    try tmux.start("rec", command: dashboard(as: "carol", "--view recorder"))
+    try tmux.waitFor("rec") { $0.contains("INC-1 Payments are slow") }
+    try tmux.run(["set-buffer", "-b", "one", "curl -s \u{1B}[2Jhttp://x\u{1B}c done"])
+    try tmux.run(["paste-buffer", "-p", "-b", "one", "-t", "rec"])
+    let line = try tmux.waitFor("rec") { $0.contains("done") }
+    #expect(line.contains("curl -s ^[[2Jhttp://x^[c done"), "\(line)")
+    try tmux.press("rec", "C-u")
+    try tmux.run(["set-buffer", "-b", "two", "first line\nq second line\n"])
+    try tmux.run(["paste-buffer", "-p", "-b", "two", "-t", "rec"])
+    let asked = try tmux.waitFor("rec") { $0.contains("Paste of 2 lines") }
+    #expect(asked.contains("Paste of 2 lines"), "\(asked)")
+    try tmux.press("rec", "Enter")
+    let sent = try tmux.waitFor("rec") { $0.contains("q second line") }
+    #expect(sent.contains("first line"))
+    #expect(try cli("export", "--format", "json").stdout.contains("\"q second line\""))
+  }
+
+  @Test func unknownEscapeSequencesAreDroppedAndEscKeepsTheText() throws {
+    _ = try cli("declare", "Payments are slow")
+    try tmux.start("rec", command: dashboard(as: "carol", "--view recorder"))
+    try tmux.waitFor("rec") { $0.contains("INC-1 Payments are slow") }
+    try tmux.type("rec", "half")
+    try tmux.run(["send-keys", "-t", "rec", "-H", "1b", "5b", "34", "7e"])  // ESC [ 4 ~
+    try tmux.press("rec", "Escape")
+    Thread.sleep(forTimeInterval: 0.2)
+    try tmux.type("rec", " typed")
+    let screen = try tmux.waitFor("rec") { $0.contains("› half typed") }
+    #expect(screen.contains("› half typed"), "\(screen)")
+    #expect(!screen.contains("[4~"))
   }
 
   @Test func aCadenceAtTheIntegerLimitIsAnErrorNotACrash() throws {

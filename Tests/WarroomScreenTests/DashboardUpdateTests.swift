@@ -16,12 +16,13 @@ struct DashboardUpdateTests {
     keys.flatMap { DashboardUpdate.update(&model, key: $0, state: state) }
   }
 
-  @Test mutating func qQuitsOnlyWhenTheInputLineIsEmpty() {
-    #expect(press(.character("q")) == [.quit])
-    model = DashboardModel(me: "alice")
-    _ = type("restart")
-    #expect(press(.character("q")).isEmpty)
-    #expect(model.input.text == "restartq")
+  @Test mutating func qAndQuestionMarksAreTextInTheInputLine() {
+    _ = type("queue depth on payments-worker is 9000")
+    #expect(model.input.text == "queue depth on payments-worker is 9000")
+    #expect(press(.enter) == [.write(.log(.note, "queue depth on payments-worker is 9000"))])
+    _ = type("?? is the CDN also affected")
+    #expect(!model.showHelp)
+    #expect(model.input.text == "?? is the CDN also affected")
   }
 
   @Test mutating func enterLogsTheLineAndClearsIt() {
@@ -70,8 +71,19 @@ struct DashboardUpdateTests {
     #expect(model.input.text == ">hello ")
     _ = press(.end, .backspace, .backspace)
     #expect(model.input.text == ">hell")
-    _ = press(.escape)
+    _ = press(.escape)  // never discards what is typed
+    #expect(model.input.text == ">hell")
+    _ = press(.control("u"))
     #expect(model.input.isEmpty)
+    _ = press(.control("y"))  // what Ctrl-U took comes back
+    #expect(model.input.text == ">hell")
+    _ = press(.control("a"), .alt("f"))
+    #expect(model.input.cursor == 5)
+    _ = type(" o")
+    _ = press(.altLeft, .control("k"))
+    #expect(model.input.text == ">hell ")
+    _ = press(.altRight, .altLeft)
+    #expect(model.input.cursor == 0)
   }
 
   @Test mutating func tabCyclesThroughThePanesOfTheView() {
@@ -89,39 +101,96 @@ struct DashboardUpdateTests {
     #expect(model.focus == .pane(.log))
   }
 
-  @Test mutating func checklistSpaceTogglesTheSelectedStep() {
+  @Test mutating func checklistSpaceTogglesTheSelectedStepAfterAsking() {
     _ = press(.tab)
-    #expect(press(.character(" ")) == [.write(.undoStep(1))])  // step 1 is done in the fixture
+    #expect(press(.character(" ")).isEmpty)
+    #expect(model.confirmation?.prompt.hasPrefix("Untick step 1 (Confirm it is a P1)?") == true)
+    #expect(press(.enter) == [.write(.undoStep(1))])  // step 1 is done in the fixture
     _ = press(.down, .down, .down)
-    #expect(press(.character(" ")) == [.write(.completeStep(4))])
+    #expect(press(.enter).isEmpty)
+    #expect(press(.enter) == [.write(.completeStep(4))])
   }
 
-  @Test mutating func checklistPaneChangesStatus() {
+  @Test mutating func checklistPaneChangesStatusOnlyWhenConfirmed() {
     _ = press(.tab)
-    #expect(press(.character("y")) == [.write(.mitigate)])
-    #expect(press(.character("g")) == [.write(.resolve(force: nil))])
-    #expect(press(.character("o")) == [.write(.reopen(reason: nil))])
+    #expect(press(.character("y"), .enter) == [.write(.mitigate)])
+    #expect(press(.character("g")).isEmpty)
+    #expect(model.confirmation?.prompt.contains("Steps still open: ") == true)
+    #expect(press(.enter) == [.write(.resolve(force: nil))])
+    #expect(press(.character("o")).isEmpty)
+    #expect(model.confirmation?.prompt.hasPrefix("Reopen INC-7?") == true)
+    #expect(press(.escape).isEmpty)
+    #expect(model.confirmation == nil)
+    #expect(model.focus == .input)
+  }
+
+  @Test mutating func aSentenceTypedIntoAFocusedPaneIsText() {
+    _ = press(.tab)
+    #expect(type("ok thanks").isEmpty)  // o asks to reopen; k says "typing"
+    #expect(model.input.text == "ok thanks")
+    #expect(model.focus == .input)
+    _ = press(.tab, .tab, .tab, .tab)  // experiments: every letter there is bound or text
+    #expect(type("scan x").isEmpty)
+    #expect(model.input.text == "ok thanksscan x")
   }
 
   @Test mutating func rolesPaneKeys() {
     _ = press(.tab, .tab)
-    #expect(press(.character("m")) == [.write(.assignRole(.lead, "alice"))])
-    #expect(press(.character("r")) == [.write(.releaseRole(.lead, "alice"))])
+    #expect(press(.character("m"), .enter) == [.write(.assignRole(.lead, "alice"))])
+    #expect(press(.character("r"), .enter) == [.write(.releaseRole(.lead, "alice"))])
     _ = press(.down)
-    #expect(press(.character("a")).isEmpty)
+    #expect(press(.character("a"), .enter).isEmpty)
     #expect(model.input.text == ":role assign communicator ")
     #expect(model.focus == .input)
+  }
+
+  @Test mutating func aPrefillNeverReplacesTypedText() {
+    _ = type("half a thought")
+    _ = press(.tab, .tab)
+    _ = press(.character("a"), .enter)
+    #expect(model.input.text == "half a thought")
+    #expect(model.message?.isError == true)
   }
 
   @Test mutating func experimentsPaneActsOnTheSelectedExperiment() {
     _ = press(.tab, .tab, .tab, .tab)
     #expect(model.focus == .pane(.experiments))
     // Listed running first, newest first: #2, #1, then #3 concluded.
-    #expect(press(.character("x")) == [.write(.abandonExperiment(2, reason: nil))])
+    #expect(press(.character("x"), .enter) == [.write(.abandonExperiment(2, reason: nil))])
     _ = press(.down)
-    _ = press(.character("c"))
+    _ = press(.character("c"), .enter)
     #expect(model.input.text == ":experiment conclude 1 --refuted \"\"")
     #expect(model.input.cursor == model.input.characters.count - 1)
+  }
+
+  @Test mutating func aPasteIsTextAndSeveralLinesAskOnce() {
+    _ = press(.paste("curl \u{1B}[2J -H 'x'\tnow"))
+    #expect(model.input.text == "curl ^[[2J -H 'x' now")
+    model = DashboardModel(me: "alice")
+    #expect(press(.paste("first\r\nq second\n:resolve --force x\n\n")).isEmpty)
+    #expect(model.confirmation?.prompt.hasPrefix("Paste of 3 lines") == true)
+    #expect(
+      press(.enter) == [
+        .write(.log(.note, "first")), .write(.log(.note, "q second")),
+        .write(.log(.note, ":resolve --force x")),
+      ])
+    _ = press(.paste("a\nb"), .escape)
+    #expect(model.input.text == "a↵b")
+  }
+
+  @Test mutating func quittingAsksWhileSomethingWouldBeLost() {
+    _ = type("half a sentence")
+    #expect(press(.control("c")).isEmpty)
+    #expect(model.message?.text.contains("typed line") == true)
+    #expect(press(.control("c")) == [.quit])
+    model = DashboardModel(me: "alice")
+    #expect(DashboardUpdate.update(&model, key: .control("c"), state: state, queued: 2).isEmpty)
+    #expect(model.message?.text.contains("2 entries wait") == true)
+    _ = type(":quit")
+    #expect(DashboardUpdate.update(&model, key: .enter, state: state, queued: 2) == [.quit])
+    model = DashboardModel(me: "alice")
+    _ = type(":quit")
+    #expect(press(.enter) == [.quit])
   }
 
   @Test mutating func unboundLettersInAPaneStartTyping() {
@@ -142,11 +211,11 @@ struct DashboardUpdateTests {
     #expect(model.logPage == .timeline)
     _ = press(.right, .right)
     #expect(model.logPage == .followups)
-    #expect(press(.character("d")) == [.write(.closeFollowup(1))])
+    #expect(press(.character("d"), .enter) == [.write(.closeFollowup(1))])
   }
 
   @Test mutating func helpOpensPagesAndCloses() {
-    _ = press(.character("?"))
+    _ = press(.function(1))
     #expect(model.showHelp)
     _ = press(.down)
     #expect(model.helpPage == 1)
@@ -155,7 +224,9 @@ struct DashboardUpdateTests {
   }
 
   @Test mutating func ctrlCQuitsFromAnywhere() {
-    _ = type("half a sentence")
+    #expect(press(.control("c")) == [.quit])
+    _ = press(.tab, .character("?"))
+    #expect(model.showHelp)
     #expect(press(.control("c")) == [.quit])
   }
 }
@@ -248,5 +319,36 @@ struct InputLineTests {
     let frame = render(model)
     #expect(frame.grid.line(22).contains("x^[[2Jy"))
     #expect(frame.cursor?.x == 8 + 7)  // after " note › " (8 columns) and the 7 shown
+  }
+}
+
+@Suite("Terminal input decoding")
+struct InputDecoderTests {
+  func scalars(_ text: String) -> [RawInput] { text.unicodeScalars.map { .scalar($0.value) } }
+
+  @Test func unknownEscapeSequencesAreDroppedWhole() {
+    var decoder = InputDecoder()
+    let keys = decoder.decode(scalars("a\u{1B}[4~b\u{1B}OPc\u{1B}[1;5Zd"))
+    #expect(keys == [.character("a"), .character("b"), .character("c"), .character("d")])
+  }
+
+  @Test func escapeAloneIsEscAndEscapeLetterIsAlt() {
+    var decoder = InputDecoder()
+    #expect(decoder.decode(scalars("\u{1B}")) == [.escape])
+    #expect(decoder.decode(scalars("\u{1B}b")) == [.alt("b")])
+  }
+
+  @Test func aPasteIsOneKeyEvenAcrossReads() {
+    var decoder = InputDecoder()
+    let first = decoder.decode([.pasteStart] + scalars("q\u{1B}[2J\r"))
+    #expect(first.isEmpty)
+    let second = decoder.decode([.key(.up)] + scalars("x") + [.pasteEnd] + scalars("z"))
+    #expect(second == [.paste("q\u{1B}[2J\r^[↑x"), .character("z")])
+  }
+
+  @Test func aSequenceCutBetweenReadsIsStillDropped() {
+    var decoder = InputDecoder()
+    #expect(decoder.decode(scalars("\u{1B}[4")) == [])
+    #expect(decoder.decode(scalars("~ok")) == [.character("o"), .character("k")])
   }
 }

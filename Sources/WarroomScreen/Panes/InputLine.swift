@@ -49,6 +49,12 @@ enum InputLine {
 
   static func renderHints(_ context: RenderContext, into grid: inout Grid, rect: Rect) {
     guard rect.height > 0 else { return }
+    if let confirmation = context.model.confirmation {
+      grid.fill(rect, role: .confirm)
+      grid.writeClipped(
+        " " + confirmation.prompt, x: rect.x, y: rect.y, width: rect.width, role: .confirm)
+      return
+    }
     if let message = context.model.message {
       grid.fill(rect, role: message.isError ? .error : .message)
       grid.writeClipped(

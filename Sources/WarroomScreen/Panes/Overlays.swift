@@ -6,7 +6,8 @@ enum Overlays {
   static func help(_ context: RenderContext, into grid: inout Grid, rect: Rect) {
     grid.fill(rect, role: .text)
     grid.titleBar(
-      rect, "Keys", detail: "the input line takes text whenever it is empty",
+      rect, "Keys",
+      detail: "typing is always text; pane keys that change the incident ask first (Enter)",
       focused: true)
     let body = rect.belowTitle
     var lines: [(String, StyleRole)] = []
