@@ -15,6 +15,10 @@ public enum Event: Sendable, Equatable {
   case experimentConcluded(ExperimentConcluded)
   case experimentAbandoned(ExperimentRef)
   case logged(LogAdded)
+  /// A log entry's text corrected; the earlier text stays in the record.
+  case logEdited(LogEdited)
+  /// A log entry withdrawn, with the reason; it stays in the record, shown struck.
+  case logStruck(LogStruck)
   case stakeholderUpdated(TextBody)
   case cadenceChanged(CadenceChanged)
   case whyAdded(WhyAdded)
@@ -167,6 +171,25 @@ public struct LogAdded: Codable, Sendable, Equatable {
   }
 }
 
+public struct LogEdited: Codable, Sendable, Equatable {
+  /// The entry's number in its incident's log, one-based.
+  public var entry: Int
+  public var text: String
+  public init(entry: Int, text: String) {
+    self.entry = entry
+    self.text = text
+  }
+}
+
+public struct LogStruck: Codable, Sendable, Equatable {
+  public var entry: Int
+  public var reason: String
+  public init(entry: Int, reason: String) {
+    self.entry = entry
+    self.reason = reason
+  }
+}
+
 public struct TextBody: Codable, Sendable, Equatable {
   public var text: String
   public init(text: String) { self.text = text }
@@ -275,6 +298,8 @@ extension Event {
     case .experimentConcluded: "experiment-concluded"
     case .experimentAbandoned: "experiment-abandoned"
     case .logged: "logged"
+    case .logEdited: "log-edited"
+    case .logStruck: "log-struck"
     case .stakeholderUpdated: "stakeholder-updated"
     case .cadenceChanged: "cadence-changed"
     case .whyAdded: "why-added"
@@ -300,6 +325,8 @@ extension Event {
     case .experimentStarted(let p), .experimentAbandoned(let p): Self.json(p)
     case .experimentConcluded(let p): Self.json(p)
     case .logged(let p): Self.json(p)
+    case .logEdited(let p): Self.json(p)
+    case .logStruck(let p): Self.json(p)
     case .stakeholderUpdated(let p), .customerVerified(let p): Self.json(p)
     case .cadenceChanged(let p): Self.json(p)
     case .whyAdded(let p): Self.json(p)
@@ -353,6 +380,8 @@ extension Event {
       self = .experimentConcluded(try decode(ExperimentConcluded.self))
     case "experiment-abandoned": self = .experimentAbandoned(try decode(ExperimentRef.self))
     case "logged": self = .logged(try decode(LogAdded.self))
+    case "log-edited": self = .logEdited(try decode(LogEdited.self))
+    case "log-struck": self = .logStruck(try decode(LogStruck.self))
     case "stakeholder-updated": self = .stakeholderUpdated(try decode(TextBody.self))
     case "cadence-changed": self = .cadenceChanged(try decode(CadenceChanged.self))
     case "why-added": self = .whyAdded(try decode(WhyAdded.self))

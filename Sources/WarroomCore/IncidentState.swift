@@ -135,10 +135,26 @@ public struct Experiment: Sendable, Equatable, Identifiable {
 }
 
 public struct LogEntry: Sendable, Equatable {
+  /// Its number in the incident's log, one-based, in the order logged.
+  public var number: Int = 0
   public var kind: LogKind
+  /// The latest text; earlier ones are in `corrections`.
   public var text: String
   public var by: String
   public var at: Date
+  /// The event that logged it.
+  public var seq: Int64 = 0
+  /// Each correction, oldest first: the text it replaced, who and when.
+  public var corrections: [Mark] = []
+  /// Set when the entry was withdrawn: who, when, and the reason (as the mark's text).
+  public var struck: Mark?
+
+  public init(kind: LogKind, text: String, by: String, at: Date) {
+    self.kind = kind
+    self.text = text
+    self.by = by
+    self.at = at
+  }
 }
 
 public struct StakeholderUpdate: Sendable, Equatable {

@@ -19,7 +19,11 @@ public struct JSONExport: Encodable {
   public var exportedAt: String
   public var status: StatusReport
   public var events: [StoredEvent]
+  /// Log entries as flat rows of strings (as before corrections existed), with the
+  /// latest text, and `struckBy`/`struckAt`/`struckReason` when withdrawn.
   public var log: [[String: String]]
+  /// Every earlier version of a corrected entry, oldest first.
+  public var corrections: [[String: String]]
   public var experiments: [[String: String]]
   public var updates: [[String: String]]
   public var whyChains: [[[String: String]]]
@@ -37,8 +41,25 @@ public struct JSONExport: Encodable {
         payload: JSONFragment(text: $0.event.payloadJSON()), osUser: $0.osUser,
         dbRole: $0.dbRole, skipped: skipped[$0.seq])
     }
-    log = state.log.map {
-      ["at": UTCTime.iso8601($0.at), "by": $0.by, "kind": $0.kind.rawValue, "text": $0.text]
+    log = state.log.map { entry in
+      var row = [
+        "number": String(entry.number), "at": UTCTime.iso8601(entry.at), "by": entry.by,
+        "kind": entry.kind.rawValue, "text": entry.text,
+      ]
+      if let struck = entry.struck {
+        row["struckBy"] = struck.by
+        row["struckAt"] = UTCTime.iso8601(struck.at)
+        row["struckReason"] = struck.text ?? ""
+      }
+      return row
+    }
+    corrections = state.log.flatMap { entry in
+      entry.corrections.map {
+        [
+          "entry": String(entry.number), "text": $0.text ?? "", "replacedBy": $0.by,
+          "replacedAt": UTCTime.iso8601($0.at),
+        ]
+      }
     }
     experiments = state.experiments.map { e in
       var row = [

@@ -43,6 +43,8 @@ extension Event {
     case .whyAdded(let w): return check(w.chain, Limits.chains, "chain")
     case .followupAdded(let f): return check(f.id, Limits.ids, "follow-up")
     case .followupDone(let f): return check(f.id, Limits.ids, "follow-up")
+    case .logEdited(let e): return check(e.entry, Limits.ids, "log entry")
+    case .logStruck(let e): return check(e.entry, Limits.ids, "log entry")
     case .detailsChanged, .roleAssigned, .roleReleased, .logged, .stakeholderUpdated,
       .mitigated, .customerVerified, .resolved, .reopened, .unknown, .unreadable:
       return nil

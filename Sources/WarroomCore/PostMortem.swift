@@ -109,7 +109,8 @@ public enum PostMortem {
     let manual = state.log.filter { $0.kind == .manualChange }
     if manual.isEmpty { out.append("None recorded.") }
     for entry in manual {
-      out.append("- \(UTCTime.dateTime(entry.at)), \(n(entry.by)): \(s(entry.text))")
+      let struck = entry.struck.map { " (withdrawn by \(n($0.by)): \(s($0.text ?? "")))" } ?? ""
+      out.append("- \(UTCTime.dateTime(entry.at)), \(n(entry.by)): \(s(entry.text))\(struck)")
     }
     out.append("")
 
@@ -134,6 +135,26 @@ public enum PostMortem {
       out.append("")
     }
     if !state.whyChains.isEmpty { out.removeLast() }
+    out.append("")
+
+    out.append("## Corrections")
+    out.append("")
+    let corrected = state.log.filter { !$0.corrections.isEmpty || $0.struck != nil }
+    if corrected.isEmpty { out.append("None: the log stands as it was written.") }
+    for entry in corrected {
+      // Each correction records the text it replaced; the last text is the entry's own.
+      let texts = entry.corrections.map { $0.text ?? "" } + [entry.text]
+      for (index, correction) in entry.corrections.enumerated() {
+        out.append(
+          "- Log #\(entry.number) corrected \(UTCTime.dateTime(correction.at)) by \(n(correction.by)): "
+            + "\"\(s(texts[index]))\" became \"\(s(texts[index + 1]))\"")
+      }
+      if let struck = entry.struck {
+        out.append(
+          "- Log #\(entry.number) struck \(UTCTime.dateTime(struck.at)) by \(n(struck.by)): "
+            + s(struck.text ?? ""))
+      }
+    }
     out.append("")
 
     out.append("## Follow-ups")

@@ -97,8 +97,31 @@ public enum Reducer {
       }
 
     case .logged(let entry):
-      state.log.append(LogEntry(kind: entry.kind, text: entry.text, by: actor, at: at))
+      var logged = LogEntry(kind: entry.kind, text: entry.text, by: actor, at: at)
+      logged.number = state.log.count + 1
+      logged.seq = envelope.seq
+      state.log.append(logged)
       if entry.kind == .manualChange { state.manualChangeCount += 1 }
+
+    case .logEdited(let edit):
+      guard state.log.indices.contains(edit.entry - 1) else {
+        return skip("no log entry #\(edit.entry)")
+      }
+      let index = edit.entry - 1
+      state.log[index].corrections.append(Mark(by: actor, at: at, text: state.log[index].text))
+      state.log[index].text = edit.text
+      retitle(state.log[index], in: &state)
+
+    case .logStruck(let strike):
+      guard state.log.indices.contains(strike.entry - 1) else {
+        return skip("no log entry #\(strike.entry)")
+      }
+      let index = strike.entry - 1
+      if state.log[index].struck == nil, state.log[index].kind == .manualChange {
+        state.manualChangeCount -= 1
+      }
+      state.log[index].struck = Mark(by: actor, at: at, text: strike.reason)
+      retitle(state.log[index], in: &state)
 
     case .stakeholderUpdated(let body):
       let due = Countdown.dueDate(of: state)
@@ -158,6 +181,12 @@ public enum Reducer {
         seq: envelope.seq, at: at, actor: actor, summary: Summary.of(envelope.event, in: state),
         osUser: envelope.osUser))
     refreshAutoSteps(in: &state, proof: mark)
+  }
+
+  /// The timeline line of a log entry shows its latest text and what was done to it.
+  private static func retitle(_ entry: LogEntry, in state: inout IncidentState) {
+    guard let line = state.timeline.lastIndex(where: { $0.seq == entry.seq }) else { return }
+    state.timeline[line].summary = Summary.logLine(entry)
   }
 
   private static func updateExperiment(

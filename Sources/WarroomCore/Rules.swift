@@ -2,6 +2,8 @@
 public enum Command: Sendable, Equatable {
   case edit(DetailsChanged)
   case log(LogKind, String)
+  case editLog(Int, String)
+  case strikeLog(Int, reason: String)
   case assignRole(Role, String)
   case releaseRole(Role, String)
   case completeStep(Int)
@@ -50,6 +52,17 @@ public enum Rules {
     case .log(let kind, let text):
       try requireText(text, "a log entry")
       return [.logged(LogAdded(kind: kind, text: text))]
+
+    case .editLog(let number, let text):
+      let entry = try logEntry(number, in: state)
+      try requireText(text, "the corrected text")
+      guard text != entry.text else { throw Refusal("log #\(number) already says that") }
+      return [.logEdited(LogEdited(entry: number, text: text))]
+
+    case .strikeLog(let number, let reason):
+      _ = try logEntry(number, in: state)
+      try requireText(reason, "the reason for striking it")
+      return [.logStruck(LogStruck(entry: number, reason: reason))]
 
     case .assignRole(let role, let person):
       try requireText(person, "the person's name")
@@ -225,6 +238,21 @@ public enum Rules {
       throw Refusal("there is no step \(step); the checklist has 1 to \(state.runbook.steps.count)")
     }
     return step - 1
+  }
+
+  /// A log entry that can still be corrected: it exists and is not struck.
+  private static func logEntry(_ number: Int, in state: IncidentState) throws(Refusal) -> LogEntry {
+    guard number >= 1, number <= state.log.count else {
+      throw Refusal(
+        state.log.isEmpty
+          ? "the log of \(state.id) is empty"
+          : "there is no log #\(number); it has 1 to \(state.log.count)")
+    }
+    let entry = state.log[number - 1]
+    if let struck = entry.struck {
+      throw Refusal("log #\(number) was struck by \(struck.by) (\(struck.text ?? "")); log it anew")
+    }
+    return entry
   }
 
   private static func findExperiment(_ id: Int, in state: IncidentState) throws(Refusal)

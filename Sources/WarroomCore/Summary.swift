@@ -30,8 +30,12 @@ enum Summary {
       return "Experiment #\(c.id) \(c.outcome.rawValue): \(c.result)"
     case .experimentAbandoned(let ref):
       return "Experiment #\(ref.id) abandoned" + (ref.reason.map { ": \($0)" } ?? "")
-    case .logged(let entry):
-      return entry.kind == .note ? entry.text : "[\(entry.kind.label)] \(entry.text)"
+    case .logged:
+      return state.log.last.map(logLine) ?? ""
+    case .logEdited(let edit):
+      return "Corrected log #\(edit.entry)"
+    case .logStruck(let strike):
+      return "Struck log #\(strike.entry): \(strike.reason)"
     case .stakeholderUpdated(let body):
       return "Stakeholder update: \(body.text)"
     case .cadenceChanged(let c):
@@ -53,6 +57,19 @@ enum Summary {
     case .unknown(let type, _), .unreadable(let type, _, _):
       return "(skipped event \(type))"
     }
+  }
+
+  /// A log entry as the timeline shows it: its kind, its latest text, and whether it
+  /// was corrected or struck, by whom and when.
+  static func logLine(_ entry: LogEntry) -> String {
+    var line = entry.kind == .note ? entry.text : "[\(entry.kind.label)] \(entry.text)"
+    if let last = entry.corrections.last {
+      line += " (edited \(UTCTime.time(last.at)) by \(last.by))"
+    }
+    if let struck = entry.struck {
+      line = "STRUCK (\(struck.text ?? ""), \(struck.by) at \(UTCTime.time(struck.at))): " + line
+    }
+    return line
   }
 
   private static func stepTitle(_ step: Int, _ state: IncidentState) -> String {

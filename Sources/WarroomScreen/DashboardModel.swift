@@ -120,6 +120,10 @@ public struct DashboardModel: Equatable, Sendable {
   public var confirmation: Confirmation?
   /// Set by a quit that asked first (text typed, entries waiting): the next quit quits.
   public var quitArmed = false
+  /// Seconds east of UTC the times are shown in: 0 (UTC) unless `--local-time`.
+  public var timeOffset = 0
+  /// The log entry shown whole in an overlay (its number), if one is open.
+  public var openEntry: Int?
 
   public init(me: String, view: ViewMode = .lead) {
     self.me = me

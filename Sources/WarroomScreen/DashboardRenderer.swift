@@ -14,6 +14,10 @@ public enum DashboardRenderer {
       x: 0, y: layout.header.maxY, width: width, height: layout.input.y - layout.header.maxY)
     if context.model.showHelp {
       Overlays.help(context, into: &grid, rect: middle)
+    } else if let number = context.model.openEntry, let state = context.state,
+      state.log.indices.contains(number - 1)
+    {
+      Overlays.entry(state.log[number - 1], context, into: &grid, rect: middle)
     } else if context.state?.isDeclared != true {
       Overlays.empty(context, into: &grid, rect: middle)
     } else {

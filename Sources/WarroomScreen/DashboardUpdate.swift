@@ -33,6 +33,11 @@ public enum DashboardUpdate {
       }
       return key == .control("c") ? quit(&model, queued: queued) : []
     }
+    if model.openEntry != nil {
+      // Any key closes the entry being read; Ctrl-C still quits.
+      model.openEntry = nil
+      return key == .control("c") ? quit(&model, queued: queued) : []
+    }
     if let confirmation = model.confirmation {
       return answer(confirmation, key: key, &model, state, queued: queued)
     }
@@ -178,6 +183,11 @@ public enum DashboardUpdate {
       question = "Close follow-up #\(followup?.id ?? 0)?"
     case .composeUpdate: question = "Write a stakeholder update?"
     case .proposeExperiment: question = "Propose an experiment?"
+    case .editEntry, .strikeEntry:
+      let entry = state.flatMap { selectedEntry(model, $0) }
+      let verb = action == .editEntry ? "Correct" : "Strike"
+      question =
+        "\(verb) log #\(entry?.number ?? 0)? (you type the \(action == .editEntry ? "text" : "reason"))"
     case .addWhy: question = "Add a why?"
     case .addFollowup: question = "Add a follow-up?"
     default: question = "Go on?"
@@ -273,6 +283,15 @@ public enum DashboardUpdate {
       case .abandonExperiment: return [.write(.abandonExperiment(id, reason: nil))]
       default: prefill(&model, ":experiment conclude \(id) --refuted \"\"", cursorBack: 1)
       }
+    case .openEntry:
+      guard let incident, let entry = selectedEntry(model, incident) else { break }
+      model.openEntry = entry.number
+    case .editEntry:
+      guard let incident, let entry = selectedEntry(model, incident) else { break }
+      prefill(&model, ":log edit \(entry.number) \"\(Self.quoted(entry.text))\"", cursorBack: 1)
+    case .strikeEntry:
+      guard let incident, let entry = selectedEntry(model, incident) else { break }
+      prefill(&model, ":log strike \(entry.number) \"\"", cursorBack: 1)
     case .addWhy:
       prefill(&model, ":why \"\" \"\"", cursorBack: 4)
     case .addFollowup:
@@ -373,6 +392,19 @@ public enum DashboardUpdate {
       return
     }
     model.input = LineEditor(text, cursor: text.count - cursorBack)
+  }
+
+  /// The log entry the log pane has selected: the newest in view.
+  static func selectedEntry(_ model: DashboardModel, _ state: IncidentState) -> LogEntry? {
+    let index = state.log.count - 1 - model.logScroll
+    return state.log.indices.contains(index) ? state.log[index] : nil
+  }
+
+  /// Text inside double quotes on the `:` line: quotes and backslashes escaped, and made
+  /// one line (the input line has no line breaks).
+  static func quoted(_ text: String) -> String {
+    SafeText.inert(text).replacingOccurrences(of: "\\", with: "\\\\")
+      .replacingOccurrences(of: "\"", with: "\\\"")
   }
 
   static func defaultKind(_ view: ViewMode) -> InputKind {

@@ -38,3 +38,41 @@ public enum DisplayWidth {
     0x20000...0x2FFFD, 0x30000...0x3FFFD,
   ]
 }
+
+extension DisplayWidth {
+  /// Breaks inert text into lines at most `width` columns wide, at spaces where it can
+  /// and inside a word where it must; at most `maximumLines` (the rest is cut with `…`).
+  public static func wrap(_ text: String, width: Int, maximumLines: Int = 200) -> [String] {
+    guard width > 1 else { return [] }
+    var lines: [String] = []
+    var line = ""
+    var used = 0
+    var lastSpace: String.Index?
+    for character in text {
+      let w = of(character)
+      if used + w > width {
+        if let space = lastSpace {
+          // Carry the word after the last space to the next line.
+          let rest = String(line[line.index(after: space)...])
+          lines.append(String(line[..<space]))
+          line = rest
+          used = of(rest)
+        } else {
+          lines.append(line)
+          line = ""
+          used = 0
+        }
+        lastSpace = nil
+        if lines.count == maximumLines {
+          lines[maximumLines - 1] = String(lines[maximumLines - 1].dropLast()) + "…"
+          return lines
+        }
+      }
+      if character == " " { lastSpace = line.endIndex }
+      line.append(character)
+      used += w
+    }
+    if !line.isEmpty || lines.isEmpty { lines.append(line) }
+    return lines
+  }
+}

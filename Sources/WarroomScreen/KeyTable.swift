@@ -11,12 +11,14 @@ public enum Action: Equatable, Sendable {
   case proposeExperiment, startExperiment, concludeExperiment, abandonExperiment
   case composeUpdate
   case addWhy, addFollowup, closeFollowup
+  case openEntry, editEntry, strikeEntry
 
   /// Whether the action changes the incident, or may: a pane key bound to one asks first.
   public var changesIncident: Bool {
     switch self {
     case .toggleStep, .mitigate, .resolve, .reopen, .assignRole, .takeRole, .releaseRole,
-      .startExperiment, .concludeExperiment, .abandonExperiment, .closeFollowup:
+      .startExperiment, .concludeExperiment, .abandonExperiment, .closeFollowup, .editEntry,
+      .strikeEntry:
       true
     default: false
     }
@@ -160,6 +162,15 @@ public enum KeyTable {
       keys: [.left], scope: .pane(.log), action: .previousPage,
       help: "previous page: log, timeline, whys, follow-ups, updates", hint: "←→ pages"),
     KeyBinding(keys: [.right], scope: .pane(.log), action: .nextPage, help: "next page"),
+    KeyBinding(
+      keys: [.enter], scope: .page(.log), action: .openEntry,
+      help: "read the selected entry whole", hint: "Enter read"),
+    KeyBinding(
+      keys: [.character("e")], scope: .page(.log), action: .editEntry,
+      help: "correct the selected entry (it goes on the input line)", hint: "e edit"),
+    KeyBinding(
+      keys: [.character("x")], scope: .page(.log), action: .strikeEntry,
+      help: "strike the selected entry, saying why", hint: "x strike"),
     KeyBinding(
       keys: [.character("n")], scope: .page(.whys), action: .addWhy, help: "add a why",
       hint: "n add"),

@@ -40,6 +40,8 @@ public struct Submission: Equatable, Sendable {
     switch command {
     case .edit: "edit the details"
     case .log(let kind, let text): "\(kind.label) \"\(text)\""
+    case .editLog(let number, _): "correct log #\(number)"
+    case .strikeLog(let number, _): "strike log #\(number)"
     case .assignRole(let role, let name): "\(name) as \(role.title)"
     case .releaseRole(let role, let name): "release \(name) as \(role.title)"
     case .completeStep(let step): "step \(step) done"

@@ -7,7 +7,10 @@ import WarroomScreen
 struct Dashboard: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Open the live full-screen dashboard (the default command).",
-    discussion: "Press ? inside for the keys. Type a line and press Enter to log it.")
+    discussion: """
+      Type a line and press Enter to log it; everything typed is text. F1 shows the keys; \
+      Ctrl-C (or :quit) quits.
+      """)
 
   @OptionGroup var global: GlobalOptions
   @Option(help: "Lay the screen out for a job: lead, recorder or communicator.")
@@ -17,6 +20,8 @@ struct Dashboard: ParsableCommand {
       "A built-in theme (dark, light, high-contrast, mono), a user theme's name, or a file.",
       valueName: "name|path"))
   var theme: String?
+  @Flag(help: "Show times in this machine's time zone (with its offset) instead of UTC.")
+  var localTime = false
 
   func run() throws {
     let environment = ProcessInfo.processInfo.environment
@@ -29,9 +34,11 @@ struct Dashboard: ParsableCommand {
     } else {
       incident = try store.currentIncident()
     }
+    var model = DashboardModel(me: global.who, view: view)
+    if localTime { model.timeOffset = TimeZone.current.secondsFromGMT() }
     let app = try DashboardApp(
-      store: store, incident: incident, followsCurrent: global.incident == nil,
-      model: DashboardModel(me: global.who, view: view), theme: theme)
+      store: store, incident: incident, followsCurrent: global.incident == nil, model: model,
+      theme: theme)
     try app.run()
   }
 }

@@ -33,8 +33,8 @@ struct DashboardTmuxTests {
     // Typed in one dashboard, seen in the other.
     try tmux.type("recorder", "users see 502 on checkout")
     try tmux.press("recorder", "Enter")
-    let lead = try tmux.waitFor("lead") { $0.contains("bob      users see 502 on checkout") }
-    #expect(lead.contains("bob      users see 502 on checkout"))
+    let lead = try tmux.waitFor("lead") { $0.contains("bob      #1 users see 502 on checkout") }
+    #expect(lead.contains("bob      #1 users see 502 on checkout"))
 
     // A CLI update restarts the countdown in both.
     #expect(try tmux.screen("lead").contains("no update posted yet"))
@@ -208,7 +208,7 @@ struct DashboardTmuxTests {
     #expect(screen.contains("is not a duration"), "\(screen)")
     try tmux.type("lead", "still here")
     try tmux.press("lead", "Enter")
-    let after = try tmux.waitFor("lead") { $0.contains("alice    still here") }
+    let after = try tmux.waitFor("lead") { $0.contains("alice    #1 still here") }
     #expect(after.contains("INC-1 Database is down"), "\(after)")
   }
 
@@ -232,7 +232,7 @@ struct DashboardTmuxTests {
       try WarroomBinary.run(["log", "--store", url, "--as", "bob", "seen through NOTIFY"]).status
         == 0)
     let screen = try tmux.waitFor("remote") { $0.contains("seen through NOTIFY") }
-    #expect(screen.contains("bob      seen through NOTIFY"))
+    #expect(screen.contains("bob      #1 seen through NOTIFY"))
     try tmux.type("remote", "typed on the remote dashboard")
     try tmux.press("remote", "Enter")
     try tmux.waitFor("remote") { $0.contains("✓ typed on the remote dashboard") }

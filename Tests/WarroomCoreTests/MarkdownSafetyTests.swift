@@ -81,3 +81,43 @@ struct MarkdownSafetyTests {
     #expect(reason.contains("out of range"))
   }
 }
+
+/// The record can be corrected, and the correction is part of the record.
+@Suite("Corrections to the log")
+struct CorrectionTests {
+  @Test func anEditKeepsTheEarlierTextAndAStrikeKeepsTheEntry() throws {
+    var story = Story()
+    try story.send(.log(.note, "db-2 is the primary"), by: "carol")
+    try story.send(.log(.manualChange, "restarted db-3"), by: "dan")
+    #expect(story.state.log.map(\.number) == [1, 2])
+    story.advance(minutes: 2)
+    try story.send(.editLog(1, "db-1 is the primary"), by: "carol")
+    try story.send(.strikeLog(2, reason: "wrong host: nothing was restarted"), by: "alice")
+    let state = story.state
+    #expect(state.log[0].text == "db-1 is the primary")
+    #expect(state.log[0].corrections.map(\.text) == ["db-2 is the primary"])
+    #expect(state.log[1].struck?.text == "wrong host: nothing was restarted")
+    #expect(state.manualChangeCount == 0)
+    #expect(state.timeline.contains { $0.summary.hasPrefix("db-1 is the primary (edited ") })
+    #expect(state.timeline.contains { $0.summary.hasPrefix("STRUCK (wrong host") })
+    let markdown = PostMortem.markdown(state, now: story.now)
+    #expect(markdown.contains("\"db-2 is the primary\" became \"db-1 is the primary\""))
+    #expect(markdown.contains("Log #2 struck"))
+    let json = try JSONText.encode(
+      JSONExport(state: state, events: story.envelopes, now: story.now))
+    #expect(json.contains("\"replacedBy\" : \"carol\""))
+    #expect(json.contains("db-2 is the primary"))
+  }
+
+  @Test func correctionsAreRefusedWhereTheyCannotApply() throws {
+    var story = Story()
+    #expect(throws: Refusal.self) { try story.send(.editLog(1, "x")) }
+    try story.send(.log(.note, "a"))
+    #expect(throws: Refusal.self) { try story.send(.editLog(1, "a")) }
+    #expect(throws: Refusal.self) { try story.send(.editLog(Int.max, "b")) }
+    #expect(throws: Refusal.self) { try story.send(.editLog(Int.min, "b")) }
+    try story.send(.strikeLog(1, reason: "dup"))
+    #expect(throws: Refusal.self) { try story.send(.editLog(1, "b")) }
+    #expect(throws: Refusal.self) { try story.send(.strikeLog(1, reason: "again")) }
+  }
+}

@@ -352,3 +352,32 @@ struct InputDecoderTests {
     #expect(decoder.decode(scalars("~ok")) == [.character("o"), .character("k")])
   }
 }
+
+@Suite("Dashboard: reading and correcting the log")
+struct LogCorrectionKeysTests {
+  var model = DashboardModel(me: "alice")
+  let state = Fixtures.busy().state
+
+  mutating func press(_ keys: Key...) -> [Effect] {
+    keys.flatMap { DashboardUpdate.update(&model, key: $0, state: state) }
+  }
+
+  @Test mutating func theSelectedEntryOpensWholeAndCanBeEditedOrStruck() {
+    _ = press(.backTab)  // the log pane
+    #expect(model.focus == .pane(.log))
+    _ = press(.up)  // one older than the newest
+    #expect(press(.enter).isEmpty)
+    #expect(model.openEntry == 499)
+    _ = press(.character("z"))  // any key closes it, and does nothing else
+    #expect(model.openEntry == nil)
+    #expect(model.input.isEmpty)
+    #expect(press(.character("e")).isEmpty)
+    #expect(model.confirmation?.prompt.hasPrefix("Correct log #499?") == true)
+    _ = press(.enter)
+    #expect(model.input.text.hasPrefix(":log edit 499 \"entry 499"))
+    #expect(model.input.text.hasSuffix("\""))
+    model = DashboardModel(me: "alice")
+    _ = press(.backTab, .character("x"), .enter)
+    #expect(model.input.text == ":log strike 500 \"\"")
+  }
+}

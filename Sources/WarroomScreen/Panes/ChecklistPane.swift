@@ -32,7 +32,10 @@ enum ChecklistPane {
       let wide = rect.width >= 44
       var who = ""
       if let stamp = state.stepMark(index) {
-        who = wide ? " \(stamp.by) \(clockTime(stamp.at))" : " " + clockTime(stamp.at)
+        who =
+          wide
+          ? " \(stamp.by) \(clockTime(stamp.at, offset: context.model.timeOffset))"
+          : " " + clockTime(stamp.at, offset: context.model.timeOffset)
       } else if step.auto != nil, wide {
         who = " auto"
       }

@@ -31,7 +31,8 @@ enum CountdownPane {
 
     let last: String
     if let update = state.lastUpdate {
-      last = "last \(clockTime(update.at)) \(update.by): \(update.text)"
+      last =
+        "last \(clockTime(update.at, offset: context.model.timeOffset)) \(update.by): \(update.text)"
     } else {
       last = "no update posted yet"
     }

@@ -53,7 +53,11 @@ enum HeaderPane {
 
     let end = state.resolvedAt ?? context.now
     let elapsed = DurationText.age(Int(seconds: end.timeIntervalSince(state.declaredAt)))
-    var parts = ["\(elapsed) since declared \(clockTime(state.declaredAt)) UTC"]
+    let offset = context.model.timeOffset
+    var parts = [
+      "\(elapsed) since declared \(clockTime(state.declaredAt, offset: offset)) "
+        + zoneName(offset: offset)
+    ]
     parts.append("ticket \(state.ticket ?? "—")")
     parts.append(state.channel ?? "no channel")
     let mine = state.roles.roles(of: context.model.me).map(\.title)

@@ -23,31 +23,42 @@ enum LogPane {
     switch page {
     case .log:
       // Entries waiting for the store follow the stored ones, marked, so the recorder sees
-      // that what they typed offline is kept, and in which order it will be sent.
+      // that what they typed offline is kept, and in which order it will be sent. Each
+      // entry wraps over as many rows as it needs; the newest stay in view.
       let queued = context.connectivity.queue.filter { $0.logEntry != nil }
       let count = state.log.count + queued.count
-      for (index, y) in tail(count, scroll: scroll, body: body, into: &grid) {
+      let seconds = body.width >= 60
+      let metaWidth = seconds ? 19 : 16
+      let selected = focused ? state.log.count - 1 - scroll : nil
+      wrappedTail(count, scroll: scroll, body: body, selected: selected, into: &grid) { index in
         if index < state.log.count {
           let entry = state.log[index]
-          drawMeta(entry.at, entry.by, y: y, body: body, into: &grid)
-          drawEntry(entry.kind, entry.text, queued: false, y: y, body: body, into: &grid)
-        } else {
-          let waiting = queued[index - state.log.count]
-          guard let (kind, text) = waiting.logEntry else { continue }
-          drawMeta(waiting.at, waiting.actor, y: y, body: body, into: &grid)
-          drawEntry(kind, text, queued: true, y: y, body: body, into: &grid)
+          return Row(
+            meta: meta(entry.at, entry.by, seconds, context), metaWidth: metaWidth,
+            parts: [("#\(entry.number) ", .dim)] + entryParts(entry))
         }
+        let waiting = queued[index - state.log.count]
+        let (kind, text) = waiting.logEntry ?? (.note, "")
+        let (label, role) = style(kind)
+        return Row(
+          meta: meta(waiting.at, waiting.actor, seconds, context),
+          metaWidth: metaWidth,
+          parts: [("⧗ queued ", .error)] + (label.isEmpty ? [] : [(label + " ", role)])
+            + [(text, .dim)])
       }
     case .timeline:
-      for (index, y) in tail(state.timeline.count, scroll: scroll, body: body, into: &grid) {
-        let entry = state.timeline[index]
-        drawMeta(entry.at, entry.actor, y: y, body: body, into: &grid)
-        grid.writeClipped(entry.summary, x: body.x + 16, y: y, width: body.width - 16, role: .text)
+      let seconds = body.width >= 60
+      wrappedTail(state.timeline.count, scroll: scroll, body: body, selected: nil, into: &grid) {
+        let entry = state.timeline[$0]
+        return Row(
+          meta: meta(entry.at, entry.actor, seconds, context),
+          metaWidth: seconds ? 19 : 16, parts: [(entry.summary, .text)])
       }
     case .updates:
       for (index, y) in tail(state.updates.count, scroll: scroll, body: body, into: &grid) {
         let update = state.updates[index]
-        drawMeta(update.at, update.by, y: y, body: body, into: &grid)
+        drawMeta(
+          update.at, update.by, y: y, body: body, offset: context.model.timeOffset, into: &grid)
         let mark = update.onTime ? "on time " : "LATE    "
         let used = grid.write(
           mark, x: body.x + 16, y: y, role: update.onTime ? .dim : .countdownWarning)
@@ -97,25 +108,111 @@ enum LogPane {
     }
   }
 
-  private static func drawEntry(
-    _ kind: LogKind, _ text: String, queued: Bool, y: Int, body: Rect, into grid: inout Grid
-  ) {
-    var (label, role) = style(kind)
-    var x = body.x + 16
-    if queued {
-      role = .dim
-      x += grid.write("⧗ queued ", x: x, y: y, role: .error, limit: body.maxX - x)
+  /// A log entry's text with its kind's label; a struck entry says so first, dimmed.
+  static func entryParts(_ entry: LogEntry) -> [(String, StyleRole)] {
+    let (label, role) = style(entry.kind)
+    var parts: [(String, StyleRole)] = []
+    if let struck = entry.struck {
+      parts.append(("✗ STRUCK (\(struck.text ?? "")) ", .dim))
     }
-    if !label.isEmpty {
-      x += grid.write(label + " ", x: x, y: y, role: role, limit: body.maxX - x)
+    if !label.isEmpty { parts.append((label + " ", entry.struck == nil ? role : .dim)) }
+    parts.append((entry.text, entry.struck == nil ? role : .dim))
+    if let last = entry.corrections.last {
+      parts.append((" (edited \(UTCTime.time(last.at)) by \(SafeText.name(last.by)))", .dim))
     }
-    grid.writeClipped(text, x: x, y: y, width: body.maxX - x, role: role)
+    return parts
   }
 
-  private static func drawMeta(_ at: Date, _ who: String, y: Int, body: Rect, into grid: inout Grid)
+  /// One entry as rows: the meta column, then its parts wrapped in the rest.
+  struct Row {
+    var meta: String
+    var metaWidth: Int
+    var parts: [(String, StyleRole)]
+  }
+
+  /// Draws a list that grows at the bottom, each item wrapped over as many rows as it
+  /// needs, `scroll` items up from its end. Walks back from the newest only as far as
+  /// the pane's height, so a frame costs the same however long the list.
+  private static func wrappedTail(
+    _ count: Int, scroll: Int, body: Rect, selected: Int?, into grid: inout Grid,
+    row: (Int) -> Row
+  ) {
+    guard count > 0 else {
+      grid.writeClipped(" nothing yet", x: body.x, y: body.y, width: body.width, role: .dim)
+      return
+    }
+    let newest = max(0, count - 1 - scroll)
+    var top = body.y
+    if newest < count - 1 {
+      // Scrolled back: the top row says how much is newer, so nobody mistakes old for now.
+      grid.writeClipped(
+        " ↑ older · ↓ \(count - 1 - newest) newer (Esc or ↓ to return)", x: body.x, y: body.y,
+        width: body.width, role: .hint)
+      top += 1
+    }
+    var bottom = body.maxY
+    var index = newest
+    while index >= 0, bottom > top {
+      let item = row(index)
+      let textWidth = body.width - item.metaWidth
+      guard textWidth > 1 else { return }
+      // Wrap the parts as one text, remembering where each part's style starts.
+      var text = ""
+      var styles: [(Int, StyleRole)] = []
+      for (part, role) in item.parts {
+        styles.append((text.count, role))
+        text += SafeText.inert(part)
+      }
+      let lines = DisplayWidth.wrap(text, width: textWidth)
+      // Older items are shown whole or not at all; only the newest may be cut (its last
+      // rows stay in view).
+      if index < newest, lines.count > bottom - top { break }
+      let shown = min(lines.count, bottom - top)
+      let y0 = bottom - shown
+      // When the newest item is taller than the pane, its last rows stay in view.
+      let firstLine = lines.count - shown
+      var offset = lines[..<firstLine].reduce(0) { $0 + $1.count }
+      for (row, line) in lines[firstLine...].enumerated() {
+        let y = y0 + row
+        if row == 0 || firstLine + row == 0 {
+          grid.write(column(item.meta, item.metaWidth), x: body.x, y: y, role: .logMeta)
+        }
+        var x = body.x + item.metaWidth
+        var start = offset
+        for character in line {
+          let role = styles.last { $0.0 <= start }?.1 ?? .text
+          x += grid.write(String(character), x: x, y: y, role: role)
+          start += 1
+        }
+        offset += line.count
+        // A wrapped line dropped the space it broke at.
+        if offset < text.count, text[text.index(text.startIndex, offsetBy: offset)] == " " {
+          offset += 1
+        }
+      }
+      if index == selected {
+        grid.restyle(Rect(x: body.x, y: y0, width: body.width, height: shown), role: .selection)
+      }
+      bottom = y0
+      index -= 1
+    }
+  }
+
+  /// ` 03:12:07 name     ` (or ` 03:12 name     ` where the pane is narrow), in the zone
+  /// the dashboard shows, the name in a column of nine.
+  private static func meta(_ at: Date, _ who: String, _ seconds: Bool, _ context: RenderContext)
+    -> String
   {
+    " " + clockTime(at, seconds: seconds, offset: context.model.timeOffset) + " "
+      + column(SafeText.name(who), 9)
+  }
+
+  private static func drawMeta(
+    _ at: Date, _ who: String, y: Int, body: Rect, offset: Int, into grid: inout Grid
+  ) {
     grid.write(
-      " " + clockTime(at) + " " + column(SafeText.name(who), 9), x: body.x, y: y, role: .logMeta,
+      " " + clockTime(at, offset: offset) + " " + column(SafeText.name(who), 9), x: body.x, y: y,
+      role: .logMeta,
       limit: 16)
   }
 

@@ -39,6 +39,45 @@ enum Overlays {
     }
   }
 
+  /// One log entry, whole: every line of it, who wrote it when, and each correction.
+  static func entry(
+    _ entry: LogEntry, _ context: RenderContext, into grid: inout Grid, rect: Rect
+  ) {
+    grid.fill(rect, role: .text)
+    let offset = context.model.timeOffset
+    let when = clockTime(entry.at, seconds: true, offset: offset) + " " + zoneName(offset: offset)
+    grid.titleBar(
+      rect, "Log #\(entry.number)",
+      detail: "\(entry.kind.label) by \(SafeText.name(entry.by)) at \(when) · any key closes",
+      focused: true)
+    let body = rect.belowTitle
+    let width = body.width - 2
+    var lines: [(String, StyleRole)] = DisplayWidth.wrap(
+      SafeText.inert(entry.text), width: width, maximumLines: 1000
+    ).map { ($0, .text) }
+    if let struck = entry.struck {
+      lines.append(("", .text))
+      lines.append(
+        (
+          "✗ Struck by \(SafeText.name(struck.by)) at "
+            + "\(clockTime(struck.at, seconds: true, offset: offset)): \(struck.text ?? "")", .error
+        ))
+    }
+    for (index, correction) in entry.corrections.enumerated().reversed() {
+      if index == entry.corrections.count - 1 { lines.append(("", .text)) }
+      let header =
+        "Before \(SafeText.name(correction.by))'s correction at "
+        + clockTime(correction.at, seconds: true, offset: offset) + ":"
+      lines.append((header, .dim))
+      for line in DisplayWidth.wrap(SafeText.inert(correction.text ?? ""), width: width - 2) {
+        lines.append(("  " + line, .dim))
+      }
+    }
+    for (row, line) in lines.prefix(body.height).enumerated() {
+      grid.writeClipped(" " + line.0, x: body.x, y: body.y + row, width: body.width, role: line.1)
+    }
+  }
+
   static func empty(_ context: RenderContext, into grid: inout Grid, rect: Rect) {
     let lines = [
       ("No open incident", StyleRole.paneTitle),
@@ -60,8 +99,8 @@ enum Overlays {
     let need = "need \(Layout.minimumWidth)×\(Layout.minimumHeight), have \(width)×\(height)"
     let lines =
       width >= 50
-      ? ["terminal too small: " + need, "enlarge the window · q quits"]
-      : ["terminal too small:", need, "enlarge it · q quits"]
+      ? ["terminal too small: " + need, "enlarge the window · Ctrl-C quits"]
+      : ["terminal too small:", need, "enlarge it · Ctrl-C quits"]
     let top = max(0, (height - lines.count) / 2)
     for (row, line) in lines.enumerated() where top + row < height {
       let lineWidth = DisplayWidth.of(line)

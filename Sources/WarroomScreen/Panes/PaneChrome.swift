@@ -74,4 +74,16 @@ func column(_ text: String, _ width: Int) -> String {
 }
 
 /// `04:12`: times on screen are UTC, like the post-mortem's timeline.
-func clockTime(_ date: Date) -> String { UTCTime.hourMinute(date) }
+/// `03:12` or `03:12:07`, in UTC, or shifted by `offset` seconds for `--local-time`.
+func clockTime(_ date: Date, seconds: Bool = false, offset: Int = 0) -> String {
+  let shifted = date.addingTimeInterval(TimeInterval(offset))
+  return seconds ? UTCTime.time(shifted) : UTCTime.hourMinute(shifted)
+}
+
+/// How the header names the zone the dashboard's times are in: `UTC`, `UTC+01:00`.
+func zoneName(offset: Int) -> String {
+  guard offset != 0 else { return "UTC" }
+  let minutes = abs(offset) / 60
+  let two = { (n: Int) in n < 10 ? "0\(n)" : "\(n)" }
+  return "UTC\(offset < 0 ? "-" : "+")\(two(minutes / 60)):\(two(minutes % 60))"
+}
