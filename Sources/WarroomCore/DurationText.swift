@@ -71,6 +71,21 @@ public enum DurationText {
     return text
   }
 
+  /// `2h 5m 0s`, `3m 48s`, `40s`: a duration to the second, for the post-mortem.
+  public static func precise(_ seconds: Int) -> String {
+    let value = max(0, seconds)
+    let days = value / 86_400
+    let hours = (value % 86_400) / 3600
+    let minutes = (value % 3600) / 60
+    let secs = value % 60
+    var parts: [String] = []
+    if days > 0 { parts.append("\(days)d") }
+    if days > 0 || hours > 0 { parts.append("\(hours)h") }
+    if days > 0 || hours > 0 || minutes > 0 { parts.append("\(minutes)m") }
+    parts.append("\(secs)s")
+    return parts.joined(separator: " ")
+  }
+
   /// `3d 4h`, `2h 5m`, `12m`, `40s`: an age at a glance.
   public static func age(_ seconds: Int) -> String {
     let value = max(0, seconds)

@@ -45,10 +45,13 @@ public struct Declared: Codable, Sendable, Equatable {
   public var channel: String?
   public var impact: String?
   public var runbook: Runbook
+  /// When customers began to be hurt, if known (milliseconds since 1970, UTC).
+  public var impactStartedMs: Int64?
 
   public init(
     title: String, severity: Severity = .p1, cadence: Int? = nil, ticket: String? = nil,
-    channel: String? = nil, impact: String? = nil, runbook: Runbook = .standard
+    channel: String? = nil, impact: String? = nil, runbook: Runbook = .standard,
+    impactStartedMs: Int64? = nil
   ) {
     self.title = title
     self.severity = severity
@@ -57,6 +60,7 @@ public struct Declared: Codable, Sendable, Equatable {
     self.channel = channel
     self.impact = impact
     self.runbook = runbook
+    self.impactStartedMs = impactStartedMs
   }
 }
 
@@ -67,20 +71,27 @@ public struct DetailsChanged: Codable, Sendable, Equatable {
   public var impact: String?
   public var ticket: String?
   public var channel: String?
+  /// When impact began, and when it was noticed (milliseconds since 1970, UTC).
+  public var impactStartedMs: Int64?
+  public var detectedMs: Int64?
 
   public init(
     title: String? = nil, severity: Severity? = nil, impact: String? = nil,
-    ticket: String? = nil, channel: String? = nil
+    ticket: String? = nil, channel: String? = nil, impactStartedMs: Int64? = nil,
+    detectedMs: Int64? = nil
   ) {
     self.title = title
     self.severity = severity
     self.impact = impact
     self.ticket = ticket
     self.channel = channel
+    self.impactStartedMs = impactStartedMs
+    self.detectedMs = detectedMs
   }
 
   public var isEmpty: Bool {
     title == nil && severity == nil && impact == nil && ticket == nil && channel == nil
+      && impactStartedMs == nil && detectedMs == nil
   }
 }
 
@@ -231,7 +242,12 @@ public struct FollowupRef: Codable, Sendable, Equatable {
 public struct Resolved: Codable, Sendable, Equatable {
   /// Set when green was forced past its gate; the reason goes into the post-mortem.
   public var forcedReason: String?
-  public init(forcedReason: String? = nil) { self.forcedReason = forcedReason }
+  /// Checklist steps (one-based) still open when green was announced, for the record.
+  public var openSteps: [Int]?
+  public init(forcedReason: String? = nil, openSteps: [Int]? = nil) {
+    self.forcedReason = forcedReason
+    self.openSteps = openSteps
+  }
 }
 
 public struct Reopened: Codable, Sendable, Equatable {

@@ -16,6 +16,14 @@ public struct IncidentState: Sendable, Equatable {
   public var runbook = Runbook.standard
 
   public var status = IncidentStatus.investigating
+  /// When customers began to be hurt, and when someone noticed, if recorded.
+  public var impactStartedAt: Date?
+  public var detectedAt: Date?
+  /// Every time the incident turned yellow, and every reopening with its reason.
+  public var mitigations: [Mark] = []
+  public var reopenings: [Mark] = []
+  /// Steps still open when green was announced.
+  public var openStepsAtGreen: [Int] = []
   /// First time the incident turned yellow; kept across reopening, for time-to-mitigate.
   public var firstMitigatedAt: Date?
   public var mitigatedAt: Date?

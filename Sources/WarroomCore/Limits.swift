@@ -33,6 +33,11 @@ extension Event {
     case .declared(let d):
       return d.runbook.problem
         ?? check(d.cadence, d.runbook.minimumCadence...d.runbook.maximumCadence, "cadence")
+        ?? time(d.impactStartedMs, "the impact start")
+    case .detailsChanged(let c):
+      return time(c.impactStartedMs, "the impact start") ?? time(c.detectedMs, "the detection")
+    case .resolved(let r):
+      return r.openSteps?.first { !Limits.steps.contains($0) }.map { "step \($0) is out of range" }
     case .stepCompleted(let s), .stepUndone(let s):
       return check(s.step, Limits.steps, "step")
     case .experimentProposed(let e): return check(e.id, Limits.ids, "experiment")
@@ -45,10 +50,15 @@ extension Event {
     case .followupDone(let f): return check(f.id, Limits.ids, "follow-up")
     case .logEdited(let e): return check(e.entry, Limits.ids, "log entry")
     case .logStruck(let e): return check(e.entry, Limits.ids, "log entry")
-    case .detailsChanged, .roleAssigned, .roleReleased, .logged, .stakeholderUpdated,
-      .mitigated, .customerVerified, .resolved, .reopened, .unknown, .unreadable:
+    case .roleAssigned, .roleReleased, .logged, .stakeholderUpdated, .mitigated,
+      .customerVerified, .reopened, .unknown, .unreadable:
       return nil
     }
+  }
+
+  private func time(_ milliseconds: Int64?, _ what: String) -> String? {
+    guard let milliseconds, !Limits.milliseconds.contains(milliseconds) else { return nil }
+    return "\(what) \(milliseconds) ms is out of range"
   }
 }
 

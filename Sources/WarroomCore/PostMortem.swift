@@ -16,16 +16,40 @@ public enum PostMortem {
     out.append("|---|---|")
     out.append("| Severity | \(state.severity.rawValue) |")
     out.append("| Status | \(state.status.colourWord) (\(state.status.rawValue)) |")
-    out.append("| Declared | \(UTCTime.dateTime(state.declaredAt)) by \(n(state.declaredBy)) |")
-    if let mitigated = state.firstMitigatedAt {
-      out.append("| Mitigated | \(UTCTime.dateTime(mitigated)) |")
+    if let started = state.impactStartedAt {
+      out.append("| Impact started | \(UTCTime.dateTime(started)) |")
     }
+    if let detected = state.detectedAt {
+      out.append("| Detected | \(UTCTime.dateTime(detected)) |")
+    }
+    out.append("| Declared | \(UTCTime.dateTime(state.declaredAt)) by \(n(state.declaredBy)) |")
+    // Every turn of the colours, in order: a reopened incident shows each mitigation.
+    var turns: [(Date, String)] = state.mitigations.map {
+      ($0.at, "| Mitigated | \(UTCTime.dateTime($0.at)) by \(n($0.by)) |")
+    }
+    turns += state.reopenings.map {
+      let reason = $0.text.map { ": " + s($0) } ?? ""
+      return ($0.at, "| Reopened | \(UTCTime.dateTime($0.at)) by \(n($0.by))\(reason) |")
+    }
+    for turn in turns.sorted(by: { $0.0 < $1.0 }) { out.append(turn.1) }
     if let resolved = state.resolvedAt {
       out.append("| Resolved | \(UTCTime.dateTime(resolved)) |")
     }
     out.append("| Ticket | \(s(state.ticket ?? "none")) |")
     out.append("| War-room channel | \(s(state.channel ?? "none")) |")
-    out.append("| Checklist | \(state.completedStepCount)/\(state.runbook.steps.count) steps |")
+    let open = state.runbook.steps.indices.filter { !state.isStepDone($0) }
+    out.append(
+      "| Checklist | \(state.completedStepCount)/\(state.runbook.steps.count) steps"
+        + (open.isEmpty
+          ? ""
+          : "; open: "
+            + open.map { "\($0 + 1) (\(s(state.runbook.steps[$0].title)))" }
+            .joined(separator: ", ")) + " |")
+    if !state.openStepsAtGreen.isEmpty {
+      out.append(
+        "| Green announced with steps open | "
+          + state.openStepsAtGreen.map(String.init).joined(separator: ", ") + " |")
+    }
     if let forced = state.forcedResolution {
       out.append("| Green forced | \(s(forced)) |")
     }
@@ -45,11 +69,17 @@ public enum PostMortem {
     out.append("")
     out.append("| Metric | Value |")
     out.append("|---|---|")
+    // Measured from when customers were first hurt, where that is known.
+    let start = state.impactStartedAt ?? state.declaredAt
+    let from = state.impactStartedAt == nil ? "from the declaration" : "from the impact start"
+    if let detected = state.detectedAt {
+      out.append("| Time to detect | \(span(start, detected)) |")
+    }
     out.append(
-      "| Time to mitigate | \(state.firstMitigatedAt.map { span(state.declaredAt, $0) } ?? "not mitigated") |"
+      "| Time to mitigate (\(from)) | \(state.firstMitigatedAt.map { span(start, $0) } ?? "not mitigated") |"
     )
     out.append(
-      "| Time to resolve | \(state.resolvedAt.map { span(state.declaredAt, $0) } ?? "not resolved") |"
+      "| Time to resolve (\(from)) | \(state.resolvedAt.map { span(start, $0) } ?? "not resolved") |"
     )
     let onTime = state.updates.filter(\.onTime).count
     out.append("| Stakeholder updates on time | \(onTime)/\(state.updates.count) |")
@@ -179,6 +209,6 @@ public enum PostMortem {
 
   private static func span(_ from: Date, _ to: Date) -> String {
     let seconds = max(0, Int(seconds: to.timeIntervalSince(from)))
-    return DurationText.age(seconds)
+    return DurationText.precise(seconds)
   }
 }

@@ -37,6 +37,7 @@ public enum Reducer {
       state.runbook = d.runbook
       state.declaredAt = at
       state.declaredBy = actor
+      state.impactStartedAt = d.impactStartedMs.map(Self.date)
 
     case .detailsChanged(let c):
       if let title = c.title { state.title = title }
@@ -44,6 +45,8 @@ public enum Reducer {
       if let impact = c.impact { state.impact = impact }
       if let ticket = c.ticket { state.ticket = ticket }
       if let channel = c.channel { state.channel = channel }
+      if let started = c.impactStartedMs { state.impactStartedAt = Self.date(started) }
+      if let detected = c.detectedMs { state.detectedAt = Self.date(detected) }
 
     case .stepCompleted(let s):
       guard s.step >= 1, s.step <= state.runbook.steps.count else {
@@ -149,6 +152,7 @@ public enum Reducer {
     case .mitigated:
       state.status = .mitigated
       state.mitigatedAt = at
+      state.mitigations.append(mark)
       if state.firstMitigatedAt == nil { state.firstMitigatedAt = at }
 
     case .customerVerified(let body):
@@ -158,10 +162,12 @@ public enum Reducer {
       state.status = .resolved
       state.resolvedAt = at
       state.forcedResolution = r.forcedReason
+      state.openStepsAtGreen = r.openSteps ?? []
       if state.mitigatedAt == nil { state.mitigatedAt = at }
       if state.firstMitigatedAt == nil { state.firstMitigatedAt = at }
 
-    case .reopened:
+    case .reopened(let r):
+      state.reopenings.append(Mark(by: actor, at: at, text: r.reason))
       state.status = .investigating
       state.mitigatedAt = nil
       state.resolvedAt = nil
@@ -187,6 +193,10 @@ public enum Reducer {
   private static func retitle(_ entry: LogEntry, in state: inout IncidentState) {
     guard let line = state.timeline.lastIndex(where: { $0.seq == entry.seq }) else { return }
     state.timeline[line].summary = Summary.logLine(entry)
+  }
+
+  static func date(_ milliseconds: Int64) -> Date {
+    Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000)
   }
 
   private static func updateExperiment(

@@ -179,9 +179,14 @@ public enum Rules {
 
     case .resolve(let force):
       guard state.status != .resolved else { throw Refusal("\(state.id) is already resolved") }
+      // Green with steps still open is allowed, but recorded (the green step itself aside).
+      let open = state.runbook.steps.indices.filter {
+        !state.isStepDone($0) && state.runbook.steps[$0].auto != .resolved
+      }.map { $0 + 1 }
+      let openSteps = open.isEmpty ? nil : open
       if let reason = force {
         try requireText(reason, "the reason for forcing green")
-        return [.resolved(Resolved(forcedReason: reason))]
+        return [.resolved(Resolved(forcedReason: reason, openSteps: openSteps))]
       }
       let blockers = greenBlockers(in: state)
       guard blockers.isEmpty else {
@@ -189,7 +194,7 @@ public enum Rules {
           "cannot announce green: " + blockers.joined(separator: "; ")
             + " (or force it with a reason)")
       }
-      return [.resolved(Resolved())]
+      return [.resolved(Resolved(openSteps: openSteps))]
 
     case .reopen(let reason):
       guard state.status != .investigating else {

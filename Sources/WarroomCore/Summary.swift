@@ -7,18 +7,24 @@ enum Summary {
       return "Declared \(d.severity.rawValue) \"\(d.title)\""
     case .detailsChanged(let c):
       var parts: [String] = []
-      if let title = c.title { parts.append("title \"\(title)\"") }
-      if let severity = c.severity { parts.append("severity \(severity.rawValue)") }
-      if let impact = c.impact { parts.append("impact \"\(impact)\"") }
-      if let ticket = c.ticket { parts.append("ticket \(ticket)") }
-      if let channel = c.channel { parts.append("channel \(channel)") }
-      return "Set " + parts.joined(separator: ", ")
+      if let title = c.title { parts.append("the title to \"\(title)\"") }
+      if let severity = c.severity { parts.append("the severity to \(severity.rawValue)") }
+      if let impact = c.impact { parts.append("the impact to \"\(impact)\"") }
+      if let ticket = c.ticket { parts.append("the ticket to \(ticket)") }
+      if let channel = c.channel { parts.append("the channel to \(channel)") }
+      if let started = c.impactStartedMs {
+        parts.append("the impact start to \(UTCTime.dateTime(Reducer.date(started)))")
+      }
+      if let detected = c.detectedMs {
+        parts.append("the detection to \(UTCTime.dateTime(Reducer.date(detected)))")
+      }
+      return "Changed " + sentence(parts)
     case .stepCompleted(let s):
-      return "Checked step \(s.step): \(stepTitle(s.step, state))"
+      return "Ticked step \(s.step) (\(stepTitle(s.step, state)))"
     case .stepUndone(let s):
-      return "Unchecked step \(s.step): \(stepTitle(s.step, state))"
+      return "Unticked step \(s.step) (\(stepTitle(s.step, state)))"
     case .roleAssigned(let r):
-      return "\(r.person) is \(r.role.title)"
+      return "\(r.person) is now \(r.role.title)"
     case .roleReleased(let r):
       return "\(r.person) is no longer \(r.role.title)"
     case .experimentProposed(let e):
@@ -39,21 +45,25 @@ enum Summary {
     case .stakeholderUpdated(let body):
       return "Stakeholder update: \(body.text)"
     case .cadenceChanged(let c):
-      return "Update cadence set to \(DurationText.short(c.seconds))"
+      return "Set the update cadence to \(DurationText.short(c.seconds))"
     case .whyAdded(let w):
       return "Why (chain \(w.chain)): \(w.why) → because \(w.because)"
     case .followupAdded(let f):
       return "Follow-up #\(f.id): \(f.text)" + (f.owner.map { " (\($0))" } ?? "")
     case .followupDone(let ref):
-      return "Follow-up #\(ref.id) done"
+      return "Closed follow-up #\(ref.id)"
     case .mitigated:
-      return "Mitigated (yellow)"
+      return "Announced mitigated (yellow)"
     case .customerVerified(let body):
-      return "Customer verified: \(body.text)"
+      return "The customer verified the fix: \(body.text)"
     case .resolved(let r):
-      return "Resolved (green)" + (r.forcedReason.map { ", forced: \($0)" } ?? "")
+      let open = (r.openSteps ?? []).map(String.init)
+      return "Announced resolved (green)"
+        + (r.forcedReason.map { ", forced: \($0)" } ?? "")
+        + (open.isEmpty
+          ? "" : ", with step\(open.count == 1 ? "" : "s") \(sentence(open)) still open")
     case .reopened(let r):
-      return "Reopened" + (r.reason.map { ": \($0)" } ?? "")
+      return "Reopened (back to red)" + (r.reason.map { ": \($0)" } ?? "")
     case .unknown(let type, _), .unreadable(let type, _, _):
       return "(skipped event \(type))"
     }
@@ -70,6 +80,12 @@ enum Summary {
       line = "STRUCK (\(struck.text ?? ""), \(struck.by) at \(UTCTime.time(struck.at))): " + line
     }
     return line
+  }
+
+  /// `a`, `a and b`, `a, b and c`.
+  private static func sentence(_ parts: [String]) -> String {
+    guard parts.count > 1 else { return parts.first ?? "" }
+    return parts.dropLast().joined(separator: ", ") + " and " + parts.last!
   }
 
   private static func stepTitle(_ step: Int, _ state: IncidentState) -> String {

@@ -14,10 +14,16 @@ struct Declare: ParsableCommand {
   @Option(help: "The war-room channel, such as #inc-db.") var channel: String?
   @Option(help: "Who is affected and how.") var impact: String?
   @Option(help: "A JSON runbook file replacing the built-in checklist.") var runbook: String?
+  @Option(
+    help: ArgumentHelp(
+      "When customers began to be hurt (UTC, or with an offset): 2026-11-27 02:58, 02:58.",
+      valueName: "time"))
+  var startedAt: String?
 
   func validate() throws {
     try requireText(title, "the title")
     if let cadence { _ = try parseDuration(cadence) }
+    if let startedAt { _ = try parseTime(startedAt, "--started-at") }
   }
 
   func run() throws {
@@ -39,7 +45,8 @@ struct Declare: ParsableCommand {
     }
     return Declared(
       title: title, severity: severity, cadence: try cadence.map(parseDuration),
-      ticket: ticket, channel: channel, impact: impact, runbook: book)
+      ticket: ticket, channel: channel, impact: impact, runbook: book,
+      impactStartedMs: try startedAt.map { try parseTime($0, "--started-at") })
   }
 }
 
@@ -53,10 +60,21 @@ struct Edit: IncidentCommand {
   @Option var impact: String?
   @Option var ticket: String?
   @Option var channel: String?
+  @Option(help: ArgumentHelp("When customers began to be hurt.", valueName: "time"))
+  var startedAt: String?
+  @Option(help: ArgumentHelp("When the outage was noticed.", valueName: "time"))
+  var detectedAt: String?
+
+  func validate() throws {
+    if let startedAt { _ = try parseTime(startedAt, "--started-at") }
+    if let detectedAt { _ = try parseTime(detectedAt, "--detected-at") }
+  }
 
   func command() throws -> Command {
     .edit(
       DetailsChanged(
-        title: title, severity: severity, impact: impact, ticket: ticket, channel: channel))
+        title: title, severity: severity, impact: impact, ticket: ticket, channel: channel,
+        impactStartedMs: try startedAt.map { try parseTime($0, "--started-at") },
+        detectedMs: try detectedAt.map { try parseTime($0, "--detected-at") }))
   }
 }

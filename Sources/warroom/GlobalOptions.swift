@@ -157,6 +157,21 @@ func requireText(_ text: String, _ what: String) throws {
   }
 }
 
+/// Parses a time argument (`2026-11-27 02:58`, `02:58`, with `Z` or an offset) into
+/// milliseconds since 1970; refuses one in the future.
+func parseTime(_ text: String, _ option: String) throws -> Int64 {
+  let now = Date()
+  guard let date = TimeText.parse(text, now: now) else {
+    throw ValidationError(
+      "\(option) '\(text)' is not a time; write it like 2026-11-27 02:58 (UTC), "
+        + "2026-11-27T03:58+01:00, or 02:58")
+  }
+  guard date <= now.addingTimeInterval(60) else {
+    throw ValidationError("\(option) \(UTCTime.dateTime(date)) is in the future")
+  }
+  return Int64(Int(seconds: date.timeIntervalSince1970 * 1000, rounding: .toNearestOrAwayFromZero))
+}
+
 /// Parses a duration argument such as `20m` or `1h`.
 func parseDuration(_ text: String) throws -> Int {
   guard let seconds = DurationText.parse(text) else {

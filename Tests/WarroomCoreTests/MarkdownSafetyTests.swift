@@ -121,3 +121,25 @@ struct CorrectionTests {
     #expect(throws: Refusal.self) { try story.send(.strikeLog(1, reason: "again")) }
   }
 }
+
+@Suite("Times people type")
+struct TimeTextTests {
+  let now = Date(timeIntervalSince1970: 1_798_000_000)  // 2026-12-23 04:26:40 UTC
+
+  @Test func datesTimesAndOffsets() {
+    #expect(
+      TimeText.parse("2026-12-23 02:58", now: now) == Date(timeIntervalSince1970: 1_797_994_680))
+    #expect(
+      TimeText.parse("2026-12-23T02:58:30Z", now: now) == Date(timeIntervalSince1970: 1_797_994_710)
+    )
+    #expect(
+      TimeText.parse("2026-12-23T03:58+01:00", now: now)
+        == Date(timeIntervalSince1970: 1_797_994_680))
+    // A time alone is the most recent such time: 05:00 said at 04:26 was yesterday.
+    #expect(TimeText.parse("02:58", now: now) == Date(timeIntervalSince1970: 1_797_994_680))
+    #expect(TimeText.parse("05:00", now: now) == Date(timeIntervalSince1970: 1_797_915_600))
+    for bad in ["", "99:99", "2026-02-30 01:00", "0000-01-01 00:00", "02:58+25:00", "2:58", "x"] {
+      #expect(TimeText.parse(bad, now: now) == nil, "\(bad)")
+    }
+  }
+}

@@ -65,8 +65,8 @@ struct PostMortemTests {
   @Test func metricsComeFromTheEvents() throws {
     let state = try Self.scriptedIncident().state
     let markdown = PostMortem.markdown(state, now: Story.start)
-    #expect(markdown.contains("| Time to mitigate | 25m |"))
-    #expect(markdown.contains("| Time to resolve | 2h 5m |"))
+    #expect(markdown.contains("| Time to mitigate (from the declaration) | 25m 0s |"))
+    #expect(markdown.contains("| Time to resolve (from the declaration) | 2h 5m 0s |"))
     #expect(markdown.contains("| Stakeholder updates on time | 1/2 |"))
   }
 
