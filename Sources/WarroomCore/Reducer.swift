@@ -15,8 +15,10 @@ public enum Reducer {
   }
 
   public static func apply(_ envelope: EventEnvelope, to state: inout IncidentState) {
-    guard envelope.incident == state.id else { return }
-    state.lastSeq = max(state.lastSeq, envelope.seq)
+    // Another incident's event, or one already folded in (a reader that catches up from
+    // an older position sees it again): nothing to do. Folding is idempotent.
+    guard envelope.incident == state.id, envelope.seq > state.lastSeq else { return }
+    state.lastSeq = envelope.seq
     let actor = envelope.actor
     let at = envelope.at
     let mark = Mark(by: actor, at: at)

@@ -124,6 +124,11 @@ public struct DashboardModel: Equatable, Sendable {
   public var timeOffset = 0
   /// The log entry shown whole in an overlay (its number), if one is open.
   public var openEntry: Int?
+  /// Without `--incident`, the dashboard moves to a new incident when its own is resolved.
+  public var followsLive = true
+  /// A standing notice under the header: another incident was declared, or the dashboard
+  /// moved to another one. Cleared by Esc.
+  public var notice: String?
 
   public init(me: String, view: ViewMode = .lead) {
     self.me = me

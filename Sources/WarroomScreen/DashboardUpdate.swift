@@ -9,7 +9,19 @@ public enum Effect: Equatable, Sendable {
   case declare(String)
   /// Run a `:` command line (the same verbs as the `warroom` command).
   case commandLine(String)
+  /// Show another incident: by its id, or the next (+1) or previous (-1) open one.
+  case showIncident(IncidentID)
+  case cycleIncident(Int)
   case quit
+}
+
+/// What reaches the dashboard besides keys: news from the store that the view state
+/// answers to.
+public enum StoreNews: Equatable, Sendable {
+  /// Another incident was declared while this dashboard shows one.
+  case declared(IncidentID, title: String, by: String)
+  /// The dashboard now shows this incident, for this reason.
+  case switched(to: IncidentID, reason: String)
 }
 
 /// Folds a key into the dashboard's view state, given the incident as it is now.
@@ -57,12 +69,44 @@ public enum DashboardUpdate {
       }
       return perform(binding.action, &model, state, queued: queued)
     }
+    // Esc and a letter in quick succession read as Alt with the letter: where that means
+    // nothing, it is Esc, then the letter typed.
+    if case .alt(let character) = key {
+      _ = perform(.cancel, &model, state, queued: queued)
+      model.input.insert(character)
+      return []
+    }
     // Unbound printable keys always type: from a pane they move focus to the input line,
     // so nothing a person types at 3 a.m. is silently lost.
     if let character = key.typedCharacter {
       model.focus = .input
       model.input.insert(character)
       model.message = nil
+    }
+    return []
+  }
+
+  /// Folds news from the store into the view state: a new declaration is announced under
+  /// the header, or followed at once when this dashboard's incident is resolved.
+  public static func receive(
+    _ news: StoreNews, _ model: inout DashboardModel, state: IncidentState?
+  )
+    -> [Effect]
+  {
+    switch news {
+    case .declared(let id, let title, let by):
+      if model.followsLive, state == nil || state?.status == .resolved {
+        return [.showIncident(id)]
+      }
+      model.notice = SafeText.inert(
+        "⚑ \(id) declared by \(SafeText.name(by)): \(title) — ] from a pane, or :incident \(id), to switch"
+      )
+    case .switched(let id, let reason):
+      model.notice = SafeText.inert("⚑ now on \(id): \(reason)")
+      model.logScroll = 0
+      model.selection = [:]
+      model.openEntry = nil
+      model.confirmation = nil
     }
     return []
   }
@@ -209,6 +253,7 @@ public enum DashboardUpdate {
     case .cancel:
       // Back to typing and to the newest entries; what is typed stays (Ctrl-U clears).
       model.quitArmed = false
+      model.notice = nil
       model.focus = .input
       model.message = nil
       model.logScroll = 0
@@ -283,6 +328,8 @@ public enum DashboardUpdate {
       case .abandonExperiment: return [.write(.abandonExperiment(id, reason: nil))]
       default: prefill(&model, ":experiment conclude \(id) --refuted \"\"", cursorBack: 1)
       }
+    case .previousIncident: return [.cycleIncident(-1)]
+    case .nextIncident: return [.cycleIncident(1)]
     case .openEntry:
       guard let incident, let entry = selectedEntry(model, incident) else { break }
       model.openEntry = entry.number
@@ -310,11 +357,19 @@ public enum DashboardUpdate {
   ) -> [Effect] {
     let text = model.input.text.trimmingCharacters(in: .whitespaces)
     guard !text.isEmpty else { return [] }
-    if ["quit", "q", "exit"].contains(text.dropFirst().trimmingCharacters(in: .whitespaces)),
-      model.isCommandLine
-    {
+    let command = text.dropFirst().trimmingCharacters(in: .whitespaces)
+    if model.isCommandLine, ["quit", "q", "exit"].contains(command) {
       model.input.reset()
       return quit(&model, queued: queued)
+    }
+    if model.isCommandLine, command.hasPrefix("incident ") {
+      let target = command.dropFirst("incident ".count).trimmingCharacters(in: .whitespaces)
+      guard let id = IncidentID(parsing: target) else {
+        model.message = Message("which incident? :incident INC-2", isError: true)
+        return []
+      }
+      model.input.reset()
+      return [.showIncident(id)]
     }
     defer {
       model.input.reset()

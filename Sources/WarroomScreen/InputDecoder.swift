@@ -65,11 +65,14 @@ public struct InputDecoder: Sendable {
           keys.append(.escape)
           continue
         }
-        index += 1
         if next == 0x5B || next == 0x4F {  // '[' or 'O': a sequence with no name here
+          index += 1
           sequence = [next]
         } else if let scalar = Unicode.Scalar(next), scalar.properties.isAlphabetic {
+          index += 1
           keys.append(.alt(Character(scalar)))
+        } else {
+          keys.append(.escape)  // Esc, then whatever came right after it, as itself
         }
       case .scalar(let value):
         if let key = Self.key(for: value) { keys.append(key) }

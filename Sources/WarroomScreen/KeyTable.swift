@@ -12,6 +12,7 @@ public enum Action: Equatable, Sendable {
   case composeUpdate
   case addWhy, addFollowup, closeFollowup
   case openEntry, editEntry, strikeEntry
+  case previousIncident, nextIncident
 
   /// Whether the action changes the incident, or may: a pane key bound to one asks first.
   public var changesIncident: Bool {
@@ -101,7 +102,13 @@ public enum KeyTable {
       keys: [.character("?")], scope: .panes, action: .help, help: "this help", hint: "? help"),
     KeyBinding(
       keys: [.character(":")], scope: .panes, action: .commandLine,
-      help: "command line: any warroom command, e.g. :role assign lead ann"),
+      help: "command line: any warroom command, e.g. :role assign lead ann; :incident ID"),
+    KeyBinding(
+      keys: [.character("[")], scope: .panes, action: .previousIncident,
+      help: "the previous open incident"),
+    KeyBinding(
+      keys: [.character("]")], scope: .panes, action: .nextIncident,
+      help: "the next open incident (a new declaration says so under the header)"),
     // Checklist
     KeyBinding(
       keys: [.up], scope: .pane(.checklist), action: .selectUp, help: "previous step"),

@@ -25,6 +25,8 @@ final class DashboardApp {
   private var model: DashboardModel
   private let theme: Theme
   private var lastPhase: Countdown.Phase?
+  /// The store's sequence number read up to, across incidents: a declaration after it is news.
+  private var seen: Int64 = 0
   private var quitting = false
   /// Re-checks still due after a change signal that found nothing new yet. A writer's
   /// WAL frames reach the file (and wake us) a moment before its commit is visible, so a
@@ -46,12 +48,15 @@ final class DashboardApp {
     self.incident = incident
     self.followsCurrent = followsCurrent
     self.model = model
+    self.model.followsLive = followsCurrent
+    seen = incident?.lastSeq ?? 0
     self.theme = theme
     probe = try StoreProbe()
   }
 
   func run() throws {
     let signals = try SignalPipe(catching: [SIGTERM, SIGHUP, SIGINT])
+    seen = max(seen, (try? store.latestSequence()) ?? 0)
     changes = try store.makeChangeSignal()
     let terminal = try Terminal(theme: theme)
     defer {
@@ -138,15 +143,54 @@ final class DashboardApp {
   // MARK: - Input
 
   private func handle(_ key: Key) {
-    let effects = DashboardUpdate.update(
-      &model, key: key, state: incident, queued: connectivity.queue.count)
+    run(DashboardUpdate.update(&model, key: key, state: incident, queued: connectivity.queue.count))
+  }
+
+  private func run(_ effects: [Effect]) {
     for effect in effects {
       switch effect {
       case .quit: quit()
       case .write(let command): write(command)
       case .declare(let title): submit(.declare(Declared(title: title)))
       case .commandLine(let line): runCommandLine(line)
+      case .showIncident(let id): show(id, reason: "switched by hand")
+      case .cycleIncident(let step): cycle(step)
       }
+    }
+  }
+
+  /// Shows another incident of the store.
+  private func show(_ id: IncidentID, reason: String) {
+    do {
+      let state = try store.load(id)
+      guard state.isDeclared else {
+        model.message = Message("no incident \(id) in \(store.location)", isError: true)
+        return
+      }
+      incident = state
+      lastPhase = nil
+      run(DashboardUpdate.receive(.switched(to: id, reason: reason), &model, state: state))
+    } catch {
+      model.message = Message("\(error)", isError: true)
+    }
+  }
+
+  /// The next or previous open incident, in the order they were declared.
+  private func cycle(_ step: Int) {
+    do {
+      var open: [IncidentID] = []
+      for id in try store.incidentIDs()
+      where try store.load(id).status != .resolved || id == incident?.id {
+        open.append(id)
+      }
+      guard open.count > 1 || incident == nil, !open.isEmpty else {
+        model.message = Message("no other open incident")
+        return
+      }
+      let here = incident.flatMap { open.firstIndex(of: $0.id) } ?? 0
+      show(open[(here + step + open.count) % open.count], reason: "switched by hand")
+    } catch {
+      model.message = Message("\(error)", isError: true)
     }
   }
 
@@ -257,19 +301,42 @@ final class DashboardApp {
 
   // MARK: - Store and clock
 
-  /// Folds in what other processes wrote. Returns whether anything new arrived.
+  /// Folds in what other processes wrote, and hears of incidents declared meanwhile.
+  /// Returns whether anything new arrived.
   @discardableResult
   private func refreshFromStore() -> Bool {
     guard connectivity.isOnline else { return false }
     do {
-      if var state = incident {
-        let changed = try store.refresh(&state)
-        incident = state
-        return changed
-      } else if followsCurrent, let current = try store.currentIncident() {
-        incident = current
-        return true
+      guard var state = incident else {
+        if followsCurrent, let current = try store.currentIncident() {
+          incident = current
+          seen = max(seen, current.lastSeq)
+          return true
+        }
+        return false
       }
+      // One read for everything new: this incident's events fold in (folding skips what
+      // it has), and another incident's declaration is news.
+      let fresh = try store.events(after: min(seen, state.lastSeq), incident: nil, limit: nil)
+      var news: [StoreNews] = []
+      for envelope in fresh {
+        Reducer.apply(envelope, to: &state)
+        if case .declared(let declared) = envelope.event, envelope.incident != state.id,
+          envelope.seq > seen
+        {
+          news.append(.declared(envelope.incident, title: declared.title, by: envelope.actor))
+        }
+      }
+      seen = max(seen, fresh.last?.seq ?? seen)
+      let changed = state.lastSeq != incident?.lastSeq || !news.isEmpty
+      incident = state
+      for item in news {
+        let effects = DashboardUpdate.receive(item, &model, state: incident)
+        for case .showIncident(let id) in effects {
+          show(id, reason: "\(state.id) is resolved; \(id) was declared")
+        }
+      }
+      return changed
     } catch StoreError.unavailable(_, let reason) {
       wentOffline(reason: reason)
     } catch {

@@ -198,6 +198,43 @@ struct DashboardTmuxTests {
     #expect(!screen.contains("[4~"))
   }
 
+  // MARK: - Every terminal on the live incident
+
+  @Test func aDashboardOnAResolvedIncidentMovesToTheNewOne() throws {
+    _ = try cli("declare", "Old outage")
+    try tmux.start("rec", command: dashboard(as: "carol", "--view recorder"))
+    try tmux.waitFor("rec") { $0.contains("INC-1 Old outage") }
+    _ = try cli("resolve", "--force", "drill")
+    try tmux.waitFor("rec") { $0.contains("GREEN") }
+    _ = try WarroomBinary.run(["declare", "New outage", "--store", store, "--as", "bob"])
+    let moved = try tmux.waitFor("rec") { $0.contains("INC-2 New outage") }
+    #expect(moved.contains("INC-2 New outage"), "\(moved)")
+    #expect(moved.contains("now on INC-2"))
+    try tmux.type("rec", "first note for the new one")
+    try tmux.press("rec", "Enter")
+    try tmux.waitFor("rec") { $0.contains("first note for the new one") }
+    #expect(
+      try cli("export", "--incident", "2", "--format", "json").stdout.contains(
+        "first note for the new one"))
+  }
+
+  @Test func aNewDeclarationIsAnnouncedAndCanBeFollowed() throws {
+    _ = try cli("declare", "First outage")
+    try tmux.start("lead", command: dashboard(as: "alice"))
+    try tmux.waitFor("lead") { $0.contains("INC-1 First outage") }
+    _ = try WarroomBinary.run(["declare", "Second outage", "--store", store, "--as", "bob"])
+    let banner = try tmux.waitFor("lead") { $0.contains("INC-2 declared by bob") }
+    #expect(banner.contains("INC-1 First outage"), "\(banner)")  // still on its own
+    try tmux.press("lead", "Tab")
+    try tmux.type("lead", "]")
+    let switched = try tmux.waitFor("lead") { $0.contains("INC-2 Second outage") }
+    #expect(switched.contains("INC-2 Second outage"), "\(switched)")
+    try tmux.press("lead", "Escape")
+    try tmux.type("lead", ":incident 1")
+    try tmux.press("lead", "Enter")
+    #expect(try tmux.waitFor("lead") { $0.contains("INC-1 First outage") }.contains("INC-1"))
+  }
+
   @Test func aCadenceAtTheIntegerLimitIsAnErrorNotACrash() throws {
     _ = try cli("declare", "Database is down")
     try tmux.start("lead", command: dashboard(as: "alice"))

@@ -336,6 +336,7 @@ struct InputDecoderTests {
     var decoder = InputDecoder()
     #expect(decoder.decode(scalars("\u{1B}")) == [.escape])
     #expect(decoder.decode(scalars("\u{1B}b")) == [.alt("b")])
+    #expect(decoder.decode(scalars("\u{1B}:q")) == [.escape, .character(":"), .character("q")])
   }
 
   @Test func aPasteIsOneKeyEvenAcrossReads() {
@@ -379,5 +380,26 @@ struct LogCorrectionKeysTests {
     model = DashboardModel(me: "alice")
     _ = press(.backTab, .character("x"), .enter)
     #expect(model.input.text == ":log strike 500 \"\"")
+  }
+}
+
+@Suite("Dashboard: news from the store")
+struct StoreNewsTests {
+  @Test func aDeclarationIsAnnouncedOrFollowed() {
+    var model = DashboardModel(me: "alice")
+    let open = Fixtures.freshP1().state
+    let news = StoreNews.declared(IncidentID(number: 8), title: "Second", by: "bob")
+    #expect(DashboardUpdate.receive(news, &model, state: open).isEmpty)
+    #expect(model.notice?.contains("INC-8 declared by bob") == true)
+    var resolved = open
+    resolved.status = .resolved
+    #expect(
+      DashboardUpdate.receive(news, &model, state: resolved) == [
+        .showIncident(IncidentID(number: 8))
+      ])
+    model.followsLive = false  // opened with --incident: it stays
+    #expect(DashboardUpdate.receive(news, &model, state: resolved).isEmpty)
+    _ = DashboardUpdate.update(&model, key: .escape, state: resolved)
+    #expect(model.notice == nil)
   }
 }

@@ -62,6 +62,11 @@ enum InputLine {
         role: message.isError ? .error : .message)
       return
     }
+    if let notice = context.model.notice {
+      grid.fill(rect, role: .confirm)
+      grid.writeClipped(" " + notice, x: rect.x, y: rect.y, width: rect.width, role: .confirm)
+      return
+    }
     let hints = KeyTable.hints(for: context.model).joined(separator: "  ")
     grid.writeClipped(" " + hints, x: rect.x, y: rect.y, width: rect.width, role: .hint)
   }
