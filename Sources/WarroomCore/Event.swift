@@ -28,6 +28,9 @@ public enum Event: Sendable, Equatable {
   case customerVerified(TextBody)
   case resolved(Resolved)
   case reopened(Reopened)
+  /// A person took back their own last change: the event that follows this one is its
+  /// inverse. Both stay in the record.
+  case undone(UndoRef)
   /// A type written by a newer version of warroom: kept as it is, skipped by the reducer.
   case unknown(type: String, payload: String)
   /// A stored event this version cannot use (its payload does not decode, or a number in
@@ -250,6 +253,12 @@ public struct Resolved: Codable, Sendable, Equatable {
   }
 }
 
+public struct UndoRef: Codable, Sendable, Equatable {
+  /// The event taken back.
+  public var seq: Int64
+  public init(seq: Int64) { self.seq = seq }
+}
+
 public struct Reopened: Codable, Sendable, Equatable {
   public var reason: String?
   public init(reason: String? = nil) { self.reason = reason }
@@ -325,6 +334,7 @@ extension Event {
     case .customerVerified: "customer-verified"
     case .resolved: "resolved"
     case .reopened: "reopened"
+    case .undone: "undone"
     case .unknown(let type, _), .unreadable(let type, _, _): type
     }
   }
@@ -351,6 +361,7 @@ extension Event {
     case .mitigated: "{}"
     case .resolved(let p): Self.json(p)
     case .reopened(let p): Self.json(p)
+    case .undone(let p): Self.json(p)
     case .unknown(_, let payload), .unreadable(_, let payload, _): payload
     }
   }
@@ -407,6 +418,7 @@ extension Event {
     case "customer-verified": self = .customerVerified(try decode(TextBody.self))
     case "resolved": self = .resolved(try decode(Resolved.self))
     case "reopened": self = .reopened(try decode(Reopened.self))
+    case "undone": self = .undone(try decode(UndoRef.self))
     default: self = .unknown(type: typeName, payload: payloadJSON)
     }
   }

@@ -48,6 +48,12 @@ public struct IncidentState: Sendable, Equatable {
   /// A one-line summary of every event, oldest first, for the timeline and the post-mortem.
   public var timeline: [TimelineEntry] = []
 
+  /// The last events folded in (at most `recentLimit`), for taking one back.
+  public var recentEvents: [EventEnvelope] = []
+  public static let recentLimit = 64
+  /// Events taken back, by sequence number: who did it and when.
+  public var undone: [Int64: Mark] = [:]
+
   /// The sequence number of the last event folded in: read on from here.
   public var lastSeq: Int64 = 0
   /// Events left out of the fold: written by a newer warroom, or unreadable.

@@ -50,6 +50,8 @@ extension Event {
     case .followupDone(let f): return check(f.id, Limits.ids, "follow-up")
     case .logEdited(let e): return check(e.entry, Limits.ids, "log entry")
     case .logStruck(let e): return check(e.entry, Limits.ids, "log entry")
+    case .undone(let u):
+      return u.seq > 0 ? nil : "event \(u.seq) is out of range"
     case .roleAssigned, .roleReleased, .logged, .stakeholderUpdated, .mitigated,
       .customerVerified, .reopened, .unknown, .unreadable:
       return nil

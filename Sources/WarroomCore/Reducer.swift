@@ -177,6 +177,12 @@ public enum Reducer {
       // The fix did not hold: the customer must verify the next one again.
       state.customerVerification = nil
 
+    case .undone(let ref):
+      state.undone[ref.seq] = mark
+      if let line = state.timeline.lastIndex(where: { $0.seq == ref.seq }) {
+        state.timeline[line].summary += " (undone \(UTCTime.time(at)) by \(actor))"
+      }
+
     case .unknown:
       return skip("written by a newer warroom")
 
@@ -189,6 +195,10 @@ public enum Reducer {
         seq: envelope.seq, at: at, actor: actor, summary: Summary.of(envelope.event, in: state),
         osUser: envelope.osUser))
     refreshAutoSteps(in: &state, proof: mark)
+    state.recentEvents.append(envelope)
+    if state.recentEvents.count > IncidentState.recentLimit {
+      state.recentEvents.removeFirst(state.recentEvents.count - IncidentState.recentLimit)
+    }
   }
 
   /// The timeline line of a log entry shows its latest text and what was done to it.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A change a person asks for. `Rules.decide` turns it into events, or refuses it.
 public enum Command: Sendable, Equatable {
   case edit(DetailsChanged)
@@ -21,6 +23,8 @@ public enum Command: Sendable, Equatable {
   case verify(String)
   case resolve(force: String?)
   case reopen(reason: String?)
+  /// Take back this person's last change, if made within `Rules.undoWindow` of `at`.
+  case undo(by: String, at: Date)
 }
 
 /// Why a command was not carried out, in words for the person who asked.
@@ -201,7 +205,74 @@ public enum Rules {
         throw Refusal("\(state.id) is still investigating")
       }
       return [.reopened(Reopened(reason: reason.nonEmpty))]
+
+    case .undo(let person, let now):
+      guard let last = lastChange(by: person, in: state) else {
+        throw Refusal("\(person) has no change in \(state.id) to take back")
+      }
+      guard now.timeIntervalSince(last.at) <= undoWindow else {
+        throw Refusal(
+          "\(person)'s last change is older than \(DurationText.short(Int(undoWindow))): "
+            + "correct it instead (log edit, log strike, step undo …)")
+      }
+      return [.undone(UndoRef(seq: last.seq))] + (try inverse(of: last, in: state))
     }
+  }
+
+  /// How long after a change its author may take it back with `undo`.
+  public static let undoWindow: TimeInterval = 600
+
+  /// A person's last change that can be looked at for undoing: not itself an undo, not
+  /// already undone, and not written by an undo (so undo never redoes).
+  public static func lastChange(by person: String, in state: IncidentState) -> EventEnvelope? {
+    let recent = state.recentEvents
+    for index in recent.indices.reversed() where recent[index].actor == person {
+      let envelope = recent[index]
+      if case .undone = envelope.event { continue }
+      if index > 0, case .undone = recent[index - 1].event, recent[index - 1].actor == person {
+        continue
+      }
+      if state.undone[envelope.seq] != nil { continue }
+      return envelope
+    }
+    return nil
+  }
+
+  /// The events that take `envelope` back, or why it cannot be.
+  private static func inverse(of envelope: EventEnvelope, in state: IncidentState) throws(Refusal)
+    -> [Event]
+  {
+    switch envelope.event {
+    case .logged:
+      guard let entry = state.log.last(where: { $0.seq == envelope.seq }) else { break }
+      return [.logStruck(LogStruck(entry: entry.number, reason: "taken back by its author"))]
+    case .logEdited(let edit):
+      guard state.log.indices.contains(edit.entry - 1),
+        let earlier = state.log[edit.entry - 1].corrections.last?.text
+      else { break }
+      return [.logEdited(LogEdited(entry: edit.entry, text: earlier))]
+    case .stepCompleted(let step): return [.stepUndone(step)]
+    case .stepUndone(let step): return [.stepCompleted(step)]
+    case .roleAssigned(let change):
+      guard state.roles.holders(of: change.role).contains(change.person) else { break }
+      return [.roleReleased(change)]
+    case .roleReleased(let change):
+      guard !state.roles.holders(of: change.role).contains(change.person) else { break }
+      return [.roleAssigned(change)]
+    case .experimentProposed(let proposed):
+      guard state.experiments.first(where: { $0.id == proposed.id })?.state == .proposed else {
+        break
+      }
+      return [.experimentAbandoned(ExperimentRef(id: proposed.id, reason: "taken back"))]
+    case .mitigated, .resolved:
+      guard state.status != .investigating else { break }
+      return [.reopened(Reopened(reason: "taken back by who announced it"))]
+    default: break
+    }
+    let what = state.timeline.last { $0.seq == envelope.seq }?.summary ?? envelope.event.typeName
+    throw Refusal(
+      "your last change (\(what)) cannot be taken back by undo: it went out or others built on "
+        + "it; record a correction instead")
   }
 
   /// What stands between the incident and green, in words; empty when nothing does.

@@ -12,6 +12,8 @@ public enum Effect: Equatable, Sendable {
   /// Show another incident: by its id, or the next (+1) or previous (-1) open one.
   case showIncident(IncidentID)
   case cycleIncident(Int)
+  /// Take back this person's last change (the clock, which the rules need, is the loop's).
+  case undoLast
   case quit
 }
 
@@ -58,9 +60,14 @@ public enum DashboardUpdate {
       return []
     }
     if let binding = KeyTable.binding(for: key, in: model) {
-      if case .pane = model.focus, binding.scope != .panes,
-        binding.action.changesIncident || key.typedCharacter != nil
-      {
+      let asks: Bool
+      if case .pane = model.focus {
+        asks =
+          binding.scope != .panes && (binding.action.changesIncident || key.typedCharacter != nil)
+      } else {
+        asks = binding.action == .undo  // from the input line too: it changes the incident
+      }
+      if asks {
         model.confirmation = Confirmation(
           subject: .action(binding.action),
           prompt: prompt(for: binding.action, model, state), trigger: key.typedCharacter)
@@ -232,6 +239,13 @@ public enum DashboardUpdate {
       let verb = action == .editEntry ? "Correct" : "Strike"
       question =
         "\(verb) log #\(entry?.number ?? 0)? (you type the \(action == .editEntry ? "text" : "reason"))"
+    case .undo:
+      let last = state.flatMap { state in
+        Rules.lastChange(by: model.me, in: state).flatMap { change in
+          state.timeline.last { $0.seq == change.seq }?.summary
+        }
+      }
+      question = last.map { "Take back your last change: \($0)?" } ?? "Take back your last change?"
     case .addWhy: question = "Add a why?"
     case .addFollowup: question = "Add a follow-up?"
     default: question = "Go on?"
@@ -328,6 +342,7 @@ public enum DashboardUpdate {
       case .abandonExperiment: return [.write(.abandonExperiment(id, reason: nil))]
       default: prefill(&model, ":experiment conclude \(id) --refuted \"\"", cursorBack: 1)
       }
+    case .undo: return [.undoLast]
     case .previousIncident: return [.cycleIncident(-1)]
     case .nextIncident: return [.cycleIncident(1)]
     case .openEntry:

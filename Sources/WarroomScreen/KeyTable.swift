@@ -13,13 +13,14 @@ public enum Action: Equatable, Sendable {
   case addWhy, addFollowup, closeFollowup
   case openEntry, editEntry, strikeEntry
   case previousIncident, nextIncident
+  case undo
 
   /// Whether the action changes the incident, or may: a pane key bound to one asks first.
   public var changesIncident: Bool {
     switch self {
     case .toggleStep, .mitigate, .resolve, .reopen, .assignRole, .takeRole, .releaseRole,
       .startExperiment, .concludeExperiment, .abandonExperiment, .closeFollowup, .editEntry,
-      .strikeEntry:
+      .strikeEntry, .undo:
       true
     default: false
     }
@@ -63,6 +64,9 @@ public enum KeyTable {
       hint: "Tab panes"),
     KeyBinding(
       keys: [.backTab], scope: .global, action: .focusPrevious, help: "focus the previous pane"),
+    KeyBinding(
+      keys: [.control("z")], scope: .global, action: .undo,
+      help: "take back your own last change (within 10 minutes; asks first)", hint: "^Z undo"),
     KeyBinding(
       keys: [.escape], scope: .global, action: .cancel,
       help: "back to the input line and the newest entries (what is typed stays)"),

@@ -60,6 +60,7 @@ public struct Submission: Equatable, Sendable {
     case .verify: "customer verified"
     case .resolve: "resolved"
     case .reopen: "reopen"
+    case .undo: "take back the last change"
     }
   }
 }

@@ -155,6 +155,7 @@ final class DashboardApp {
       case .commandLine(let line): runCommandLine(line)
       case .showIncident(let id): show(id, reason: "switched by hand")
       case .cycleIncident(let step): cycle(step)
+      case .undoLast: write(.undo(by: model.me, at: Date()))
       }
     }
   }

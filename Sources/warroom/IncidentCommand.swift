@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import WarroomCore
 
 /// A subcommand that is one action of the incident process. The same parsed value serves
@@ -12,4 +13,18 @@ protocol IncidentCommand: ParsableCommand {
 
 extension IncidentCommand {
   func run() throws { try global.perform(command()) }
+}
+
+struct Undo: IncidentCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Take back your own last change (within 10 minutes), keeping both in the record.",
+    discussion: """
+      Appends the inverse of your last change: a log entry is struck, a step unticked, a \
+      role released, yellow or green reopened. Changes that went out (a stakeholder update) \
+      or that others built on are corrected instead.
+      """)
+
+  @OptionGroup var global: GlobalOptions
+
+  func command() throws -> Command { .undo(by: global.who, at: Date()) }
 }

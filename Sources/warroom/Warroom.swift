@@ -15,7 +15,7 @@ struct Warroom: ParsableCommand {
       Declare.self, List.self, Status.self, Edit.self,
       Log.self, RoleCommand.self, Step.self, ExperimentCommand.self,
       Update.self, Cadence.self, Why.self, FollowupCommand.self,
-      Mitigate.self, Verify.self, Resolve.self, Reopen.self,
+      Mitigate.self, Verify.self, Resolve.self, Reopen.self, Undo.self,
       Export.self, StoreCommand.self,
     ],
     defaultSubcommand: Dashboard.self

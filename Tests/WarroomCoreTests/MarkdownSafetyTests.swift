@@ -143,3 +143,30 @@ struct TimeTextTests {
     }
   }
 }
+
+@Suite("Taking back one's own last change")
+struct UndoTests {
+  @Test func theLastChangeIsTakenBackAndBothStayInTheRecord() throws {
+    var story = Story()
+    try story.send(.completeStep(1), by: "bob")
+    try story.send(.log(.note, "wrong incident"), by: "carol")
+    try story.send(.undo(by: "bob", at: story.now), by: "bob")
+    #expect(!story.state.isStepDone(0))
+    #expect(story.state.timeline.contains { $0.summary.hasPrefix("Took back: Ticked step 1") })
+    #expect(story.state.timeline.contains { $0.summary.contains("(undone ") })
+    // Undo never redoes: bob has nothing left to take back.
+    #expect(story.refusal(.undo(by: "bob", at: story.now))?.contains("no change") == true)
+    try story.send(.undo(by: "carol", at: story.now), by: "carol")
+    #expect(story.state.log[0].struck != nil)
+  }
+
+  @Test func oldChangesAndThingsThatWentOutAreCorrectedInstead() throws {
+    var story = Story()
+    try story.send(.postUpdate("investigating"), by: "bob")
+    #expect(
+      story.refusal(.undo(by: "bob", at: story.now))?.contains("cannot be taken back") == true)
+    try story.send(.mitigate, by: "alice")
+    story.advance(minutes: 11)
+    #expect(story.refusal(.undo(by: "alice", at: story.now))?.contains("older than 10m") == true)
+  }
+}

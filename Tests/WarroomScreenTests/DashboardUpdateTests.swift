@@ -178,6 +178,15 @@ struct DashboardUpdateTests {
     #expect(model.input.text == "a↵b")
   }
 
+  @Test mutating func ctrlZAsksThenTakesBackMyLastChange() {
+    model = DashboardModel(me: "dan")
+    _ = type("keep this")
+    #expect(press(.control("z")).isEmpty)
+    #expect(model.confirmation?.prompt.hasPrefix("Take back your last change: ") == true)
+    #expect(press(.enter) == [.undoLast])
+    #expect(model.input.text == "keep this")
+  }
+
   @Test mutating func quittingAsksWhileSomethingWouldBeLost() {
     _ = type("half a sentence")
     #expect(press(.control("c")).isEmpty)
