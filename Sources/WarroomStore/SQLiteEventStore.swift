@@ -374,7 +374,13 @@ public final class SQLiteEventStore: EventStore {
   }
 
   public func makeChangeSignal() throws -> any ChangeSignal {
-    try FileChangeSignal(watching: StoreFile.absolute(location))
+    try Self.folderSignal(watching: location)
+  }
+
+  /// The change signal for a store at `path`, whether or not it exists yet: it watches the
+  /// folder, so a store created there later wakes it too.
+  public static func folderSignal(watching path: String) throws -> any ChangeSignal {
+    try FileChangeSignal(watching: StoreFile.absolute(path))
   }
 
   public func verify() throws -> StoreVerification {

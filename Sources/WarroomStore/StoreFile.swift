@@ -76,13 +76,7 @@ enum StoreFile {
     return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK
   }
 
-  /// The folder a path is in: `.` for a bare name. (Foundation's
-  /// `deletingLastPathComponent` crashed on one-character names.)
-  static func folder(of path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return "." }
-    let folder = String(path[..<slash])
-    return folder.isEmpty ? "/" : folder
-  }
+  static func folder(of path: String) -> String { StoreLocation.folder(of: path) }
 
   static func name(of path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return path }

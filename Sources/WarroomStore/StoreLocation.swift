@@ -15,6 +15,14 @@ public enum StoreLocation {
     return dataHome + "/warroom/warroom.db"
   }
 
+  /// The folder a path is in: `.` for a bare name. (Foundation's
+  /// `deletingLastPathComponent` crashed on one-character names.)
+  public static func folder(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    let folder = String(path[..<slash])
+    return folder.isEmpty ? "/" : folder
+  }
+
   private static func home(_ environment: [String: String]) -> String {
     environment["HOME"] ?? NSHomeDirectory()
   }

@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import TerminalBackend
 import WarroomCore
+import WarroomPostgres
 import WarroomScreen
+import WarroomStore
 
 struct Dashboard: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -27,7 +29,12 @@ struct Dashboard: ParsableCommand {
     let environment = ProcessInfo.processInfo.environment
     // Everything that can fail with a clear message fails before the screen is taken over.
     let theme = try ThemeLoader.load(self.theme, environment: environment)
-    let store = try global.openStore(create: true)
+    // A missing store is made when the first incident is declared, not before: opening
+    // the dashboard on a mistyped path leaves nothing behind.
+    let path = global.storePath
+    let deferred =
+      !PostgresLocation.isPostgres(path) && !FileManager.default.fileExists(atPath: path)
+    let store: any EventStore = deferred ? DeferredStore(path: path) : try global.openStore()
     var incident: IncidentState? = nil
     if global.incident != nil {
       incident = try global.resolveIncident(in: store)
@@ -35,6 +42,9 @@ struct Dashboard: ParsableCommand {
       incident = try store.currentIncident()
     }
     var model = DashboardModel(me: global.who, view: view)
+    if deferred {
+      model.notice = "no store yet: declaring the first incident creates it at \(path)"
+    }
     if localTime { model.timeOffset = TimeZone.current.secondsFromGMT() }
     let app = try DashboardApp(
       store: store, incident: incident, followsCurrent: global.incident == nil, model: model,

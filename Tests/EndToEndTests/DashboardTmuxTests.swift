@@ -198,6 +198,15 @@ struct DashboardTmuxTests {
     #expect(!screen.contains("[4~"))
   }
 
+  @Test func aDashboardOnAMistypedPathCreatesNothing() throws {
+    let typo = folder.path("typo/nested/w.db")
+    try tmux.start("lead", command: "WARROOM_USER=alice \(binary) --store \(typo)")
+    try tmux.waitFor("lead") { $0.contains("No open incident") }
+    try tmux.press("lead", "C-c")
+    Thread.sleep(forTimeInterval: 0.3)
+    #expect(!FileManager.default.fileExists(atPath: folder.path("typo")))
+  }
+
   // MARK: - Every terminal on the live incident
 
   @Test func aDashboardOnAResolvedIncidentMovesToTheNewOne() throws {
@@ -252,6 +261,9 @@ struct DashboardTmuxTests {
   @Test func anEmptyStoreLetsYouDeclareFromTheKeyboard() throws {
     try tmux.start("lead", command: dashboard(as: "alice"))
     try tmux.waitFor("lead") { $0.contains("No open incident") }
+    // Nothing is created before someone declares: a mistyped path leaves no store.
+    #expect(try tmux.screen("lead").contains("declaring the first incident creates it"))
+    #expect(!FileManager.default.fileExists(atPath: store))
     try tmux.type("lead", "Payments are failing")
     try tmux.press("lead", "Enter")
     let screen = try tmux.waitFor("lead") { $0.contains("INC-1 Payments are failing") }
