@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
   name: "warroom",
-  platforms: [.macOS(.v13)],
   products: [
     .executable(name: "warroom", targets: ["warroom"]),
     .executable(name: "warroom-bench", targets: ["warroom-bench"]),

@@ -106,3 +106,57 @@ public struct Grid: Equatable, Sendable {
     return result
   }
 }
+
+extension Grid {
+  /// The style role of every cell, one letter a cell (see `StyleRole.letter`), row by
+  /// row: the second layer of a screen snapshot, so colours are tested as well as text.
+  public var roleText: String {
+    (0..<height).map { y in
+      String((0..<width).map { self[$0, y].role.letter })
+    }.joined(separator: "\n")
+  }
+}
+
+extension StyleRole {
+  /// One letter per role, for `Grid.roleText`; plain text is a space.
+  public var letter: Character {
+    switch self {
+    case .text: " "
+    case .dim: "d"
+    case .separator: "|"
+    case .paneTitle: "t"
+    case .paneTitleFocused: "T"
+    case .statusRed: "R"
+    case .statusYellow: "Y"
+    case .statusGreen: "G"
+    case .subheader: "s"
+    case .stepDone: "v"
+    case .stepNext: ">"
+    case .stepOpen: "o"
+    case .roleFilled: "f"
+    case .roleUnfilled: "U"
+    case .countdownCalm: "c"
+    case .countdownWarning: "w"
+    case .countdownOverdue: "O"
+    case .experimentRunning: "x"
+    case .experimentConflict: "X"
+    case .experimentClosed: "z"
+    case .logMeta: "m"
+    case .logFinding: "F"
+    case .logDecision: "D"
+    case .logManualChange: "M"
+    case .selection: "S"
+    case .inputLabel: "l"
+    case .input: "i"
+    case .hint: "h"
+    case .message: "g"
+    case .error: "E"
+    case .confirm: "C"
+    }
+  }
+
+  /// The legend for a snapshot's role layer.
+  public static var legend: String {
+    allCases.map { "\($0.letter)=\($0.rawValue)" }.joined(separator: " ")
+  }
+}

@@ -18,8 +18,11 @@ struct DashboardSnapshotTests {
     return DashboardRenderer.render(context, width: width, height: height).grid
   }
 
+  /// Text, then the style role of every cell: colours are part of what is tested.
   func check(_ grid: Grid, _ name: String) {
-    let mismatch = Snapshot.mismatch(grid.text + "\n", named: name)
+    let layers =
+      grid.text + "\n--- roles: " + StyleRole.legend + "\n" + grid.roleText + "\n"
+    let mismatch = Snapshot.mismatch(layers, named: name)
     #expect(mismatch == nil, "\(mismatch ?? "")")
   }
 
@@ -29,6 +32,17 @@ struct DashboardSnapshotTests {
     check(
       render(nil, now: Fixtures.start, width: width, height: height), "empty-\(width)x\(height).txt"
     )
+  }
+
+  @Test func theInputKindsColourFollowsItsPrefix() {
+    var model = DashboardModel(me: "alice")
+    for character in "mc: rolled back" {
+      _ = DashboardUpdate.update(&model, key: .character(character), state: nil)
+    }
+    let b = Fixtures.freshP1()
+    let grid = render(b.state, now: b.now, width: 80, height: 24, model: model)
+    #expect(grid[1, 22].role == .logManualChange)
+    check(grid, "manual-change-input-80x24.txt")
   }
 
   @Test(arguments: sizes) func freshP1(width: Int, height: Int) {

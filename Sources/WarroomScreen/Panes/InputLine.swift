@@ -9,15 +9,17 @@ enum InputLine {
     let model = context.model
     let declared = context.state?.isDeclared == true
     let label: String
+    // The kind Enter will log, whether chosen with Ctrl-T or typed as a prefix (`mc:`).
+    let (kind, _) = InputPrefix.split(model.input.text, default: model.inputKind)
     if model.isCommandLine {
       label = " command "
     } else if !declared {
       label = " declare P1 "
     } else {
-      let (kind, _) = InputPrefix.split(model.input.text, default: model.inputKind)
       label = " " + kind.label + " "
     }
-    let labelRole: StyleRole = model.inputKind == .manualChange ? .logManualChange : .inputLabel
+    let labelRole: StyleRole =
+      kind == .manualChange && declared && !model.isCommandLine ? .logManualChange : .inputLabel
     var x = rect.x + grid.write(label, x: rect.x, y: rect.y, role: labelRole, limit: rect.width)
     x += grid.write("› ", x: x, y: rect.y, role: .input, limit: rect.maxX - x)
     let width = rect.maxX - x - 1
