@@ -249,4 +249,16 @@ public enum KeyTable {
     }
     return sections.map { (title: $0.0, lines: $0.1.map { (keys: $0.0, help: $0.1) }) }
   }
+
+  /// The key table as markdown, one table a section: the README carries exactly this
+  /// (a test checks), so the README, the help screen and the loop cannot disagree.
+  public static var markdown: String {
+    helpSections.map { section in
+      "**\(section.title)**\n\n| keys | what they do |\n|---|---|\n"
+        + section.lines.map {
+          "| \($0.keys) | \($0.help.replacingOccurrences(of: "|", with: "\\|")) |"
+        }
+        .joined(separator: "\n")
+    }.joined(separator: "\n\n")
+  }
 }

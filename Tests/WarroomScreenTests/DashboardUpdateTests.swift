@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WarroomCore
 
@@ -410,5 +411,30 @@ struct StoreNewsTests {
     #expect(DashboardUpdate.receive(news, &model, state: resolved).isEmpty)
     _ = DashboardUpdate.update(&model, key: .escape, state: resolved)
     #expect(model.notice == nil)
+  }
+}
+
+@Suite("The README's keys")
+struct ReadmeKeysTests {
+  /// The README's key tables are the key table the dashboard runs on, word for word
+  /// (`WARROOM_RECORD_SNAPSHOTS=1` writes them into the README).
+  @Test func theReadmeShowsTheKeyTable() throws {
+    let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../../README.md").standardizedFileURL
+    var text = try String(contentsOf: readme, encoding: .utf8)
+    let start = "<!-- keys: generated from KeyTable; do not edit by hand -->"
+    guard let from = text.range(of: start),
+      let to = text.range(of: "<!-- keys end -->", range: from.upperBound..<text.endIndex)
+    else {
+      Issue.record("the README has no generated keys section")
+      return
+    }
+    let current = String(text[from.upperBound..<to.lowerBound])
+    let expected = "\n" + KeyTable.markdown + "\n"
+    if ProcessInfo.processInfo.environment["WARROOM_RECORD_SNAPSHOTS"] == "1" {
+      text.replaceSubrange(from.upperBound..<to.lowerBound, with: expected)
+      try text.write(to: readme, atomically: true, encoding: .utf8)
+    }
+    #expect(current == expected)
   }
 }
