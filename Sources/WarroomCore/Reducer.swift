@@ -195,8 +195,9 @@ public enum Reducer {
         seq: envelope.seq, at: at, actor: actor, summary: Summary.of(envelope.event, in: state),
         osUser: envelope.osUser))
     refreshAutoSteps(in: &state, proof: mark)
+    // Trimmed in batches: removing the oldest on every event moved the whole window.
     state.recentEvents.append(envelope)
-    if state.recentEvents.count > IncidentState.recentLimit {
+    if state.recentEvents.count >= 2 * IncidentState.recentLimit {
       state.recentEvents.removeFirst(state.recentEvents.count - IncidentState.recentLimit)
     }
   }

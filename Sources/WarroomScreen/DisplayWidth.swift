@@ -41,38 +41,50 @@ public enum DisplayWidth {
 
 extension DisplayWidth {
   /// Breaks inert text into lines at most `width` columns wide, at spaces where it can
-  /// and inside a word where it must; at most `maximumLines` (the rest is cut with `…`).
+  /// and inside a word where it must; at most `maximumLines` (the last one then ends `…`).
   public static func wrap(_ text: String, width: Int, maximumLines: Int = 200) -> [String] {
-    guard width > 1 else { return [] }
-    var lines: [String] = []
-    var line = ""
-    var used = 0
-    var lastSpace: String.Index?
-    for character in text {
-      let w = of(character)
-      if used + w > width {
-        if let space = lastSpace {
-          // Carry the word after the last space to the next line.
-          let rest = String(line[line.index(after: space)...])
-          lines.append(String(line[..<space]))
-          line = rest
-          used = of(rest)
-        } else {
-          lines.append(line)
-          line = ""
-          used = 0
-        }
-        lastSpace = nil
-        if lines.count == maximumLines {
-          lines[maximumLines - 1] = String(lines[maximumLines - 1].dropLast()) + "…"
-          return lines
-        }
-      }
-      if character == " " { lastSpace = line.endIndex }
-      line.append(character)
-      used += w
+    let characters = Array(text)
+    let ranges = wrapRanges(characters, width: width, maximumLines: maximumLines)
+    var lines = ranges.map { String(characters[$0]) }
+    if let last = ranges.last, last.upperBound < characters.count, !lines.isEmpty {
+      lines[lines.count - 1] = String(lines[lines.count - 1].dropLast()) + "…"
     }
-    if !line.isEmpty || lines.isEmpty { lines.append(line) }
+    return lines
+  }
+
+  /// The same as ranges of `characters`, so a caller can keep per-character facts (such
+  /// as styles) without searching. A line broken at a space leaves that space out.
+  public static func wrapRanges(_ characters: [Character], width: Int, maximumLines: Int = 200)
+    -> [Range<Int>]
+  {
+    guard width > 1 else { return [] }
+    var lines: [Range<Int>] = []
+    var start = 0
+    var used = 0
+    var lastSpace: Int?
+    var index = 0
+    while index < characters.count {
+      let w = of(characters[index])
+      if used + w > width, index > start {
+        if lines.count == maximumLines - 1 { break }
+        if let space = lastSpace, space > start {
+          lines.append(start..<space)
+          start = space + 1
+        } else {
+          lines.append(start..<index)
+          start = index
+        }
+        used = characters[start..<index].reduce(0) { $0 + of($1) }
+        lastSpace = nil
+        continue
+      }
+      if characters[index] == " " { lastSpace = index }
+      used += w
+      index += 1
+    }
+    if lines.count < maximumLines {
+      lines.append(start..<(lines.count == maximumLines - 1 ? index : characters.count))
+    }
     return lines
   }
 }

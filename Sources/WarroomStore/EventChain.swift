@@ -12,18 +12,34 @@ import Foundation
 public enum EventChain {
   /// The hash of a row, given the hash of the row before it ("" for the first row).
   public static func hash(previous: String, _ event: StoredEvent) -> String {
-    var hasher = SHA256()
-    hasher.update(data: Data(previous.utf8))
-    hasher.update(data: Data([0x0A]))
+    // One buffer hashed once: hashing field by field through `Data` cost a fifth of an
+    // append (store/raw 0.71 against 0.87 without the chain).
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(previous.utf8.count + event.payload.utf8.count + 128)
+    bytes.append(contentsOf: previous.utf8)
+    bytes.append(0x0A)
     // Every field length-prefixed, so no two different rows share one text.
-    for field in [
-      String(event.seq), event.incident, String(event.atMilliseconds), event.actor,
-      event.osUser ?? "", event.type, event.payload,
-    ] {
-      hasher.update(data: Data("\(field.utf8.count):".utf8))
-      hasher.update(data: Data(field.utf8))
+    func field(_ text: String) {
+      bytes.append(contentsOf: String(text.utf8.count).utf8)
+      bytes.append(0x3A)
+      bytes.append(contentsOf: text.utf8)
     }
-    return hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+    field(String(event.seq))
+    field(event.incident)
+    field(String(event.atMilliseconds))
+    field(event.actor)
+    field(event.osUser ?? "")
+    field(event.type)
+    field(event.payload)
+    let digest = SHA256.hash(data: bytes)
+    let hex: [UInt8] = Array("0123456789abcdef".utf8)
+    var text = [UInt8]()
+    text.reserveCapacity(64)
+    for byte in digest {
+      text.append(hex[Int(byte >> 4)])
+      text.append(hex[Int(byte & 0x0F)])
+    }
+    return String(decoding: text, as: UTF8.self)
   }
 
   /// Walks rows in order and checks every link. `rows` yields stored events with their
@@ -63,12 +79,6 @@ public enum EventChain {
 public enum ChainReport: Sendable, Equatable {
   case intact(events: Int, head: String)
   case broken(seq: Int64, reason: String)
-}
-
-extension String {
-  fileprivate func leftPadded(to width: Int) -> String {
-    count >= width ? self : String(repeating: "0", count: width - count) + self
-  }
 }
 
 /// Who the operating system says is running warroom: recorded with every event beside

@@ -76,23 +76,12 @@ public final class SQLiteEventStore: EventStore {
 
   /// Fills a new file with the whole schema, stamped, in write-ahead-log mode.
   private static func build(_ file: String) throws {
-    var config = Configuration()
-    config.busyMode = .timeout(busyTimeout)
-    do {
-      let setup = try DatabaseQueue(path: file, configuration: config)
-      try Schema.migrator.migrate(setup)
-      try setup.writeWithoutTransaction { db in
-        _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
-      }
-      try setup.close()
-    } catch let error as DatabaseError {
-      throw StoreError.from(error, path: file, doing: "creating the store")
-    }
+    try migrate(file, doing: "creating the store")
   }
 
-  /// Runs the migrations an older store lacks. Each runs in a transaction of its own, so
-  /// one cut off half-way is rolled back and runs again next time.
-  private static func migrate(_ file: String) throws {
+  /// Runs the migrations a store lacks (all of them, for a new file). Each runs in a
+  /// transaction of its own, so one cut off half-way is rolled back and runs again.
+  private static func migrate(_ file: String, doing: String = "upgrading the store") throws {
     var config = Configuration()
     config.busyMode = .timeout(busyTimeout)
     do {
@@ -103,7 +92,7 @@ public final class SQLiteEventStore: EventStore {
       }
       try setup.close()
     } catch let error as DatabaseError {
-      throw StoreError.from(error, path: file, doing: "upgrading the store")
+      throw StoreError.from(error, path: file, doing: doing)
     }
   }
 

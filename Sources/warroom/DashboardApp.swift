@@ -67,8 +67,11 @@ final class DashboardApp {
       model.message = Message(skipped, isError: true)
     }
     if store.isReadOnly {
+      let frozen = (store as? SQLiteEventStore)?.isFrozen == true
       model.message = Message(
-        "\(store.location) is read-only: you can watch but not write", isError: true)
+        "\(store.location) is read-only: you can watch but not write"
+          + (frozen ? " (shown as last saved: this user cannot follow its live changes)" : ""),
+        isError: true)
     }
 
     while !quitting {

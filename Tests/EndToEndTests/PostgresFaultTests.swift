@@ -36,16 +36,8 @@ struct PostgresFaultTests {
         sleep 0.05
       done
       """
-    let scriptPath = folder.path("writer.sh")
-    try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
-    let writers = try (1...3).map { n -> Process in
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: "/bin/sh")
-      process.arguments = [
-        scriptPath, WarroomBinary.path, store, "w\(n)", folder.path("acks-\(n)"),
-      ]
-      try process.run()
-      return process
+    let writers = try Self.startWriters(script, in: folder) { n in
+      [store, "w\(n)", folder.path("acks-\(n)")]
     }
 
     try tmux.type("alice", "alice before the crash")
@@ -148,17 +140,8 @@ struct PostgresFaultTests {
         sleep 0.02
       done
       """
-    let scriptPath = folder.path("writer.sh")
-    try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
-    let writers = try (1...3).map { n -> Process in
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: "/bin/sh")
-      process.arguments = [
-        scriptPath, WarroomBinary.path, store, "r\(n)", folder.path("exits-\(n)"),
-        folder.path("stop"),
-      ]
-      try process.run()
-      return process
+    let writers = try Self.startWriters(script, in: folder) { n in
+      [store, "r\(n)", folder.path("exits-\(n)"), folder.path("stop")]
     }
     defer { for process in writers where process.isRunning { process.terminate() } }
     var rounds = 0
@@ -219,5 +202,21 @@ struct PostgresFaultTests {
     let json = try JSONSerialization.jsonObject(with: Data(export.stdout.utf8)) as! [String: Any]
     let texts = (json["log"] as! [[String: String]]).compactMap { $0["text"] }
     #expect(texts == ["cut off mid-write"])
+  }
+
+  /// Three writer loops running `script` (its first argument is the warroom binary, the
+  /// rest come from `arguments` for writer n).
+  static func startWriters(
+    _ script: String, in folder: TemporaryFolder, arguments: (Int) -> [String]
+  ) throws -> [Process] {
+    let scriptPath = folder.path("writer.sh")
+    try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+    return try (1...3).map { n in
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/bin/sh")
+      process.arguments = [scriptPath, WarroomBinary.path] + arguments(n)
+      try process.run()
+      return process
+    }
   }
 }

@@ -156,38 +156,47 @@ enum LogPane {
       let item = row(index)
       let textWidth = body.width - item.metaWidth
       guard textWidth > 1 else { return }
-      // Wrap the parts as one text, remembering where each part's style starts.
-      var text = ""
-      var styles: [(Int, StyleRole)] = []
-      for (part, role) in item.parts {
-        styles.append((text.count, role))
-        text += SafeText.inert(part)
+      let parts = item.parts.map { (SafeText.inert($0.0), $0.1) }
+      // Most entries fit on one row: written as they are, with no wrapping to work out.
+      if parts.reduce(0, { $0 + DisplayWidth.of($1.0) }) <= textWidth {
+        let y = bottom - 1
+        grid.write(column(item.meta, item.metaWidth), x: body.x, y: y, role: .logMeta)
+        var x = body.x + item.metaWidth
+        for (part, role) in parts { x += grid.write(part, x: x, y: y, role: role) }
+        if index == selected {
+          grid.restyle(Rect(x: body.x, y: y, width: body.width, height: 1), role: .selection)
+        }
+        bottom = y
+        index -= 1
+        continue
       }
-      let lines = DisplayWidth.wrap(text, width: textWidth)
+      // Wrap the parts as one text, keeping each character's style beside it.
+      var characters: [Character] = []
+      var roles: [StyleRole] = []
+      for (part, role) in parts {
+        let safe = Array(part)
+        characters += safe
+        roles += Array(repeating: role, count: safe.count)
+      }
+      let lines = DisplayWidth.wrapRanges(characters, width: textWidth)
       // Older items are shown whole or not at all; only the newest may be cut (its last
       // rows stay in view).
       if index < newest, lines.count > bottom - top { break }
       let shown = min(lines.count, bottom - top)
       let y0 = bottom - shown
-      // When the newest item is taller than the pane, its last rows stay in view.
-      let firstLine = lines.count - shown
-      var offset = lines[..<firstLine].reduce(0) { $0 + $1.count }
-      for (row, line) in lines[firstLine...].enumerated() {
+      for (row, range) in lines.suffix(shown).enumerated() {
         let y = y0 + row
-        if row == 0 || firstLine + row == 0 {
+        if row == 0 {
           grid.write(column(item.meta, item.metaWidth), x: body.x, y: y, role: .logMeta)
         }
+        // Runs of one style are written whole: a cell at a time cost a third of a frame.
         var x = body.x + item.metaWidth
-        var start = offset
-        for character in line {
-          let role = styles.last { $0.0 <= start }?.1 ?? .text
-          x += grid.write(String(character), x: x, y: y, role: role)
-          start += 1
-        }
-        offset += line.count
-        // A wrapped line dropped the space it broke at.
-        if offset < text.count, text[text.index(text.startIndex, offsetBy: offset)] == " " {
-          offset += 1
+        var runStart = range.lowerBound
+        for position in range
+        where position + 1 == range.upperBound || roles[position + 1] != roles[position] {
+          x += grid.write(
+            String(characters[runStart...position]), x: x, y: y, role: roles[position])
+          runStart = position + 1
         }
       }
       if index == selected {
