@@ -6,27 +6,25 @@ import WarroomScreen
 import WarroomStore
 
 /// The event loop: one thread that owns the clock, the keyboard and the store's change
-/// signal. Each turn it waits for whichever comes first, folds it in, renders the whole
-/// screen as a pure function and lets the backend paint what changed.
+/// signal. Each turn it waits for whichever comes first, turns it into a
+/// `DashboardMessage`, lets `DashboardLoop.update` fold it into the state, runs the
+/// effects that returns (each answered by a message of its own), renders the whole screen
+/// as a pure function and lets the backend paint what changed. Every decision is in the
+/// update function; this file only does I/O.
 ///
-/// A store on a server may stop answering: the loop then goes offline (see
-/// `Connectivity`), holds every submission in order, retries on a timer and, once the
-/// server answers, sends what it holds, each exactly once thanks to its request id.
+/// A store on a server may stop answering: the update function then holds submissions in
+/// order (see `Connectivity`), this loop asks the store again on a thread of its own
+/// (`StoreProbe`), and once it answers the held submissions go out, each exactly once
+/// thanks to its request id.
 final class DashboardApp {
   private let store: any EventStore
-  private var incident: IncidentState?
-  private var connectivity = Connectivity()
+  private var state: DashboardState
   /// Nil while offline after the signal broke; made again when the store answers.
   private var changes: (any ChangeSignal)?
   /// Asks the store, off this thread, whether it answers again.
   private let probe: StoreProbe
-  /// Without `--incident`, the dashboard moves to a newly declared incident when it has none.
-  private let followsCurrent: Bool
-  private var model: DashboardModel
   private let theme: Theme
-  private var lastPhase: Countdown.Phase?
-  /// The store's sequence number read up to, across incidents: a declaration after it is news.
-  private var seen: Int64 = 0
+  private var terminal: Terminal?
   private var quitting = false
   /// Re-checks still due after a change signal that found nothing new yet. A writer's
   /// WAL frames reach the file (and wake us) a moment before its commit is visible, so a
@@ -45,45 +43,42 @@ final class DashboardApp {
     theme: Theme
   ) throws {
     self.store = store
-    self.incident = incident
-    self.followsCurrent = followsCurrent
-    self.model = model
-    self.model.followsLive = followsCurrent
-    seen = incident?.lastSeq ?? 0
+    var model = model
+    model.followsLive = followsCurrent
+    state = DashboardState(model: model, incident: incident)
     self.theme = theme
     probe = try StoreProbe()
   }
 
   func run() throws {
     let signals = try SignalPipe(catching: [SIGTERM, SIGHUP, SIGINT])
-    seen = max(seen, (try? store.latestSequence()) ?? 0)
+    state.seen = max(state.seen, (try? store.latestSequence()) ?? 0)
     changes = try store.makeChangeSignal()
     let terminal = try Terminal(theme: theme)
+    self.terminal = terminal
     defer {
       terminal.stop()
       reportUnsent()
     }
-    if let skipped = incident?.skippedSummary {
-      model.message = Message(skipped, isError: true)
-    }
+    if let skipped = state.incident?.skippedSummary { dispatch(.failed(skipped)) }
     if store.isReadOnly {
       let frozen = (store as? SQLiteEventStore)?.isFrozen == true
-      model.message = Message(
-        "\(store.location) is read-only: you can watch but not write"
-          + (frozen ? " (shown as last saved: this user cannot follow its live changes)" : ""),
-        isError: true)
+      dispatch(
+        .failed(
+          "\(store.location) is read-only: you can watch but not write"
+            + (frozen ? " (shown as last saved: this user cannot follow its live changes)" : "")))
     }
 
     while !quitting {
       let now = Date()
+      dispatch(.tick(now))
       let size = terminal.size
       let frame = DashboardRenderer.render(
         RenderContext(
-          state: incident, model: model, now: now, storeName: store.location,
-          connectivity: connectivity),
+          state: state.incident, model: state.model, now: now, storeName: store.location,
+          connectivity: state.connectivity),
         width: size.width, height: size.height)
       terminal.paint(frame)
-      ringBellIfJustOverdue(now: now, terminal: terminal)
 
       // Sleep until the next whole second (the countdown's tick), a key, a change in the
       // store, a signal, or a pending re-check: an idle dashboard wakes once a second.
@@ -93,7 +88,7 @@ final class DashboardApp {
       if let recheck = recheckAt.first {
         timeout = min(timeout, Int32(max(0, recheck - nowMilliseconds)))
       }
-      if let attempt = connectivity.nextAttempt, !probe.isRunning {
+      if let attempt = state.connectivity.nextAttempt, !state.probing {
         timeout = min(timeout, Int32(max(0, attempt.timeIntervalSince(now) * 1000)))
       }
       var descriptors = [
@@ -112,21 +107,21 @@ final class DashboardApp {
       if ready > 0, descriptors[1].revents != 0, let signal = changes, signal.drain() {
         if signal.isBroken {
           changes = nil
-          wentOffline(reason: "live updates stopped: the server closed the connection")
+          dispatch(
+            .unreachable("live updates stopped: the server closed the connection", now: Date()))
         } else {
-          recheckAt = refreshFromStore() ? [] : Self.recheckDelays.map { woken + $0 }
+          recheckAt = readStore() ? [] : Self.recheckDelays.map { woken + $0 }
         }
       } else if let recheck = recheckAt.first, woken >= recheck {
         recheckAt.removeFirst()
-        if refreshFromStore() { recheckAt = [] }
+        if readStore() { recheckAt = [] }
       }
-      if let attempt = connectivity.nextAttempt, Date() >= attempt, !probe.isRunning {
-        probe.start(store)
-      }
+      dispatch(.tick(Date()))  // starts the probe when a retry falls due
       if ready > 0, descriptors[3].revents != 0, let answer = probe.take() {
         switch answer {
-        case .success: reconnect()
-        case .failure(let error): wentOffline(reason: Self.reason(error))
+        case .success: dispatch(.storeAnswers(reachable: true, reason: "", now: Date()))
+        case .failure(let error):
+          dispatch(.storeAnswers(reachable: false, reason: Self.reason(error), now: Date()))
         }
       }
       if ready > 0, descriptors[0].revents & Int16(POLLHUP | POLLERR) != 0 { break }  // tty gone
@@ -137,103 +132,58 @@ final class DashboardApp {
           terminal.invalidate()
           continue
         }
-        handle(key)
+        dispatch(.key(key, now: Date(), request: RequestID()))
         if quitting { break }
       }
     }
   }
 
-  // MARK: - Input
+  // MARK: - Messages in, effects out
 
-  private func handle(_ key: Key) {
-    run(DashboardUpdate.update(&model, key: key, state: incident, queued: connectivity.queue.count))
-  }
-
-  private func run(_ effects: [Effect]) {
-    for effect in effects {
-      switch effect {
-      case .quit: quit()
-      case .write(let command): write(command)
-      case .declare(let title): submit(.declare(Declared(title: title)))
-      case .commandLine(let line): runCommandLine(line)
-      case .showIncident(let id): show(id, reason: "switched by hand")
-      case .cycleIncident(let step): cycle(step)
-      case .undoLast: write(.undo(by: model.me, at: Date()))
+  /// Folds a message in, runs the effects, and folds in their answers, until none is left.
+  private func dispatch(_ message: DashboardMessage) {
+    var pending = [message]
+    while !pending.isEmpty {
+      for effect in DashboardLoop.update(&state, pending.removeFirst()) {
+        if let answer = perform(effect) { pending.append(answer) }
       }
     }
   }
 
-  /// Shows another incident of the store.
-  private func show(_ id: IncidentID, reason: String) {
-    do {
-      let state = try store.load(id)
-      guard state.isDeclared else {
-        model.message = Message("no incident \(id) in \(store.location)", isError: true)
-        return
+  /// Runs one effect: the only I/O the dashboard does.
+  private func perform(_ effect: LoopEffect) -> DashboardMessage? {
+    switch effect {
+    case .send(let submission): return .sent(submission, send(submission), now: Date())
+    case .parse(let line): return parse(line)
+    case .load(let id, let reason):
+      do {
+        let incident = try store.load(id)
+        guard incident.isDeclared else { return .failed("no incident \(id) in \(store.location)") }
+        return .loaded(incident, reason: reason)
+      } catch {
+        return failure(error)
       }
-      incident = state
-      lastPhase = nil
-      run(DashboardUpdate.receive(.switched(to: id, reason: reason), &model, state: state))
-    } catch {
-      model.message = Message("\(error)", isError: true)
-    }
-  }
-
-  /// The next or previous open incident, in the order they were declared.
-  private func cycle(_ step: Int) {
-    do {
-      var open: [IncidentID] = []
-      for id in try store.incidentIDs()
-      where try store.load(id).status != .resolved || id == incident?.id {
-        open.append(id)
+    case .cycle(let step): return cycle(step)
+    case .read:
+      readStore()
+      return nil
+    case .listen:
+      do {
+        if changes == nil { changes = try store.makeChangeSignal() }
+        return nil
+      } catch {
+        return .unreachable(Self.reason(error), now: Date())
       }
-      guard open.count > 1 || incident == nil, !open.isEmpty else {
-        model.message = Message("no other open incident")
-        return
-      }
-      let here = incident.flatMap { open.firstIndex(of: $0.id) } ?? 0
-      show(open[(here + step + open.count) % open.count], reason: "switched by hand")
-    } catch {
-      model.message = Message("\(error)", isError: true)
+    case .probe:
+      probe.start(store)
+      return nil
+    case .bell:
+      terminal?.bell()
+      return nil
+    case .quit:
+      quitting = true
+      return nil
     }
-  }
-
-  /// The update function has already asked, if anything would be lost: held
-  /// submissions are printed on the way out.
-  private func quit() { quitting = true }
-
-  private func write(_ command: Command) {
-    guard incident != nil else {
-      model.message = Message(
-        "no incident yet: type a title and press Enter to declare one", isError: true)
-      return
-    }
-    submit(.command(command))
-  }
-
-  /// Sends a new submission, or holds it behind earlier ones while the store is away.
-  private func submit(_ action: Submission.Action) {
-    let submission = Submission(action: action, actor: model.me, at: Date())
-    guard connectivity.isOnline, connectivity.queue.isEmpty else {
-      connectivity.hold(submission)
-      model.message = Message(
-        "⧗ offline: \(submission.label) queued (\(connectivity.queue.count) waiting)",
-        isError: true)
-      return
-    }
-    if case .unreachable(let reason) = send(submission) {
-      // Its commit may or may not have landed: resending with the same request id is safe.
-      connectivity.hold(submission)
-      wentOffline(reason: reason)
-      model.message = Message(
-        "⧗ offline: \(submission.label) queued, sent when the store answers", isError: true)
-    }
-  }
-
-  private enum Delivery {
-    case stored
-    case refused(String)
-    case unreachable(String)
   }
 
   /// Writes one submission with its request id; says what became of it.
@@ -241,24 +191,21 @@ final class DashboardApp {
     do {
       switch submission.action {
       case .command(let command):
-        guard var state = incident else { return .refused("no incident yet") }
-        defer { incident = state }
+        guard var incident = state.incident else { return .refused("no incident yet") }
         let written = try store.write(
-          to: &state, actor: submission.actor, at: submission.at, request: submission.request
+          to: &incident, actor: submission.actor, at: submission.at,
+          request: submission.request
         ) { try Rules.decide(command, in: $0) }
         let summary = written.last.flatMap { envelope in
-          state.timeline.last { $0.seq == envelope.seq }?.summary
+          incident.timeline.last { $0.seq == envelope.seq }?.summary
         }
-        model.message = Message("✓ " + (summary ?? "done"))
+        return .stored(incident, summary: summary ?? "done")
       case .declare(let declared):
         let id = try store.declare(
           declared, actor: submission.actor, at: submission.at, request: submission.request)
-        incident = try store.load(id)
-        model.message = Message("✓ declared \(id): \(declared.title)")
+        return .stored(try store.load(id), summary: "declared \(id): \(declared.title)")
       }
-      return .stored
     } catch let refusal as Refusal {
-      model.message = Message(refusal.message, isError: true)
       return .refused(refusal.message)
     } catch StoreError.unavailable(_, let reason) {
       return .unreachable(reason)
@@ -267,91 +214,85 @@ final class DashboardApp {
       // freed in minutes, and what was typed is never dropped.
       return .unreachable("the disk holding the store is full")
     } catch {
-      model.message = Message("\(error)", isError: true)
       return .refused("\(error)")
     }
   }
 
-  /// Runs a `:` line through the same parser as the shell's `warroom` command.
-  private func runCommandLine(_ line: String) {
+  /// Parses a `:` line with the same parser as the shell's `warroom` command.
+  private func parse(_ line: String) -> DashboardMessage? {
     let words: [String]
     do {
       words = try CommandWords.split(line)
     } catch {
-      model.message = Message("a quote is not closed", isError: true)
-      return
+      return .failed("a quote is not closed")
     }
-    guard !words.isEmpty else { return }
+    guard !words.isEmpty else { return nil }
     do {
       let parsed = try Warroom.parseAsRoot(words)
       if let action = parsed as? any IncidentCommand {
-        write(try action.command())
+        guard state.incident?.isDeclared == true else {
+          return .failed("no incident yet: type a title and press Enter to declare one")
+        }
+        return .parsed(.command(try action.command()), now: Date(), request: RequestID())
       } else if let declaration = parsed as? Declare {
-        submit(.declare(try declaration.declaration()))
-      } else {
-        model.message = Message(
-          "`\(words[0])` is for the shell, not the dashboard; try :log, :role, :update, :step …",
-          isError: true)
+        return .parsed(.declare(try declaration.declaration()), now: Date(), request: RequestID())
       }
+      return .failed(
+        "`\(words[0])` is for the shell, not the dashboard; try :log, :role, :update, :step …")
     } catch let refusal as Refusal {
-      model.message = Message(refusal.message, isError: true)
+      return .failed(refusal.message)
     } catch let failure as Failure {
-      model.message = Message(failure.message, isError: true)
+      return .failed(failure.message)
     } catch {
       let text = Warroom.message(for: error).split(separator: "\n").first.map(String.init)
-      model.message = Message(text ?? "\(error)", isError: true)
+      return .failed(text ?? "\(error)")
     }
   }
 
-  // MARK: - Store and clock
-
-  /// Folds in what other processes wrote, and hears of incidents declared meanwhile.
-  /// Returns whether anything new arrived.
-  @discardableResult
-  private func refreshFromStore() -> Bool {
-    guard connectivity.isOnline else { return false }
+  /// The next or previous open incident, in the order they were declared.
+  private func cycle(_ step: Int) -> DashboardMessage? {
     do {
-      guard var state = incident else {
-        if followsCurrent, let current = try store.currentIncident() {
-          incident = current
-          seen = max(seen, current.lastSeq)
-          return true
-        }
-        return false
+      let here = state.incident?.id
+      var open: [IncidentID] = []
+      for id in try store.incidentIDs() {
+        if try id == here || store.load(id).status != .resolved { open.append(id) }
       }
-      // One read for everything new: this incident's events fold in (folding skips what
-      // it has), and another incident's declaration is news.
-      let fresh = try store.events(after: min(seen, state.lastSeq), incident: nil, limit: nil)
-      var news: [StoreNews] = []
-      for envelope in fresh {
-        Reducer.apply(envelope, to: &state)
-        if case .declared(let declared) = envelope.event, envelope.incident != state.id,
-          envelope.seq > seen
-        {
-          news.append(.declared(envelope.incident, title: declared.title, by: envelope.actor))
-        }
+      guard !open.isEmpty, open.count > 1 || here == nil else {
+        return .note("no other open incident")
       }
-      seen = max(seen, fresh.last?.seq ?? seen)
-      let changed = state.lastSeq != incident?.lastSeq || !news.isEmpty
-      incident = state
-      for item in news {
-        let effects = DashboardUpdate.receive(item, &model, state: incident)
-        for case .showIncident(let id) in effects {
-          show(id, reason: "\(state.id) is resolved; \(id) was declared")
-        }
-      }
-      return changed
-    } catch StoreError.unavailable(_, let reason) {
-      wentOffline(reason: reason)
+      let index = here.flatMap { open.firstIndex(of: $0) } ?? 0
+      let next = open[(index + step + open.count) % open.count]
+      return .loaded(try store.load(next), reason: "switched by hand")
     } catch {
-      model.message = Message("\(error)", isError: true)
+      return failure(error)
     }
-    return false
   }
 
-  private func wentOffline(reason: String) {
-    connectivity.lost(reason: reason, now: Date())
-    recheckAt = []
+  /// Reads what other processes wrote since the last read and folds it in. Returns
+  /// whether anything new arrived. (Offline, it waits for the store to answer.)
+  @discardableResult
+  private func readStore() -> Bool {
+    guard state.connectivity.isOnline else { return false }
+    do {
+      // From this incident's own position too: folding skips what it already has.
+      let from = min(state.seen, state.incident?.lastSeq ?? state.seen)
+      let fresh = try store.events(after: from, incident: nil, limit: nil)
+      dispatch(.read(fresh))
+      if state.incident == nil, state.model.followsLive, let current = try store.currentIncident() {
+        dispatch(.loaded(current, reason: "declared"))
+      }
+      return !fresh.isEmpty
+    } catch {
+      if let message = failure(error) { dispatch(message) }
+      return false
+    }
+  }
+
+  private func failure(_ error: any Error) -> DashboardMessage? {
+    if case StoreError.unavailable(_, let reason) = error {
+      return .unreachable(reason, now: Date())
+    }
+    return .failed("\(error)")
   }
 
   private static func reason(_ error: any Error) -> String {
@@ -359,52 +300,13 @@ final class DashboardApp {
     return "\(error)"
   }
 
-  /// The store answers again (the probe said so): listen again first (so nothing written
-  /// from now on is missed), send what was held, oldest first, then catch up from the
-  /// last event this dashboard has.
-  private func reconnect() {
-    do {
-      if changes == nil { changes = try store.makeChangeSignal() }
-    } catch {
-      wentOffline(reason: Self.reason(error))
-      return
-    }
-    var sent = 0
-    var refused: [String] = []
-    while let next = connectivity.queue.first {
-      switch send(next) {
-      case .stored: sent += 1
-      case .refused(let reason): refused.append("\(next.label): \(reason)")
-      case .unreachable(let reason):
-        wentOffline(reason: reason)
-        return
-      }
-      connectivity.release()
-    }
-    connectivity.reconnected()
-    refreshFromStore()
-    if let first = refused.first {
-      model.message = Message(
-        "back online; sent \(sent), refused \(refused.count): \(first)", isError: true)
-    } else {
-      model.message = Message("✓ back online" + (sent > 0 ? "; sent \(sent) queued" : ""))
-    }
-  }
-
   /// After the terminal is restored: anything still held is printed, never dropped unseen.
   private func reportUnsent() {
-    guard !connectivity.queue.isEmpty else { return }
-    Output.warn("\(connectivity.queue.count) not sent (the store could not be reached):")
-    for submission in connectivity.queue {
+    let queue = state.connectivity.queue
+    guard !queue.isEmpty else { return }
+    Output.warn("\(queue.count) not sent (the store could not be reached):")
+    for submission in queue {
       Output.warn("  \(UTCTime.hourMinute(submission.at)) \(SafeText.inert(submission.label))")
     }
-  }
-
-  /// One bell as the update falls due: not at start-up, not again until an update is posted.
-  private func ringBellIfJustOverdue(now: Date, terminal: Terminal) {
-    guard let state = incident, state.isDeclared else { return }
-    let phase = Countdown(state: state, now: now).phase
-    if Countdown.justFellDue(from: lastPhase, to: phase) { terminal.bell() }
-    lastPhase = phase
   }
 }

@@ -1,0 +1,283 @@
+import Foundation
+import WarroomCore
+
+/// Everything the dashboard holds between two turns of its loop: the incident as last
+/// read, the view state, and the link to the store with what waits to be sent. Changed
+/// only by `DashboardLoop.update`.
+public struct DashboardState: Sendable {
+  public var model: DashboardModel
+  public var incident: IncidentState?
+  public var connectivity = Connectivity()
+  /// The store's sequence number read up to, across incidents: a declaration after it is
+  /// news.
+  public var seen: Int64 = 0
+  /// Whether the loop is asking an unreachable store if it answers again.
+  public var probing = false
+  /// The countdown's phase at the last tick, for ringing the bell once as it falls due.
+  var lastPhase: Countdown.Phase?
+  /// While sending what was held, after the store answered again.
+  var flush: Flush?
+
+  struct Flush: Sendable {
+    var sent = 0
+    var refused: [String] = []
+  }
+
+  public init(model: DashboardModel, incident: IncidentState?) {
+    self.model = model
+    self.incident = incident
+    seen = incident?.lastSeq ?? 0
+  }
+}
+
+/// Every input of the dashboard, as one message to `DashboardLoop.update`. The loop only
+/// waits, turns what woke it into a message, runs the effects the update returns (each
+/// may answer with a message of its own) and paints.
+public enum DashboardMessage: Sendable {
+  /// A key, with the clock and a fresh request id for whatever it asks to write (the
+  /// update function reads neither clock nor randomness).
+  case key(Key, now: Date, request: RequestID)
+  /// The clock moved (at least once a second).
+  case tick(Date)
+  /// Events the store has after `seen`, of every incident, oldest first.
+  case read([EventEnvelope])
+  /// A read, a write or listening failed because the store cannot be reached.
+  case unreachable(String, now: Date)
+  /// What became of a submission the loop sent, and when the answer came.
+  case sent(Submission, Delivery, now: Date)
+  /// The probe's answer: the store answers again, or why not.
+  case storeAnswers(reachable: Bool, reason: String, now: Date)
+  /// Another incident, loaded for showing.
+  case loaded(IncidentState, reason: String)
+  /// A `:` line, parsed by the loop into something to write (or nothing to do).
+  case parsed(Submission.Action, now: Date, request: RequestID)
+  /// Something the loop tried for the person failed; say it.
+  case failed(String)
+  /// A notice for the hint line (not an error).
+  case note(String)
+}
+
+/// What became of one submission sent to the store.
+public enum Delivery: Sendable {
+  /// Stored: the incident as the store left it, and a line saying what happened.
+  case stored(IncidentState, summary: String)
+  /// Refused by the process's rules (or the store for a reason of its own).
+  case refused(String)
+  /// The store could not be reached (or its disk is full): it is held and sent again.
+  case unreachable(String)
+}
+
+/// What the loop must do for the update function: I/O, always answered by a message.
+public enum LoopEffect: Equatable, Sendable {
+  /// Write this submission (answered by `.sent`).
+  case send(Submission)
+  /// Parse a `:` line with the command line's own parser (answered by `.parsed` or
+  /// `.failed`).
+  case parse(String)
+  /// Load an incident to show (answered by `.loaded` or `.failed`).
+  case load(IncidentID, reason: String)
+  /// Load the next (+1) or previous (-1) open incident.
+  case cycle(Int)
+  /// Read what the store has after `seen` (answered by `.read` or `.unreachable`).
+  case read
+  /// Listen for changes again (answered by `.unreachable` if that fails).
+  case listen
+  /// Ask an unreachable store, off the loop's thread, whether it answers again.
+  case probe
+  case bell
+  case quit
+}
+
+/// The dashboard's one update function: every message folds into `DashboardState` here,
+/// and the effects it returns are all the I/O there is. Pure, so the offline queue, the
+/// confirmations and the hint line's messages are plain unit tests.
+public enum DashboardLoop {
+  public static func update(_ state: inout DashboardState, _ message: DashboardMessage)
+    -> [LoopEffect]
+  {
+    switch message {
+    case .key(let key, let now, let request):
+      let effects = DashboardUpdate.update(
+        &state.model, key: key, state: state.incident, queued: state.connectivity.queue.count)
+      return perform(effects, &state, now: now, request: request)
+
+    case .tick(let now):
+      var effects: [LoopEffect] = []
+      if let incident = state.incident, incident.isDeclared {
+        let phase = Countdown(state: incident, now: now).phase
+        if Countdown.justFellDue(from: state.lastPhase, to: phase) { effects.append(.bell) }
+        state.lastPhase = phase
+      }
+      if let attempt = state.connectivity.nextAttempt, now >= attempt, !state.probing {
+        state.probing = true
+        effects.append(.probe)
+      }
+      return effects
+
+    case .read(let events):
+      return read(events, &state)
+
+    case .unreachable(let reason, let now):
+      state.connectivity.lost(reason: reason, now: now)
+      state.flush = nil
+      return []
+
+    case .sent(let submission, let delivery, let now):
+      return sent(submission, delivery, now: now, &state)
+
+    case .storeAnswers(let reachable, let reason, let now):
+      state.probing = false
+      guard reachable else {
+        state.connectivity.lost(reason: reason, now: now)
+        return []
+      }
+      // Listen again first (so nothing written from now on is missed), send what was
+      // held, oldest first, then catch up from the last event this dashboard has.
+      guard let first = state.connectivity.queue.first else {
+        state.connectivity.reconnected()
+        state.model.message = Message("✓ back online")
+        return [.listen, .read]
+      }
+      state.flush = DashboardState.Flush()
+      return [.listen, .send(first)]
+
+    case .loaded(let incident, let reason):
+      state.incident = incident
+      state.lastPhase = nil
+      _ = DashboardUpdate.receive(
+        .switched(to: incident.id, reason: reason), &state.model,
+        state: incident)
+      return []
+
+    case .parsed(let action, let now, let request):
+      return submit(action, &state, now: now, request: request)
+
+    case .failed(let text):
+      state.model.message = Message(text, isError: true)
+      return []
+
+    case .note(let text):
+      state.model.message = Message(text)
+      return []
+    }
+  }
+
+  /// The key-level effects, made into loop effects.
+  private static func perform(
+    _ effects: [Effect], _ state: inout DashboardState, now: Date, request: RequestID
+  ) -> [LoopEffect] {
+    var result: [LoopEffect] = []
+    for (index, effect) in effects.enumerated() {
+      // One key can ask for several writes (a paste of several lines): each its own id.
+      let id = index == 0 ? request : RequestID(rawValue: "\(request.rawValue)-\(index)")
+      switch effect {
+      case .write(let command):
+        guard state.incident?.isDeclared == true else {
+          state.model.message = Message(
+            "no incident yet: type a title and press Enter to declare one", isError: true)
+          continue
+        }
+        result += submit(.command(command), &state, now: now, request: id)
+      case .declare(let title):
+        result += submit(.declare(Declared(title: title)), &state, now: now, request: id)
+      case .undoLast:
+        result += submit(
+          .command(.undo(by: state.model.me, at: now)), &state, now: now, request: id)
+      case .commandLine(let line): result.append(.parse(line))
+      case .showIncident(let incident): result.append(.load(incident, reason: "switched by hand"))
+      case .cycleIncident(let step): result.append(.cycle(step))
+      case .quit: result.append(.quit)
+      }
+    }
+    return result
+  }
+
+  /// A new submission: held until the store acknowledges it, and sent now unless others
+  /// are ahead of it (they go one at a time, in order) or the store is away.
+  private static func submit(
+    _ action: Submission.Action, _ state: inout DashboardState, now: Date, request: RequestID
+  ) -> [LoopEffect] {
+    let submission = Submission(request: request, action: action, actor: state.model.me, at: now)
+    state.connectivity.hold(submission)
+    guard state.connectivity.isOnline else {
+      state.model.message = Message(
+        "⧗ offline: \(submission.label) queued (\(state.connectivity.queue.count) waiting)",
+        isError: true)
+      return []
+    }
+    return state.connectivity.queue.count == 1 ? [.send(submission)] : []
+  }
+
+  private static func sent(
+    _ submission: Submission, _ delivery: Delivery, now: Date, _ state: inout DashboardState
+  ) -> [LoopEffect] {
+    switch delivery {
+    case .stored(let incident, let summary):
+      state.connectivity.release()
+      state.incident = incident
+      state.flush?.sent += 1
+      if state.flush == nil { state.model.message = Message("✓ " + summary) }
+    case .refused(let reason):
+      state.connectivity.release()
+      if state.flush != nil {
+        state.flush?.refused.append("\(submission.label): \(reason)")
+      } else {
+        state.model.message = Message(reason, isError: true)
+      }
+    case .unreachable(let reason):
+      // Its commit may or may not have landed: resending with the same request id is safe.
+      let flushing = state.flush != nil
+      state.flush = nil
+      state.connectivity.lost(reason: reason, now: now)
+      if !flushing {
+        state.model.message = Message(
+          "⧗ offline: \(submission.label) queued, sent when the store answers", isError: true)
+      }
+      return []
+    }
+    // The next in line goes now, whether it waited behind this one or for the store.
+    if let next = state.connectivity.queue.first { return [.send(next)] }
+    guard let flush = state.flush else { return [] }
+    state.flush = nil
+    state.connectivity.reconnected()
+    if let first = flush.refused.first {
+      state.model.message = Message(
+        "back online; sent \(flush.sent), refused \(flush.refused.count): \(first)",
+        isError: true)
+    } else {
+      state.model.message = Message(
+        "✓ back online" + (flush.sent > 0 ? "; sent \(flush.sent) queued" : ""))
+    }
+    return [.read]
+  }
+
+  /// Folds in what other processes wrote, and hears of incidents declared meanwhile.
+  private static func read(_ events: [EventEnvelope], _ state: inout DashboardState)
+    -> [LoopEffect]
+  {
+    var news: [StoreNews] = []
+    for envelope in events {
+      if var incident = state.incident {
+        Reducer.apply(envelope, to: &incident)
+        state.incident = incident
+      }
+      if case .declared(let declared) = envelope.event, envelope.incident != state.incident?.id,
+        envelope.seq > state.seen
+      {
+        news.append(.declared(envelope.incident, title: declared.title, by: envelope.actor))
+      }
+    }
+    state.seen = max(state.seen, events.last?.seq ?? state.seen)
+    var effects: [LoopEffect] = []
+    for item in news {
+      for case .showIncident(let id) in DashboardUpdate.receive(
+        item, &state.model, state: state.incident)
+      {
+        let reason =
+          state.incident.map { "\($0.id) is resolved; \(id) was declared" } ?? "declared"
+        effects.append(.load(id, reason: reason))
+      }
+    }
+    return effects
+  }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+import WarroomCore
+
+@testable import WarroomScreen
+
+/// The loop's decisions as plain unit tests: every input is a message, every I/O an effect.
+@Suite("Dashboard loop: messages in, effects out")
+struct DashboardLoopTests {
+  var state = DashboardState(model: DashboardModel(me: "alice"), incident: Fixtures.freshP1().state)
+  let now = Fixtures.start
+  var ids = 0
+
+  mutating func key(_ key: Key) -> [LoopEffect] {
+    ids += 1
+    return DashboardLoop.update(
+      &state, .key(key, now: now, request: RequestID(rawValue: "r\(ids)")))
+  }
+
+  mutating func type(_ text: String) -> [LoopEffect] { text.flatMap { key(.character($0)) } }
+
+  func stored(_ submission: Submission) -> DashboardMessage {
+    .sent(submission, .stored(state.incident!, summary: "ok"), now: now)
+  }
+
+  @Test mutating func anEntryIsHeldUntilTheStoreHasIt() throws {
+    _ = type("pool at 40%")
+    let effects = key(.enter)
+    guard case .send(let submission) = effects.first else {
+      Issue.record("nothing sent: \(effects)")
+      return
+    }
+    #expect(submission.action == .command(.log(.note, "pool at 40%")))
+    #expect(submission.at == now)
+    #expect(state.connectivity.queue == [submission])
+    #expect(DashboardLoop.update(&state, stored(submission)).isEmpty)
+    #expect(state.connectivity.queue.isEmpty)
+    #expect(state.model.message?.text == "✓ ok")
+  }
+
+  @Test mutating func offlineEntriesWaitInOrderAndGoOutOnceTheStoreAnswers() throws {
+    _ = DashboardLoop.update(&state, .unreachable("connection refused", now: now))
+    _ = type("first")
+    #expect(key(.enter).isEmpty)
+    _ = type("second")
+    #expect(key(.enter).isEmpty)
+    #expect(state.model.message?.text.hasPrefix("⧗ offline") == true)
+    #expect(state.connectivity.queue.map(\.label) == ["note \"first\"", "note \"second\""])
+    // The retry falls due: the loop asks the store, once.
+    let due = state.connectivity.nextAttempt!
+    #expect(DashboardLoop.update(&state, .tick(due)) == [.probe])
+    #expect(DashboardLoop.update(&state, .tick(due)).isEmpty)
+    let answer = DashboardLoop.update(&state, .storeAnswers(reachable: true, reason: "", now: due))
+    let queue = state.connectivity.queue
+    #expect(answer == [.listen, .send(queue[0])])
+    #expect(DashboardLoop.update(&state, stored(queue[0])) == [.send(queue[1])])
+    #expect(DashboardLoop.update(&state, stored(queue[1])) == [.read])
+    #expect(state.connectivity.isOnline)
+    #expect(state.model.message?.text == "✓ back online; sent 2 queued")
+  }
+
+  @Test mutating func aWriteCutOffIsHeldAndTheNextWaitsBehindIt() throws {
+    _ = type("one")
+    guard case .send(let first) = key(.enter).first else { return }
+    _ = type("two")
+    #expect(key(.enter).isEmpty)  // behind the one in flight
+    let lost = DashboardLoop.update(
+      &state, .sent(first, .unreachable("the server closed the connection"), now: now))
+    #expect(lost.isEmpty)
+    #expect(!state.connectivity.isOnline)
+    #expect(state.connectivity.queue.count == 2)
+    #expect(state.connectivity.queue.first == first)  // same request id when it goes again
+  }
+
+  @Test mutating func aRefusalIsSaidAndTheQueueGoesOn() throws {
+    _ = type(":resolve")
+    #expect(key(.enter) == [.parse("resolve")])
+    let submission = Submission(
+      request: RequestID(rawValue: "x"), action: .command(.resolve(force: nil)), actor: "alice",
+      at: now)
+    _ = DashboardLoop.update(
+      &state, .parsed(submission.action, now: now, request: submission.request))
+    #expect(
+      DashboardLoop.update(&state, .sent(submission, .refused("cannot announce green"), now: now))
+        .isEmpty)
+    #expect(state.model.message == Message("cannot announce green", isError: true))
+    #expect(state.connectivity.queue.isEmpty)
+  }
+
+  @Test mutating func theBellRingsOnceAsTheUpdateFallsDue() {
+    let due = Countdown(state: state.incident!, now: now).dueAt
+    #expect(DashboardLoop.update(&state, .tick(now)).isEmpty)
+    #expect(DashboardLoop.update(&state, .tick(due.addingTimeInterval(1))) == [.bell])
+    #expect(DashboardLoop.update(&state, .tick(due.addingTimeInterval(2))).isEmpty)
+  }
+
+  @Test mutating func aNewDeclarationIsNewsAndAResolvedIncidentFollowsIt() {
+    let declared = EventEnvelope(
+      seq: 99, incident: IncidentID(number: 8), at: now, actor: "bob",
+      event: .declared(Declared(title: "Second")))
+    #expect(DashboardLoop.update(&state, .read([declared])).isEmpty)
+    #expect(state.model.notice?.contains("INC-8 declared by bob") == true)
+    state.incident?.status = .resolved
+    let next = EventEnvelope(
+      seq: 100, incident: IncidentID(number: 9), at: now, actor: "bob",
+      event: .declared(Declared(title: "Third")))
+    let effects = DashboardLoop.update(&state, .read([next]))
+    #expect(
+      effects == [.load(IncidentID(number: 9), reason: "INC-7 is resolved; INC-9 was declared")])
+  }
+}
