@@ -207,6 +207,34 @@ struct DashboardTmuxTests {
     #expect(!FileManager.default.fileExists(atPath: folder.path("typo")))
   }
 
+  @Test func aLongEntryIsReadableWholeAndCanBeCorrected() throws {
+    _ = try cli("declare", "Payments are slow")
+    let long =
+      "the connection pool on payments-db-2 is saturated at 500 of 500 and every new request "
+      + "waits about 30 s before it times out; retries make it worse, FINAL-WORD"
+    _ = try cli("log", long)
+    try tmux.start("rec", width: 80, height: 24, command: dashboard(as: "carol", "--view recorder"))
+    // Wrapped over as many rows as it needs: its last words are on screen.
+    let wrapped = try tmux.waitFor("rec") { $0.contains("FINAL-WORD") }
+    #expect(wrapped.contains("FINAL-WORD"), "\(wrapped)")
+    // Select it in the log pane, correct it through the input line, confirm.
+    for _ in 0..<4 { try tmux.press("rec", "BTab") }
+    try tmux.waitFor("rec") { $0.contains("e edit") }
+    try tmux.type("rec", "e")
+    try tmux.waitFor("rec") { $0.contains("Correct log #1?") }
+    try tmux.press("rec", "Enter")
+    // The line is long: it scrolls to the cursor, and its label says it is a command.
+    try tmux.waitFor("rec") { $0.contains(" command › ") }
+    try tmux.press("rec", "C-a")
+    for _ in 0..<14 { try tmux.press("rec", "Right") }  // after `:log edit 1 "`
+    try tmux.type("rec", "CORRECTED: ")
+    try tmux.press("rec", "Enter")
+    let edited = try tmux.waitFor("rec") { $0.contains("(edited ") }
+    #expect(edited.contains("CORRECTED:"), "\(edited)")
+    let json = try cli("export", "--format", "json").stdout
+    #expect(json.contains("\"replacedBy\" : \"carol\""))
+  }
+
   // MARK: - Every terminal on the live incident
 
   @Test func aDashboardOnAResolvedIncidentMovesToTheNewOne() throws {
