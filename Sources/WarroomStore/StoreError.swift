@@ -7,8 +7,6 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
   /// The store can be read but not written.
   case readOnly(path: String)
   case cannotOpen(path: String, reason: String)
-  /// A stored event this version should understand but cannot read.
-  case damaged(path: String, seq: Int64, reason: String)
   /// An import found a different event at a sequence number the store already uses.
   case conflict(path: String, seq: Int64)
   /// The store is on a server that cannot be reached now; trying again later may work.
@@ -29,8 +27,6 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
       "\(path) is read-only: nothing was written"
     case .cannotOpen(let path, let reason):
       "cannot open store \(path): \(reason)"
-    case .damaged(let path, let seq, let reason):
-      "\(path) has an unreadable event #\(seq): \(reason)"
     case .conflict(let path, let seq):
       "\(path) already has a different event #\(seq); nothing was imported"
     case .unavailable(let path, let reason):
