@@ -32,7 +32,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case .unavailable(let path, let reason):
       "cannot reach \(path): \(reason)"
     case .noStore(let path):
-      "no warroom store at \(path); check the path, or create one with warroom declare"
+      "no warroom store at \(path); check the path or create one with warroom declare"
     case .diskFull(let path, let doing):
       "the disk holding \(path) is full: \(doing) did not happen; free some space and try again"
     }
