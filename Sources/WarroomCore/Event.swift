@@ -4,7 +4,9 @@ import Foundation
 /// the dashboard shows is a fold of them (see `Reducer`). They are never changed or
 /// deleted; a correction is a new event.
 public enum Event: Sendable, Equatable {
-  case declared(Declared)
+  /// Boxed: a declaration carries its runbook, and inline it made every event of a
+  /// 100k-event incident as large as one (137 bytes, most of a fold's memory).
+  indirect case declared(Declared)
   case detailsChanged(DetailsChanged)
   case stepCompleted(StepRef)
   case stepUndone(StepRef)

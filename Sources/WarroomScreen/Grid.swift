@@ -44,13 +44,27 @@ public struct Grid: Equatable, Sendable {
   public mutating func write(
     _ text: String, x: Int, y: Int, role: StyleRole, limit: Int? = nil
   ) -> Int {
-    guard y >= 0, y < height, x >= 0, x < width else { return 0 }
+    var clipped = false
+    return write(text, x: x, y: y, role: role, limit: limit, clipped: &clipped)
+  }
+
+  /// `write`, also saying whether the text was cut at the limit: a caller that would
+  /// rather wrap learns it from the one pass that writes.
+  @discardableResult
+  public mutating func write(
+    _ text: String, x: Int, y: Int, role: StyleRole, limit: Int?, clipped: inout Bool
+  ) -> Int {
+    guard y >= 0, y < height, x >= 0, x < width else {
+      clipped = !text.isEmpty
+      return 0
+    }
     let end = min(width, x + (limit ?? width))
     var column = x
     for character in SafeText.inert(text) {
       let cellWidth = DisplayWidth.of(character)
       if cellWidth == 0 { continue }  // stray marks with no base: dropped
       if column + cellWidth > end {
+        clipped = true
         // A wide character that does not fit leaves a blank, never half a glyph.
         while column < end {
           self[column, y] = Cell(character: " ", role: role)
