@@ -110,11 +110,11 @@ final class DashboardApp {
           dispatch(
             .unreachable("live updates stopped: the server closed the connection", now: Date()))
         } else {
-          recheckAt = readStore() ? [] : Self.recheckDelays.map { woken + $0 }
+          recheckAt = catchUp() ? [] : Self.recheckDelays.map { woken + $0 }
         }
       } else if let recheck = recheckAt.first, woken >= recheck {
         recheckAt.removeFirst()
-        if readStore() { recheckAt = [] }
+        if catchUp() { recheckAt = [] }
       }
       dispatch(.tick(Date()))  // starts the probe when a retry falls due
       if ready > 0, descriptors[3].revents != 0, let answer = probe.take() {
@@ -145,44 +145,44 @@ final class DashboardApp {
     var pending = [message]
     while !pending.isEmpty {
       for effect in DashboardLoop.update(&state, pending.removeFirst()) {
-        if let answer = perform(effect) { pending.append(answer) }
+        pending += perform(effect)
       }
     }
   }
 
-  /// Runs one effect: the only I/O the dashboard does.
-  private func perform(_ effect: LoopEffect) -> DashboardMessage? {
+  /// Runs one effect: the only I/O the dashboard does. Returns its answers.
+  private func perform(_ effect: LoopEffect) -> [DashboardMessage] {
     switch effect {
-    case .send(let submission): return .sent(submission, send(submission), now: Date())
-    case .parse(let line): return parse(line)
+    case .send(let submission): return [.sent(submission, send(submission), now: Date())]
+    case .parse(let line): return parse(line).map { [$0] } ?? []
     case .load(let id, let reason):
       do {
         let incident = try store.load(id)
-        guard incident.isDeclared else { return .failed("no incident \(id) in \(store.location)") }
-        return .loaded(incident, reason: reason)
+        guard incident.isDeclared else {
+          return [.failed("no incident \(id) in \(store.location)")]
+        }
+        return [.loaded(incident, reason: reason)]
       } catch {
-        return failure(error)
+        return [failure(error)]
       }
-    case .cycle(let step): return cycle(step)
-    case .read:
-      readStore()
-      return nil
+    case .cycle(let step): return [cycle(step)]
+    case .read: return readStore()
     case .listen:
       do {
         if changes == nil { changes = try store.makeChangeSignal() }
-        return nil
+        return []
       } catch {
-        return .unreachable(Self.reason(error), now: Date())
+        return [.unreachable(Self.reason(error), now: Date())]
       }
     case .probe:
       probe.start(store)
-      return nil
+      return []
     case .bell:
       terminal?.bell()
-      return nil
+      return []
     case .quit:
       quitting = true
-      return nil
+      return []
     }
   }
 
@@ -250,7 +250,7 @@ final class DashboardApp {
   }
 
   /// The next or previous open incident, in the order they were declared.
-  private func cycle(_ step: Int) -> DashboardMessage? {
+  private func cycle(_ step: Int) -> DashboardMessage {
     do {
       let here = state.incident?.id
       var open: [IncidentID] = []
@@ -268,27 +268,37 @@ final class DashboardApp {
     }
   }
 
-  /// Reads what other processes wrote since the last read and folds it in. Returns
-  /// whether anything new arrived. (Offline, it waits for the store to answer.)
-  @discardableResult
-  private func readStore() -> Bool {
-    guard state.connectivity.isOnline else { return false }
+  /// What the store has after this dashboard's position, as messages. (Offline, nothing:
+  /// the dashboard waits for the store to answer.)
+  private func readStore() -> [DashboardMessage] {
+    guard state.connectivity.isOnline else { return [] }
     do {
       // From this incident's own position too: folding skips what it already has.
       let from = min(state.seen, state.incident?.lastSeq ?? state.seen)
       let fresh = try store.events(after: from, incident: nil, limit: nil)
-      dispatch(.read(fresh))
-      if state.incident == nil, state.model.followsLive, let current = try store.currentIncident() {
-        dispatch(.loaded(current, reason: "declared"))
+      var messages: [DashboardMessage] = [.read(fresh)]
+      // A dashboard with no incident takes the current one, unless this read declares one
+      // (which it then follows anyway).
+      let declares = fresh.contains { if case .declared = $0.event { true } else { false } }
+      if state.incident == nil, state.model.followsLive, !declares,
+        let current = try store.currentIncident()
+      {
+        messages.append(.loaded(current, reason: "declared"))
       }
-      return !fresh.isEmpty
+      return messages
     } catch {
-      if let message = failure(error) { dispatch(message) }
-      return false
+      return [failure(error)]
     }
   }
 
-  private func failure(_ error: any Error) -> DashboardMessage? {
+  /// Reads and folds in what other processes wrote; whether anything new arrived.
+  private func catchUp() -> Bool {
+    let messages = readStore()
+    messages.forEach(dispatch)
+    return messages.contains { if case .read(let events) = $0 { !events.isEmpty } else { false } }
+  }
+
+  private func failure(_ error: any Error) -> DashboardMessage {
     if case StoreError.unavailable(_, let reason) = error {
       return .unreachable(reason, now: Date())
     }
