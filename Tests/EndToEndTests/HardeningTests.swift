@@ -3,8 +3,24 @@ import GRDB
 import Testing
 import WarroomTestSupport
 
-/// Running as root, where mounting a small file system and acting as another user work.
+/// Running as root, where acting as another user works.
 let isRoot = getuid() == 0
+
+/// Whether this machine lets the tests mount a small file system (root, and a kernel and
+/// container that allow tmpfs mounts): tried once.
+let canMountTmpfs: Bool = {
+  guard isRoot else { return false }
+  let point = FileManager.default.temporaryDirectory
+    .appendingPathComponent("warroom-mount-check-\(getpid())").path
+  try? FileManager.default.createDirectory(atPath: point, withIntermediateDirectories: true)
+  defer { rmdir(point) }
+  guard (try? Spawn.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", point]))?.status == 0
+  else { return false }
+  _ = try? Spawn.run(["umount", point])
+  return true
+}()
+
+let canActAsNobody = isRoot && FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser")
 
 /// The reproductions of the hardening issue, each against the real binary: nothing a
 /// person, a script or a planted row gives crashes warroom, wedges a store, or reaches the
@@ -48,7 +64,7 @@ struct HardeningTests {
 
   // MARK: - A store left unusable
 
-  @Test(.enabled(if: isRoot, "mounting a small file system needs root"))
+  @Test(.enabled(if: canMountTmpfs, "mounting a small file system needs root and tmpfs"))
   func aFullDiskOnFirstUseLeavesNothingThatWedgesTheStore() throws {
     let mount = try SmallFileSystem(folder.path("fs"), kilobytes: 1024)
     defer { mount.unmount() }
@@ -322,7 +338,7 @@ struct HardeningTests {
 
   // MARK: - Read-only places
 
-  @Test(.enabled(if: isRoot, "mounting a file system read-only needs root"))
+  @Test(.enabled(if: canMountTmpfs, "mounting a file system read-only needs root and tmpfs"))
   func aStoreOnAReadOnlyMountIsRead() throws {
     let mount = try SmallFileSystem(folder.path("ro"), kilobytes: 4096)
     defer { mount.unmount() }
@@ -337,7 +353,7 @@ struct HardeningTests {
     #expect(write.stderr.contains("read-only"))
   }
 
-  @Test(.enabled(if: isRoot, "acting as another user needs root"))
+  @Test(.enabled(if: canActAsNobody, "acting as another user needs root and runuser"))
   func aReaderWhoMayNotWriteTheFolderReads() throws {
     let shared = folder.path("shared")
     try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)

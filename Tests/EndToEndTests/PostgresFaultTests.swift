@@ -39,6 +39,7 @@ struct PostgresFaultTests {
     let writers = try Self.startWriters(script, in: folder) { n in
       [store, "w\(n)", folder.path("acks-\(n)")]
     }
+    defer { for process in writers where process.isRunning { process.terminate() } }
 
     try tmux.type("alice", "alice before the crash")
     try tmux.press("alice", "Enter")
