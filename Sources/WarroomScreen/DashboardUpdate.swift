@@ -60,14 +60,12 @@ public enum DashboardUpdate {
       return []
     }
     if let binding = KeyTable.binding(for: key, in: model) {
-      let asks: Bool
-      if case .pane = model.focus {
-        asks =
-          binding.scope != .panes && (binding.action.changesIncident || key.typedCharacter != nil)
-      } else {
-        asks = binding.action == .undo  // from the input line too: it changes the incident
-      }
-      if asks {
+      // A key that changes the incident asks first, wherever it is pressed; so does a
+      // letter bound in a pane, which may just be the first letter of a sentence.
+      let inPane = model.focus != .input
+      if binding.action.changesIncident
+        || (inPane && binding.scope != .panes && key.typedCharacter != nil)
+      {
         model.confirmation = Confirmation(
           subject: .action(binding.action),
           prompt: prompt(for: binding.action, model, state), trigger: key.typedCharacter)
@@ -139,14 +137,15 @@ public enum DashboardUpdate {
     case (.control("c"), _):
       return quit(&model, queued: queued)
     default:
-      // Not an answer: the person was typing. The key that asked goes back as text.
-      if let trigger = confirmation.trigger, key.typedCharacter != nil || key == .backspace {
+      // Not an answer: the person was typing. The key that asked goes back as text (or,
+      // for a Backspace right after it, is gone as typed-and-erased).
+      if confirmation.trigger != nil, key == .backspace {
+        model.focus = .input
+        return []
+      }
+      if let trigger = confirmation.trigger, key.typedCharacter != nil {
         model.focus = .input
         model.input.insert(trigger)
-      }
-      if key == .backspace, confirmation.trigger != nil {
-        model.input.deleteBackward()
-        return []
       }
       return update(&model, key: key, state: state, queued: queued)
     }

@@ -43,7 +43,12 @@ public final class SQLiteEventStore: EventStore {
     case .warroom: break
     }
     isReadOnly = kind != .missing && !StoreFile.isWritable(file)
-    if kind != .warroom(schema: Schema.version), !isReadOnly {
+    // A reader who may not write can still read a warroom store of any known schema; a
+    // file that still has to be made cannot be.
+    if isReadOnly, case .warroom = kind {
+    } else if isReadOnly {
+      throw StoreError.readOnly(path: path)
+    } else if kind != .warroom(schema: Schema.version) {
       try StoreFile.createFolderIfMissing(file)
       try StoreFile.withCreationLock(file) {
         // Judged again: another process may have finished the job while this one waited.
@@ -58,9 +63,6 @@ public final class SQLiteEventStore: EventStore {
           throw StoreError.notAStore(path: path, reason: "it changed while being opened")
         }
       }
-    } else if case .warroom = kind {
-    } else {
-      throw StoreError.readOnly(path: path)
     }
     let opened = try Self.openQueue(file, location: path, readOnly: isReadOnly)
     queue = opened.queue

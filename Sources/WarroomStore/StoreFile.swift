@@ -76,8 +76,6 @@ enum StoreFile {
     return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK
   }
 
-  static func folder(of path: String) -> String { StoreLocation.folder(of: path) }
-
   static func name(of path: String) -> String {
     guard let slash = path.lastIndex(of: "/") else { return path }
     return String(path[path.index(after: slash)...])
@@ -93,7 +91,7 @@ enum StoreFile {
 
   /// Creates the store's folder (0700) if it is missing.
   static func createFolderIfMissing(_ path: String) throws(StoreError) {
-    let folder = folder(of: path)
+    let folder = StoreLocation.folder(of: path)
     if !FileManager.default.fileExists(atPath: folder) {
       do {
         try FileManager.default.createDirectory(
@@ -128,7 +126,7 @@ enum StoreFile {
         reason: "it is a symbolic link to a file that is not a store yet; "
           + "refusing to create a store through a link")
     }
-    let folder = folder(of: path)
+    let folder = StoreLocation.folder(of: path)
     removeLeftovers(in: folder, of: name(of: path))
     let (mode, group) = replacing ? sharing(of: path) : (0o600, nil)
     let temporary = folder + "/." + name(of: path) + ".creating-" + randomSuffix()

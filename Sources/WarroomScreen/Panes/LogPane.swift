@@ -159,7 +159,7 @@ enum LogPane {
       // Most entries fit on one row: written straight away, in the one pass that also
       // finds out whether they fit (a separate measuring pass cost a fifth of a frame).
       let y = bottom - 1
-      grid.write(column(item.meta, item.metaWidth), x: body.x, y: y, role: .logMeta)
+      grid.write(item.meta, x: body.x, y: y, role: .logMeta, limit: item.metaWidth)
       var x = body.x + item.metaWidth
       var clipped = false
       for (part, role) in item.parts where !clipped {
@@ -192,7 +192,7 @@ enum LogPane {
       for (row, range) in lines.suffix(shown).enumerated() {
         let y = y0 + row
         if row == 0 {
-          grid.write(column(item.meta, item.metaWidth), x: body.x, y: y, role: .logMeta)
+          grid.write(item.meta, x: body.x, y: y, role: .logMeta, limit: item.metaWidth)
         }
         // Runs of one style are written whole: a cell at a time cost a third of a frame.
         var x = body.x + item.metaWidth
@@ -213,7 +213,7 @@ enum LogPane {
   }
 
   /// ` 03:12:07 name     ` (or ` 03:12 name     ` where the pane is narrow), in the zone
-  /// the dashboard shows, the name in a column of nine.
+  /// the dashboard shows, the name in a column of nine: exactly the meta column's width.
   private static func meta(_ at: Date, _ who: String, _ seconds: Bool, _ context: RenderContext)
     -> String
   {
