@@ -16,6 +16,9 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
     .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+    .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+    .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
   ],
   targets: [
     // MARK: - Core: the incident process as pure values (no files, no SQLite, no terminal)
@@ -42,6 +45,20 @@ let package = Package(
       ]
     ),
 
+    // MARK: - Delivery: messages from the store to Slack, Teams, Statuspage, webhooks, commands
+    .target(
+      name: "WarroomDelivery",
+      dependencies: [
+        "WarroomCore", "WarroomStore",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "TOMLKit", package: "TOMLKit"),
+        .product(name: "Mustache", package: "swift-mustache"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+      ]
+    ),
+
     // MARK: - Screen: the dashboard as a pure function from state and size to a grid of cells
     .target(name: "WarroomScreen", dependencies: ["WarroomCore"]),
 
@@ -55,7 +72,7 @@ let package = Package(
       name: "warroom",
       dependencies: [
         "WarroomCore", "WarroomStore", "WarroomPostgres", "WarroomScreen", "TerminalBackend",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "WarroomDelivery", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
 
@@ -80,6 +97,9 @@ let package = Package(
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
+    .testTarget(
+      name: "WarroomDeliveryTests",
+      dependencies: ["WarroomCore", "WarroomDelivery", "WarroomTestSupport"]),
     .testTarget(
       name: "WarroomScreenTests",
       dependencies: [

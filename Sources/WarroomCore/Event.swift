@@ -22,6 +22,16 @@ public enum Event: Sendable, Equatable {
   /// A log entry withdrawn, with the reason; it stays in the record, shown struck.
   case logStruck(LogStruck)
   case stakeholderUpdated(TextBody)
+  /// The outage announced to the company (step 4), in the words sent.
+  case announced(TextBody)
+  /// The update countdown fell due with nothing posted; written by the deliverer.
+  case updateOverdue(UpdateOverdue)
+  /// A message's way to a destination (see `DeliveryRecord`), written by the deliverer;
+  /// a resend is asked for by a person.
+  case deliveryAttempted(DeliveryAttempted)
+  case delivered(Delivered)
+  case deliveryFailed(DeliveryFailed)
+  case deliveryResend(DeliveryResend)
   case cadenceChanged(CadenceChanged)
   case whyAdded(WhyAdded)
   case followupAdded(FollowupAdded)
@@ -328,6 +338,12 @@ extension Event {
     case .logEdited: "log-edited"
     case .logStruck: "log-struck"
     case .stakeholderUpdated: "stakeholder-updated"
+    case .announced: "announced"
+    case .updateOverdue: "update-overdue"
+    case .deliveryAttempted: "delivery-attempted"
+    case .delivered: "delivered"
+    case .deliveryFailed: "delivery-failed"
+    case .deliveryResend: "delivery-resend"
     case .cadenceChanged: "cadence-changed"
     case .whyAdded: "why-added"
     case .followupAdded: "followup-added"
@@ -355,7 +371,12 @@ extension Event {
     case .logged(let p): Self.json(p)
     case .logEdited(let p): Self.json(p)
     case .logStruck(let p): Self.json(p)
-    case .stakeholderUpdated(let p), .customerVerified(let p): Self.json(p)
+    case .stakeholderUpdated(let p), .customerVerified(let p), .announced(let p): Self.json(p)
+    case .updateOverdue(let p): Self.json(p)
+    case .deliveryAttempted(let p): Self.json(p)
+    case .delivered(let p): Self.json(p)
+    case .deliveryFailed(let p): Self.json(p)
+    case .deliveryResend(let p): Self.json(p)
     case .cadenceChanged(let p): Self.json(p)
     case .whyAdded(let p): Self.json(p)
     case .followupAdded(let p): Self.json(p)
@@ -412,6 +433,12 @@ extension Event {
     case "log-edited": self = .logEdited(try decode(LogEdited.self))
     case "log-struck": self = .logStruck(try decode(LogStruck.self))
     case "stakeholder-updated": self = .stakeholderUpdated(try decode(TextBody.self))
+    case "announced": self = .announced(try decode(TextBody.self))
+    case "update-overdue": self = .updateOverdue(try decode(UpdateOverdue.self))
+    case "delivery-attempted": self = .deliveryAttempted(try decode(DeliveryAttempted.self))
+    case "delivered": self = .delivered(try decode(Delivered.self))
+    case "delivery-failed": self = .deliveryFailed(try decode(DeliveryFailed.self))
+    case "delivery-resend": self = .deliveryResend(try decode(DeliveryResend.self))
     case "cadence-changed": self = .cadenceChanged(try decode(CadenceChanged.self))
     case "why-added": self = .whyAdded(try decode(WhyAdded.self))
     case "followup-added": self = .followupAdded(try decode(FollowupAdded.self))

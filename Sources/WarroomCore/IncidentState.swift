@@ -41,6 +41,16 @@ public struct IncidentState: Sendable, Equatable {
   public var log: [LogEntry] = []
   public var manualChangeCount = 0
   public var updates: [StakeholderUpdate] = []
+  /// Announcements of the outage to the company (step 4).
+  public var announcements: [Mark] = []
+  /// Every message for stakeholders, oldest first: what deliverers send.
+  public var outgoing: [OutgoingMessage] = []
+  /// Each message's way to each destination, in the order first attempted.
+  public var deliveries: [DeliveryRecord] = []
+  /// Position in `deliveries` by delivery id.
+  public var deliveryIndex: [String: Int] = [:]
+  /// Due times (milliseconds) already noted as overdue, so each is noted once.
+  public var overdueNoted: Set<Int64> = []
   /// Seconds between stakeholder updates.
   public var cadence = Runbook.standard.defaultCadence
   public var whyChains: [[WhyLink]] = []

@@ -52,7 +52,16 @@ extension Event {
     case .logStruck(let e): return check(e.entry, Limits.ids, "log entry")
     case .undone(let u):
       return u.seq > 0 ? nil : "event \(u.seq) is out of range"
-    case .roleAssigned, .roleReleased, .logged, .stakeholderUpdated, .mitigated,
+    case .updateOverdue(let o): return time(o.dueMs, "the due time")
+    case .deliveryAttempted(let a):
+      return check(a.attempt, Limits.ids, "attempt")
+        ?? (a.message > 0 ? nil : "event \(a.message) is out of range")
+    case .delivered(let d): return d.message > 0 ? nil : "event \(d.message) is out of range"
+    case .deliveryFailed(let f):
+      return f.message > 0
+        ? time(f.retryAtMs, "the retry time") : "event \(f.message) is out of range"
+    case .deliveryResend(let r): return r.message > 0 ? nil : "event \(r.message) is out of range"
+    case .roleAssigned, .roleReleased, .logged, .stakeholderUpdated, .announced, .mitigated,
       .customerVerified, .reopened, .unknown, .unreadable:
       return nil
     }

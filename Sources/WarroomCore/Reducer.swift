@@ -27,6 +27,10 @@ public enum Reducer {
         SkippedEvent(seq: envelope.seq, type: envelope.event.typeName, reason: reason))
     }
 
+    if envelope.event.isDeliveryRecord {
+      return applyDelivery(envelope, to: &state)
+    }
+
     switch envelope.event {
     case .declared(let d):
       state.isDeclared = true
@@ -133,6 +137,15 @@ public enum Reducer {
       state.updates.append(
         StakeholderUpdate(text: body.text, by: actor, at: at, onTime: at <= due))
 
+    case .announced(let body):
+      state.announcements.append(Mark(by: actor, at: at, text: body.text))
+
+    case .updateOverdue(let overdue):
+      state.overdueNoted.insert(overdue.dueMs)
+
+    case .deliveryAttempted, .delivered, .deliveryFailed, .deliveryResend:
+      return  // folded by applyDelivery above
+
     case .cadenceChanged(let c):
       state.cadence = c.seconds
 
@@ -190,6 +203,12 @@ public enum Reducer {
       return skip(reason)
     }
 
+    if let type = envelope.event.messageType {
+      state.outgoing.append(
+        OutgoingMessage(
+          seq: envelope.seq, type: type, text: envelope.event.messageText(in: state), by: actor,
+          at: at, status: state.status))
+    }
     state.timeline.append(
       TimelineEntry(
         seq: envelope.seq, at: at, actor: actor, summary: Summary.of(envelope.event, in: state),
@@ -199,6 +218,56 @@ public enum Reducer {
     state.recentEvents.append(envelope)
     if state.recentEvents.count >= 2 * IncidentState.recentLimit {
       state.recentEvents.removeFirst(state.recentEvents.count - IncidentState.recentLimit)
+    }
+  }
+
+  /// Delivery bookkeeping: updates the delivery's record only. Kept out of the timeline,
+  /// the auto-checked steps and `undo`'s reach.
+  private static func applyDelivery(_ envelope: EventEnvelope, to state: inout IncidentState) {
+    let at = envelope.at
+    func update(
+      _ id: String, destination: String, message: Int64, _ change: (inout DeliveryRecord) -> Void
+    ) {
+      if let index = state.deliveryIndex[id] {
+        change(&state.deliveries[index])
+        state.deliveries[index].at = at
+      } else {
+        var record = DeliveryRecord(
+          id: id, destination: destination, message: message, phase: .sending(deliverer: ""),
+          at: at)
+        change(&record)
+        state.deliveryIndex[id] = state.deliveries.count
+        state.deliveries.append(record)
+      }
+    }
+    switch envelope.event {
+    case .deliveryAttempted(let a):
+      update(a.delivery, destination: a.destination, message: a.message) {
+        $0.attempts = max($0.attempts, a.attempt)
+        if $0.firstAttemptAt == nil { $0.firstAttemptAt = at }
+        $0.phase = .sending(deliverer: a.deliverer)
+      }
+    case .delivered(let d):
+      update(d.delivery, destination: d.destination, message: d.message) {
+        $0.phase = .delivered(status: d.status, remote: d.remote)
+      }
+    case .deliveryFailed(let f):
+      update(f.delivery, destination: f.destination, message: f.message) { record in
+        // A late failure never undoes a delivery another attempt already made.
+        if record.isDelivered { return }
+        if f.uncertain == true {
+          record.phase = .uncertain(reason: f.reason)
+        } else if let retry = f.retryAtMs {
+          record.phase = .retrying(reason: f.reason, retryAt: Self.date(retry))
+        } else {
+          record.phase = .failed(reason: f.reason)
+        }
+      }
+    case .deliveryResend(let r):
+      update(r.delivery, destination: r.destination, message: r.message) {
+        $0.phase = .resendAsked(by: envelope.actor)
+      }
+    default: break
     }
   }
 
@@ -243,6 +312,7 @@ public enum AutoChecks {
     case .experimentConcluded: state.experiments.contains { $0.state == .concluded }
     case .logWritten: !state.log.isEmpty
     case .stakeholderUpdated: !state.updates.isEmpty
+    case .announced: !state.announcements.isEmpty
     case .manualChangeLogged: state.manualChangeCount > 0
     case .fiveWhys: state.whyChains.contains { $0.count >= 5 }
     case .customerVerified: state.customerVerification != nil

@@ -15,6 +15,12 @@ public enum Command: Sendable, Equatable {
   case concludeExperiment(Int, ExperimentOutcome, String)
   case abandonExperiment(Int, reason: String?)
   case postUpdate(String)
+  /// Announce the outage to the company (step 4).
+  case announce(String)
+  /// Send a failed (or possibly sent) delivery again.
+  case resendDelivery(String)
+  /// The deliverer's own bookkeeping: an attempt, its outcome, an overdue update.
+  case recordDelivery(Event)
   case setCadence(Int)
   case addWhy(chain: Int?, why: String, because: String)
   case addFollowup(String, owner: String?)
@@ -140,6 +146,43 @@ public enum Rules {
     case .postUpdate(let text):
       try requireText(text, "a stakeholder update")
       return [.stakeholderUpdated(TextBody(text: text))]
+
+    case .announce(let text):
+      try requireText(text, "the announcement")
+      return [.announced(TextBody(text: text))]
+
+    case .resendDelivery(let id):
+      guard let record = state.delivery(id) else {
+        throw Refusal("\(state.id) has no delivery \(id)")
+      }
+      switch record.phase {
+      case .delivered: throw Refusal("\(id) was delivered; nothing to resend")
+      case .sending: throw Refusal("\(id) is being sent right now")
+      case .resendAsked: throw Refusal("a resend of \(id) is already asked for")
+      case .failed, .uncertain, .retrying: break
+      }
+      return [
+        .deliveryResend(
+          DeliveryResend(delivery: id, destination: record.destination, message: record.message))
+      ]
+
+    case .recordDelivery(let event):
+      switch event {
+      case .deliveryAttempted(let attempt):
+        guard state.outgoing.contains(where: { $0.seq == attempt.message }) else {
+          throw Refusal("event #\(attempt.message) of \(state.id) is not a message")
+        }
+        if state.delivery(attempt.delivery)?.isDelivered == true {
+          throw Refusal("\(attempt.delivery) was already delivered")
+        }
+      case .updateOverdue(let overdue):
+        if state.overdueNoted.contains(overdue.dueMs) {
+          throw Refusal("that overdue update is already noted")
+        }
+      case .delivered, .deliveryFailed: break
+      default: throw Refusal("not a delivery record")
+      }
+      return [event]
 
     case .setCadence(let seconds):
       try checkCadence(seconds, state.runbook)

@@ -54,6 +54,7 @@ public enum AutoCheck: String, Codable, Sendable, CaseIterable {
   case experimentConcluded = "experiment-concluded"
   case logWritten = "log-written"
   case stakeholderUpdated = "stakeholder-updated"
+  case announced
   case manualChangeLogged = "manual-change-logged"
   case fiveWhys = "five-whys"
   case customerVerified = "customer-verified"
@@ -69,6 +70,7 @@ public enum AutoCheck: String, Codable, Sendable, CaseIterable {
     case .experimentConcluded: "at least one experiment is concluded"
     case .logWritten: "the log has at least one entry"
     case .stakeholderUpdated: "at least one stakeholder update was posted"
+    case .announced: "the outage was announced (warroom announce)"
     case .manualChangeLogged: "at least one manual change is logged"
     case .fiveWhys: "a why-chain reaches five links"
     case .customerVerified: "the customer's verification is recorded"
@@ -93,7 +95,8 @@ extension Runbook {
         title: "Open the war-room channel",
         detail: "A public channel; invite everyone who can help.", auto: .channelSet),
       Step(
-        title: "Announce the outage", detail: "Post in the company's outage channel."),
+        title: "Announce the outage", detail: "Post in the company's outage channel.",
+        auto: .announced),
       Step(
         title: "Assign the roles", detail: "Lead, communicator and recorder; ICs as needed.",
         auto: .rolesFilled),

@@ -44,6 +44,13 @@ enum Summary {
       return "Struck log #\(strike.entry): \(strike.reason)"
     case .stakeholderUpdated(let body):
       return "Stakeholder update: \(body.text)"
+    case .announced(let body):
+      return "Announced the outage: \(body.text)"
+    case .updateOverdue(let overdue):
+      return
+        "The stakeholder update due at \(UTCTime.time(Reducer.date(overdue.dueMs))) was not posted"
+    case .deliveryAttempted, .delivered, .deliveryFailed, .deliveryResend:
+      return ""
     case .cadenceChanged(let c):
       return "Set the update cadence to \(DurationText.short(c.seconds))"
     case .whyAdded(let w):

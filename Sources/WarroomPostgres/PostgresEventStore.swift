@@ -29,7 +29,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   /// thread of its own, and tests share stores between threads.
   private let lock = NSLock()
 
-  static let schemaVersion = 3
+  static let schemaVersion = 4
 
   /// The NOTIFY channel: one per schema, since channels are database-wide and stores in
   /// other schemas must not wake this one's dashboards.
@@ -309,6 +309,58 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         note: "PostgreSQL keeps events immutable by trigger and privileges; "
           + "\(count) events, numbered without gaps")
     }
+  }
+
+  // MARK: - Leases
+
+  public func claimLease(_ candidate: Lease, now: Date, gone: String?) throws -> Lease {
+    if isReadOnly { throw StoreError.readOnly(path: location) }
+    let nowMs = Int64(milliseconds: now)
+    let goneHolder = gone ?? ""
+    return try transaction { run in
+      // One statement, so two claimants at once cannot both win: the update applies only
+      // where `Lease.mayTake` would allow it.
+      let taken = try run(
+        """
+        INSERT INTO warroom_leases (name, holder, label, host, pid, expires_ms)
+        VALUES (\(candidate.name), \(candidate.holder), \(candidate.label), \(candidate.host),
+          \(Int32(candidate.pid)), \(candidate.expiresMs))
+        ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, label = excluded.label,
+          host = excluded.host, pid = excluded.pid, expires_ms = excluded.expires_ms
+        WHERE warroom_leases.holder = excluded.holder OR warroom_leases.expires_ms <= \(nowMs)
+          OR warroom_leases.holder = \(goneHolder)
+        RETURNING holder
+        """
+      ).rows
+      if !taken.isEmpty { return candidate }
+      return try Self.lease(named: candidate.name, run) ?? candidate
+    }
+  }
+
+  public func releaseLease(_ lease: Lease) throws {
+    if isReadOnly { return }
+    _ = try transaction { run in
+      try run("DELETE FROM warroom_leases WHERE name = \(lease.name) AND holder = \(lease.holder)")
+    }
+  }
+
+  public func lease(named name: String) throws -> Lease? {
+    try transaction { run in try Self.lease(named: name, run) }
+  }
+
+  private static func lease(named name: String, _ run: Runner) throws -> Lease? {
+    guard
+      let row = try run(
+        """
+        SELECT name, holder, label, host, pid, expires_ms FROM warroom_leases
+        WHERE name = \(name)
+        """
+      ).rows.first
+    else { return nil }
+    let (name, holder, label, host, pid, expires) = try row.decode(
+      (String, String, String, String, Int32, Int64).self)
+    return Lease(
+      name: name, holder: holder, label: label, host: host, pid: pid, expiresMs: expires)
   }
 
   /// One value from one query, in a transaction of its own.

@@ -38,6 +38,7 @@ extension PostgresEventStore {
         try run("CREATE INDEX warroom_events_by_incident ON warroom_events (incident, seq)")
         try upgradeToSchema2(run)
         try upgradeToSchema3(run)
+        try upgradeToSchema4(run)
       } else {
         let version =
           try run("SELECT value FROM warroom_meta WHERE key = 'schema'").rows
@@ -47,6 +48,7 @@ extension PostgresEventStore {
         }
         if version < 2 { try upgradeToSchema2(run) }
         if version < 3 { try upgradeToSchema3(run) }
+        if version < 4 { try upgradeToSchema4(run) }
       }
     }
   }
@@ -87,5 +89,21 @@ extension PostgresEventStore {
     try run("ALTER TABLE warroom_events ADD COLUMN db_role TEXT")
     try run("ALTER TABLE warroom_events ALTER COLUMN db_role SET DEFAULT current_user")
     try run("UPDATE warroom_meta SET value = '3' WHERE key = 'schema'")
+  }
+
+  /// Schema 4: the lease that names the store's single deliverer (see `Lease`).
+  private func upgradeToSchema4(_ run: Runner) throws {
+    try run(
+      """
+      CREATE TABLE warroom_leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        label TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        expires_ms BIGINT NOT NULL
+      )
+      """)
+    try run("UPDATE warroom_meta SET value = '4' WHERE key = 'schema'")
   }
 }

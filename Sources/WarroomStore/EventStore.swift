@@ -53,6 +53,16 @@ public protocol EventStore: AnyObject, Sendable {
 
   /// Checks the hash chain over every event: where history was changed, if anywhere.
   func verify() throws -> StoreVerification
+
+  /// Takes or renews `candidate`'s lease where `Lease.mayTake` allows, atomically, and
+  /// returns the lease as it stands afterwards: the candidate's, or the holder's who keeps it.
+  func claimLease(_ candidate: Lease, now: Date, gone: String?) throws -> Lease
+
+  /// Gives the lease up, if `lease`'s holder still holds it.
+  func releaseLease(_ lease: Lease) throws
+
+  /// The lease as recorded (perhaps expired), or nil when nobody ever took it.
+  func lease(named name: String) throws -> Lease?
 }
 
 /// What `warroom store verify` reports.

@@ -123,7 +123,9 @@ public final class SQLiteEventStore: EventStore {
     config.readonly = true
     guard let queue = try? DatabaseQueue(path: file, configuration: config) else { return false }
     defer { try? queue.close() }
-    let ours: Set<String> = ["events", "grdb_migrations", "sqlite_sequence", "store_meta"]
+    let ours: Set<String> = [
+      "events", "grdb_migrations", "sqlite_sequence", "store_meta", "leases",
+    ]
     return
       (try? queue.read { db -> Bool in
         let tables = try String.fetchAll(
@@ -399,6 +401,59 @@ public final class SQLiteEventStore: EventStore {
         report: report, chainedAfter: meta["chain_started_after"].flatMap { Int64($0) },
         chainedAt: meta["chain_started_at"], note: nil)
     }
+  }
+
+  // MARK: - Leases
+
+  public func claimLease(_ candidate: Lease, now: Date, gone: String?) throws -> Lease {
+    guard schema >= 4 else {
+      throw StoreError.readOnly(path: location)
+    }
+    return try immediateTransaction { db in
+      let current = try Self.lease(named: candidate.name, db)
+      guard Lease.mayTake(current, by: candidate, now: now, gone: gone) else { return current! }
+      try db.execute(
+        sql: """
+          INSERT INTO leases (name, holder, label, host, pid, expires_ms)
+          VALUES (?, ?, ?, ?, ?, ?)
+          ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, label = excluded.label,
+            host = excluded.host, pid = excluded.pid, expires_ms = excluded.expires_ms
+          """,
+        arguments: [
+          candidate.name, candidate.holder, candidate.label, candidate.host,
+          Int64(candidate.pid), candidate.expiresMs,
+        ])
+      return candidate
+    }
+  }
+
+  public func releaseLease(_ lease: Lease) throws {
+    guard schema >= 4, !isReadOnly else { return }
+    try immediateTransaction { db in
+      try db.execute(
+        sql: "DELETE FROM leases WHERE name = ? AND holder = ?",
+        arguments: [lease.name, lease.holder])
+    }
+  }
+
+  public func lease(named name: String) throws -> Lease? {
+    guard schema >= 4 else { return nil }
+    return try read { db in try Self.lease(named: name, db) }
+  }
+
+  /// A lease row, read as loosely as events are: a planted row of odd types reads as a
+  /// lease that has expired rather than as a crash.
+  private static func lease(named name: String, _ db: Database) throws -> Lease? {
+    guard
+      let row = try Row.fetchOne(
+        db, sql: "SELECT name, holder, label, host, pid, expires_ms FROM leases WHERE name = ?",
+        arguments: [name])
+    else { return nil }
+    let pid = row.storedNumber(4)
+    return Lease(
+      name: row.storedText(0), holder: row.storedText(1), label: row.storedText(2),
+      host: row.storedText(3), pid: Int32(clamping: pid == Int64.min ? 0 : pid),
+      expiresMs: max(0, row.storedNumber(5)))
   }
 
   private func read<T>(_ body: (Database) throws -> T) throws -> T {

@@ -5,7 +5,7 @@ import WarroomCore
 /// The store's tables, as GRDB migrations. Migrations only ever add; each bumps
 /// `PRAGMA user_version`, which the header check reads to refuse newer stores untouched.
 enum Schema {
-  static let version = 3
+  static let version = 4
 
   static var migrator: DatabaseMigrator {
     var migrator = DatabaseMigrator()
@@ -74,6 +74,22 @@ enum Schema {
             ('chain_started_after', ?), ('chain_started_at', ?);
           PRAGMA user_version = 3;
           """, arguments: [String(last), UTCTime.iso8601(Date())])
+    }
+    // The lease that names the store's single deliverer (see `Lease`): a row that is
+    // changed in place, unlike events, and that no event depends on.
+    migrator.registerMigration("v4: leases") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE leases (
+            name TEXT PRIMARY KEY,
+            holder TEXT NOT NULL,
+            label TEXT NOT NULL,
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            expires_ms INTEGER NOT NULL
+          );
+          PRAGMA user_version = 4;
+          """)
     }
     return migrator
   }

@@ -79,6 +79,16 @@ final class DeferredStore: EventStore, @unchecked Sendable {
     try created().importEvents(events)
   }
 
+  /// No store, no lease to take: a deliverer waits until the store exists.
+  func claimLease(_ candidate: Lease, now: Date, gone: String?) throws -> Lease {
+    guard let store = try existing() else { throw StoreError.noStore(path: location) }
+    return try store.claimLease(candidate, now: now, gone: gone)
+  }
+
+  func releaseLease(_ lease: Lease) throws { try existing()?.releaseLease(lease) }
+
+  func lease(named name: String) throws -> Lease? { try existing()?.lease(named: name) }
+
   func verify() throws -> StoreVerification {
     try existing()?.verify()
       ?? StoreVerification(

@@ -10,6 +10,15 @@ struct Update: IncidentCommand {
   func command() throws -> Command { .postUpdate(text) }
 }
 
+struct Announce: IncidentCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Announce the outage to the company (step 4); the deliverer sends it.")
+  @OptionGroup var global: GlobalOptions
+  @Argument(help: "The announcement, as it should be read.") var text: String
+  func validate() throws { try requireText(text, "the announcement") }
+  func command() throws -> Command { .announce(text) }
+}
+
 struct Cadence: IncidentCommand {
   static let configuration = CommandConfiguration(
     abstract: "Set the time between stakeholder updates (15m to 45m by default).")

@@ -14,9 +14,9 @@ struct Warroom: ParsableCommand {
       Dashboard.self,
       Declare.self, List.self, Status.self, Edit.self,
       Log.self, RoleCommand.self, Step.self, ExperimentCommand.self,
-      Update.self, Cadence.self, Why.self, FollowupCommand.self,
+      Update.self, Announce.self, Cadence.self, Why.self, FollowupCommand.self,
       Mitigate.self, Verify.self, Resolve.self, Reopen.self, Undo.self,
-      Export.self, StoreCommand.self,
+      Export.self, StoreCommand.self, NotifyCommand.self, Relay.self,
     ],
     defaultSubcommand: Dashboard.self
   )

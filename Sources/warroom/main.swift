@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TerminalBackend
 import WarroomCore
+import WarroomDelivery
 import WarroomPostgres
 import WarroomStore
 
@@ -17,6 +18,8 @@ do {
   Output.fail(error.description, code: 1)
 } catch let error as PostgresStoreError {
   Output.fail(error.description, code: 1)
+} catch let error as ConfigError {
+  Output.fail(error.message, code: 1)
 } catch let error as RunbookError {
   Output.fail(error.description, code: 1)
 } catch let error as Terminal.StartError {

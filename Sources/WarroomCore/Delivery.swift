@@ -1,0 +1,243 @@
+import Foundation
+
+/// The messages stakeholders hear about, as a destination subscribes to them.
+public enum MessageType: String, Sendable, CaseIterable, Codable {
+  case declared
+  case announce
+  case update
+  case mitigated
+  case resolved
+  case reopened
+  /// The update countdown fell due with nothing posted: a nudge for the communicator.
+  case overdue
+}
+
+extension Event {
+  /// The message this event sends to stakeholders, if it is one.
+  public var messageType: MessageType? {
+    switch self {
+    case .declared: .declared
+    case .announced: .announce
+    case .stakeholderUpdated: .update
+    case .mitigated: .mitigated
+    case .resolved: .resolved
+    case .reopened: .reopened
+    case .updateOverdue: .overdue
+    default: nil
+    }
+  }
+
+  /// Written by the deliverer about deliveries: bookkeeping, kept out of the timeline
+  /// and out of reach of `undo`.
+  public var isDeliveryRecord: Bool {
+    switch self {
+    case .deliveryAttempted, .delivered, .deliveryFailed, .deliveryResend: true
+    default: false
+    }
+  }
+}
+
+// MARK: - Payloads
+
+/// A deliverer began sending a message to a destination.
+public struct DeliveryAttempted: Codable, Sendable, Equatable {
+  public var delivery: String
+  public var destination: String
+  /// The event (sequence number) whose message is being sent.
+  public var message: Int64
+  /// One-based.
+  public var attempt: Int
+  /// Which deliverer (its lease holder id) made the attempt.
+  public var deliverer: String
+
+  public init(
+    delivery: String, destination: String, message: Int64, attempt: Int, deliverer: String
+  ) {
+    self.delivery = delivery
+    self.destination = destination
+    self.message = message
+    self.attempt = attempt
+    self.deliverer = deliverer
+  }
+}
+
+/// The destination took the message.
+public struct Delivered: Codable, Sendable, Equatable {
+  public var delivery: String
+  public var destination: String
+  public var message: Int64
+  /// The HTTP status, or a command's exit status.
+  public var status: Int?
+  /// The receiver's own id for what it made (a Slack message's `ts`, a Statuspage
+  /// incident's id), which later messages refer to.
+  public var remote: String?
+
+  public init(
+    delivery: String, destination: String, message: Int64, status: Int?, remote: String?
+  ) {
+    self.delivery = delivery
+    self.destination = destination
+    self.message = message
+    self.status = status
+    self.remote = remote
+  }
+}
+
+/// A send failed, or was interrupted so that nobody knows whether it arrived.
+public struct DeliveryFailed: Codable, Sendable, Equatable {
+  public var delivery: String
+  public var destination: String
+  public var message: Int64
+  public var reason: String
+  /// When the deliverer tries again; nil when it will not (a permanent refusal, an hour
+  /// of failures, or an interrupted send): a person may ask for a resend.
+  public var retryAtMs: Int64?
+  /// True when the send was interrupted (its deliverer stopped mid-send) and the receiver
+  /// cannot tell a repeat: it may have been sent.
+  public var uncertain: Bool?
+
+  public init(
+    delivery: String, destination: String, message: Int64, reason: String,
+    retryAtMs: Int64? = nil, uncertain: Bool? = nil
+  ) {
+    self.delivery = delivery
+    self.destination = destination
+    self.message = message
+    self.reason = reason
+    self.retryAtMs = retryAtMs
+    self.uncertain = uncertain
+  }
+}
+
+/// A person asked to send a failed (or possibly sent) message again.
+public struct DeliveryResend: Codable, Sendable, Equatable {
+  public var delivery: String
+  public var destination: String
+  public var message: Int64
+
+  public init(delivery: String, destination: String, message: Int64) {
+    self.delivery = delivery
+    self.destination = destination
+    self.message = message
+  }
+}
+
+/// The update countdown fell due (at `dueMs`) with no update posted.
+public struct UpdateOverdue: Codable, Sendable, Equatable {
+  public var dueMs: Int64
+  public init(dueMs: Int64) { self.dueMs = dueMs }
+}
+
+// MARK: - Folded
+
+/// A message for stakeholders, as recorded: what the deliverer sends.
+public struct OutgoingMessage: Sendable, Equatable {
+  public var seq: Int64
+  public var type: MessageType
+  /// What a person wrote (the update, the announcement, a reason); nil for bare events.
+  public var text: String?
+  public var by: String
+  public var at: Date
+  /// The incident's status colour right after this message.
+  public var status: IncidentStatus
+
+  public init(
+    seq: Int64, type: MessageType, text: String?, by: String, at: Date, status: IncidentStatus
+  ) {
+    self.seq = seq
+    self.type = type
+    self.text = text
+    self.by = by
+    self.at = at
+    self.status = status
+  }
+}
+
+/// One message on its way to one destination, as the delivery events tell it.
+public struct DeliveryRecord: Sendable, Equatable {
+  public var id: String
+  public var destination: String
+  public var message: Int64
+  public var attempts = 0
+  public var firstAttemptAt: Date?
+  public var phase: Phase
+  /// When it last changed.
+  public var at: Date
+
+  public enum Phase: Sendable, Equatable {
+    case sending(deliverer: String)
+    case delivered(status: Int?, remote: String?)
+    case retrying(reason: String, retryAt: Date)
+    /// Given up: refused for good, or failing for an hour. A person may resend.
+    case failed(reason: String)
+    /// Interrupted mid-send where the receiver cannot tell a repeat.
+    case uncertain(reason: String)
+    case resendAsked(by: String)
+  }
+
+  public var isDelivered: Bool {
+    if case .delivered = phase { return true }
+    return false
+  }
+
+  /// Failed for good or may have been sent: waits for a person.
+  public var needsPerson: Bool {
+    switch phase {
+    case .failed, .uncertain: true
+    default: false
+    }
+  }
+}
+
+/// Names a delivery: the same on every attempt and in every process, so that a receiver
+/// can recognise a repeat and every terminal agrees which delivery an event is about.
+public enum DeliveryID {
+  public static func make(incident: IncidentID, message: Int64, destination: String) -> String {
+    "\(incident)-\(message)-\(destination)"
+  }
+}
+
+extension IncidentState {
+  /// The delivery of one message to one destination, if any attempt was made.
+  public func delivery(_ id: String) -> DeliveryRecord? {
+    deliveryIndex[id].map { deliveries[$0] }
+  }
+
+  /// Deliveries of the message recorded by event `seq`, in the order first attempted.
+  public func deliveries(of seq: Int64) -> [DeliveryRecord] {
+    deliveries.filter { $0.message == seq }
+  }
+
+  /// Deliveries that failed, wait for a person, or wait past their first retry: what the
+  /// header warns about.
+  public var undeliveredCount: Int {
+    deliveries.reduce(0) { count, record in
+      switch record.phase {
+      case .failed, .uncertain: count + 1
+      case .retrying: count + (record.attempts >= 2 ? 1 : 0)
+      default: count
+      }
+    }
+  }
+
+  /// The receiver's id for the first message delivered to `destination` (the Slack
+  /// parent message, the Statuspage incident), which later messages refer to.
+  public func parentRemote(of destination: String) -> String? {
+    for record in deliveries where record.destination == destination {
+      if case .delivered(_, let remote?) = record.phase { return remote }
+    }
+    return nil
+  }
+}
+
+extension Event {
+  /// What a person wrote that the message carries; called with the state after the event.
+  func messageText(in state: IncidentState) -> String? {
+    switch self {
+    case .announced(let body), .stakeholderUpdated(let body): body.text
+    case .resolved(let r): r.forcedReason
+    case .reopened(let r): r.reason
+    default: nil
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// A delivery's state in a few words, the same in the dashboard, `notify status` and the
+/// post-mortem: `✓ slack 12:03:05`, `⧗ statuspage retry in 8 s`, `✗ email: exit 75`.
+public enum DeliveryText {
+  public static func mark(_ record: DeliveryRecord) -> String {
+    switch record.phase {
+    case .delivered: "✓"
+    case .sending, .retrying, .resendAsked: "⧗"
+    case .failed: "✗"
+    case .uncertain: "?"
+    }
+  }
+
+  /// Short, for a row of the Updates pane.
+  public static func short(_ record: DeliveryRecord, now: Date, offset: Int = 0) -> String {
+    let name = record.destination
+    switch record.phase {
+    case .delivered: return "✓ \(name) \(clock(record.at, offset))"
+    case .sending: return "⧗ \(name) sending"
+    case .retrying(_, let at):
+      let wait = max(0, Int(seconds: at.timeIntervalSince(now), rounding: .up))
+      return "⧗ \(name) retry in \(DurationText.short(max(1, wait)))"
+    case .resendAsked: return "⧗ \(name) resend asked"
+    case .failed(let reason): return "✗ \(name): \(reason)"
+    case .uncertain: return "? \(name) may have been sent"
+    }
+  }
+
+  /// Long, for `notify status`: with the attempt count, reasons and the delivery's id.
+  public static func line(_ record: DeliveryRecord, now: Date) -> String {
+    let attempts = record.attempts > 1 ? ", \(record.attempts) attempts" : ""
+    let detail: String
+    switch record.phase {
+    case .delivered(let status, _):
+      detail = "delivered \(UTCTime.time(record.at))" + (status.map { " (\($0))" } ?? "")
+    case .sending: detail = "sending since \(UTCTime.time(record.at))"
+    case .retrying(let reason, let at):
+      let wait = max(0, Int(seconds: at.timeIntervalSince(now), rounding: .up))
+      detail = "failed: \(reason); retry in \(DurationText.short(max(1, wait)))"
+    case .resendAsked(let by): detail = "resend asked by \(by)"
+    case .failed(let reason): detail = "not delivered: \(reason)"
+    case .uncertain(let reason): detail = "\(reason)"
+    }
+    return "\(mark(record)) \(record.destination) \(detail)\(attempts) [\(record.id)]"
+  }
+
+  private static func clock(_ date: Date, _ offset: Int) -> String {
+    UTCTime.time(date.addingTimeInterval(TimeInterval(offset)))
+  }
+}

@@ -1,0 +1,222 @@
+import Foundation
+
+/// Where a destination sends, as far as delivery rules care: which kinds of receiver can
+/// recognise a repeated send.
+public enum DestinationKind: String, Sendable, CaseIterable, Codable {
+  case slackWebhook = "slack-webhook"
+  case slack
+  case teams
+  case statuspage
+  case webhook
+  case command
+
+  /// Whether sending this message again after an interrupted send is harmless: the
+  /// webhook receiver deduplicates by delivery id; a Statuspage update names the incident
+  /// it changes (only its creation is not repeatable). Everything else would post twice.
+  public func resendsSafely(_ type: MessageType, hasParent: Bool) -> Bool {
+    switch self {
+    case .webhook: true
+    case .statuspage: type != .declared && hasParent
+    case .slackWebhook, .slack, .teams, .command: false
+    }
+  }
+}
+
+/// One configured destination, as the outbox sees it.
+public struct DestinationRule: Sendable, Equatable {
+  public var name: String
+  public var kind: DestinationKind
+  public var messages: Set<MessageType>
+  /// Nil for every severity.
+  public var severities: Set<Severity>?
+
+  public init(
+    name: String, kind: DestinationKind, messages: Set<MessageType>,
+    severities: Set<Severity>? = nil
+  ) {
+    self.name = name
+    self.kind = kind
+    self.messages = messages
+    self.severities = severities
+  }
+
+  public func wants(_ type: MessageType, severity: Severity) -> Bool {
+    messages.contains(type) && (severities?.contains(severity) ?? true)
+  }
+}
+
+/// A send to make now.
+public struct DeliveryJob: Sendable, Equatable {
+  public var id: String
+  public var destination: String
+  public var message: OutgoingMessage
+  /// One-based.
+  public var attempt: Int
+
+  public init(id: String, destination: String, message: OutgoingMessage, attempt: Int) {
+    self.id = id
+    self.destination = destination
+    self.message = message
+    self.attempt = attempt
+  }
+
+  public var attempted: Event {
+    .deliveryAttempted(
+      DeliveryAttempted(
+        delivery: id, destination: destination, message: message.seq, attempt: attempt,
+        deliverer: ""))
+  }
+}
+
+/// How a send went, as the transport saw it.
+public enum SendOutcome: Sendable, Equatable {
+  case delivered(status: Int?, remote: String?)
+  /// `permanent`: the receiver refused it for good (a 4xx other than 408 and 429, a bad
+  /// configuration); `retryAfter`: the receiver said when to try again.
+  case failed(reason: String, permanent: Bool, retryAfter: TimeInterval?)
+}
+
+/// What the single deliverer does next, decided from the incident alone: the store is the
+/// outbox. Pure: the clock, the deliverer's id and what it has in flight are passed in.
+public enum Outbox {
+  /// Messages older than this when first seen are not sent: a deliverer started on an old
+  /// store must not replay the past to stakeholders.
+  public static let sendsMessagesYoungerThan: TimeInterval = 3600
+
+  public enum Action: Sendable, Equatable {
+    case send(DeliveryJob)
+    /// An attempt by a deliverer that stopped mid-send, to a receiver that cannot tell a
+    /// repeat: record that it may have been sent, for a person to decide.
+    case markUncertain(DeliveryFailed)
+    /// The countdown fell due with nothing posted.
+    case noteOverdue(UpdateOverdue)
+  }
+
+  public static func plan(
+    _ state: IncidentState, destinations: [DestinationRule], deliverer: String, now: Date,
+    inFlight: Set<String>
+  ) -> [Action] {
+    guard state.isDeclared else { return [] }
+    var actions: [Action] = []
+    for destination in destinations {
+      // One message at a time per destination, in order: a thread's parent and a status
+      // page's incident exist before the messages that refer to them.
+      for message in state.outgoing
+      where destination.wants(message.type, severity: state.severity) {
+        let id = DeliveryID.make(
+          incident: state.id, message: message.seq, destination: destination.name)
+        if inFlight.contains(id) { break }
+        let job = { (attempt: Int) in
+          DeliveryJob(id: id, destination: destination.name, message: message, attempt: attempt)
+        }
+        guard let record = state.delivery(id) else {
+          if now.timeIntervalSince(message.at) <= sendsMessagesYoungerThan {
+            actions.append(.send(job(1)))
+            break
+          }
+          continue
+        }
+        switch record.phase {
+        case .delivered, .failed, .uncertain:
+          continue
+        case .sending:
+          // Not in flight here, so its deliverer stopped mid-send (this one holds the lease).
+          if destination.kind.resendsSafely(
+            message.type, hasParent: state.parentRemote(of: destination.name) != nil)
+          {
+            actions.append(.send(job(record.attempts + 1)))
+          } else {
+            actions.append(
+              .markUncertain(
+                DeliveryFailed(
+                  delivery: id, destination: destination.name, message: message.seq,
+                  reason: "may have been sent: its deliverer stopped mid-send", uncertain: true)))
+          }
+        case .retrying(_, let retryAt):
+          if now >= retryAt { actions.append(.send(job(record.attempts + 1))) }
+        case .resendAsked:
+          actions.append(.send(job(record.attempts + 1)))
+        }
+        break
+      }
+    }
+    if destinations.contains(where: { $0.wants(.overdue, severity: state.severity) }),
+      state.status != .resolved
+    {
+      let due = Countdown.dueDate(of: state)
+      let dueMs = Int64(milliseconds: due)
+      if now > due, !state.overdueNoted.contains(dueMs) {
+        actions.append(.noteOverdue(UpdateOverdue(dueMs: dueMs)))
+      }
+    }
+    return actions
+  }
+
+  /// The event recording how a send went.
+  public static func record(
+    _ outcome: SendOutcome, of job: DeliveryJob, firstAttemptAt: Date, now: Date, jitter: Double
+  ) -> Event {
+    switch outcome {
+    case .delivered(let status, let remote):
+      return .delivered(
+        Delivered(
+          delivery: job.id, destination: job.destination, message: job.message.seq,
+          status: status, remote: remote))
+    case .failed(let reason, let permanent, let retryAfter):
+      var retryAt: Date? = nil
+      var said = reason
+      if !permanent {
+        retryAt = RetryPolicy.next(
+          after: job.attempt, firstAttemptAt: firstAttemptAt, now: now, retryAfter: retryAfter,
+          jitter: jitter)
+        if retryAt == nil {
+          said += "; gave up after \(DurationText.short(Int(RetryPolicy.giveUpAfter)))"
+        }
+      }
+      return .deliveryFailed(
+        DeliveryFailed(
+          delivery: job.id, destination: job.destination, message: job.message.seq, reason: said,
+          retryAtMs: retryAt.map { Int64(milliseconds: $0) }))
+    }
+  }
+}
+
+/// When to try a failed send again: exponential backoff with jitter, from 1 s to 5 min,
+/// honouring a receiver's `Retry-After`, and giving up an hour after the first attempt.
+public enum RetryPolicy {
+  public static let firstDelay: TimeInterval = 1
+  public static let longestDelay: TimeInterval = 300
+  public static let giveUpAfter: TimeInterval = 3600
+
+  /// The pause after attempt `attempt` (one-based) failed; `jitter` in 0..<1 spreads it
+  /// over the upper half of the backoff, so retries from many places do not align.
+  public static func delay(after attempt: Int, jitter: Double) -> TimeInterval {
+    let exponent = Double(min(max(attempt - 1, 0), 30))
+    let backoff = min(longestDelay, firstDelay * pow(2, exponent))
+    return max(firstDelay, backoff * (0.5 + 0.5 * min(max(jitter, 0), 1)))
+  }
+
+  /// When to try again, or nil to give up.
+  public static func next(
+    after attempt: Int, firstAttemptAt: Date, now: Date, retryAfter: TimeInterval?,
+    jitter: Double
+  ) -> Date? {
+    var wait = delay(after: attempt, jitter: jitter)
+    if let retryAfter, retryAfter.isFinite { wait = min(max(wait, retryAfter), giveUpAfter) }
+    let at = now.addingTimeInterval(wait)
+    return at.timeIntervalSince(firstAttemptAt) > giveUpAfter ? nil : at
+  }
+}
+
+extension Int64 {
+  /// Milliseconds since 1970, clamped to what events may hold.
+  public init(milliseconds date: Date) {
+    let value = (date.timeIntervalSince1970 * 1000).rounded()
+    let range = Limits.milliseconds
+    guard value.isFinite else {
+      self = 0
+      return
+    }
+    self = Int64(Swift.min(Swift.max(value, Double(range.lowerBound)), Double(range.upperBound)))
+  }
+}

@@ -1,0 +1,266 @@
+import Foundation
+import WarroomCore
+import WarroomStore
+
+/// The store's single deliverer: holds the lease while it runs, reads new events, asks
+/// `Outbox` what is due, records each attempt before sending and each outcome after, so
+/// that every terminal sees the same delivery status and a crash loses nothing. Sends run
+/// concurrently (one destination's failure or slowness never holds up another); the store
+/// is only touched from the deliverer's own thread.
+public final class Deliverer: @unchecked Sendable {
+  /// Who this deliverer is, for the lease and for people.
+  public struct Identity: Sendable {
+    public var holder: String
+    public var label: String
+    public var host: String
+    public var pid: Int32
+
+    public init(label: String) {
+      holder = UUID().uuidString.lowercased()
+      self.label = label
+      host = Self.hostName()
+      pid = getpid()
+    }
+
+    static func hostName() -> String {
+      var buffer = [CChar](repeating: 0, count: 256)
+      guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+      return String(cString: buffer)
+    }
+  }
+
+  /// What the deliverer tells whoever runs it: a line per outcome, lease changes.
+  public enum Report: Sendable {
+    case lease(held: Bool, holder: Lease?)
+    case sent(DeliveryJob, SendOutcome, incident: IncidentID)
+    case note(String)
+  }
+
+  public let identity: Identity
+  private let store: any EventStore
+  private let destinations: [Destination]
+  private let transport: Transport
+  private let report: @Sendable (Report) -> Void
+  private let clock: @Sendable () -> Date
+  private let wake: WakePipe
+
+  private let lock = NSLock()
+  private var stopRequested = false
+  private var finished: [(DeliveryJob, IncidentID, SendOutcome)] = []
+
+  /// The actor recorded on the deliverer's own events.
+  public static let actor = "warroom"
+
+  public init(
+    store: any EventStore, destinations: [Destination], identity: Identity,
+    clock: @escaping @Sendable () -> Date = { Date() },
+    report: @escaping @Sendable (Report) -> Void
+  ) throws {
+    guard let wake = WakePipe() else {
+      throw StoreError.cannotOpen(path: store.location, reason: "out of file descriptors")
+    }
+    self.store = store
+    self.destinations = destinations
+    self.identity = identity
+    self.clock = clock
+    self.report = report
+    self.wake = wake
+    transport = Transport(destinations: destinations)
+  }
+
+  /// Asks `run` to finish: no new sends; those in flight are waited for (at most 20 s),
+  /// then the lease is given up.
+  public func stop() {
+    lock.withLock { stopRequested = true }
+    wake.wake()
+  }
+
+  private var isStopping: Bool { lock.withLock { stopRequested } }
+
+  // MARK: - The loop
+
+  private var states: [IncidentID: IncidentState] = [:]
+  private var order: [IncidentID] = []
+  private var lastSeq: Int64 = 0
+  private var inFlight: [String: DeliveryJob] = [:]
+  private var holding = false
+  private var lastClaim = Date.distantPast
+  private var lastHolder: String?
+
+  /// Runs until `stop`: blocking, on the caller's thread.
+  public func run() {
+    let signal = try? store.makeChangeSignal()
+    var stopDeadline: Date?
+    while true {
+      let now = clock()
+      if isStopping {
+        if stopDeadline == nil { stopDeadline = now.addingTimeInterval(20) }
+        if inFlight.isEmpty || now >= stopDeadline! { break }
+      } else {
+        claimIfDue(now)
+      }
+      recordFinished()
+      if holding, !isStopping {
+        do {
+          try readNewEvents()
+          try act(now)
+        } catch {
+          report(.note("the store: \(error)"))
+        }
+      }
+      var fds = [pollfd(fd: wake.fileDescriptor, events: Int16(POLLIN), revents: 0)]
+      if let signal {
+        fds.append(pollfd(fd: signal.fileDescriptor, events: Int16(POLLIN), revents: 0))
+      }
+      _ = poll(&fds, nfds_t(fds.count), 1000)
+      wake.drain()
+      _ = signal?.drain()
+    }
+    recordFinished()
+    if holding {
+      try? store.releaseLease(candidate(now: clock()))
+      holding = false
+      report(.lease(held: false, holder: nil))
+    }
+    let transport = transport
+    let done = DispatchSemaphore(value: 0)
+    Task {
+      await transport.shutdown()
+      done.signal()
+    }
+    _ = done.wait(timeout: .now() + 5)
+  }
+
+  private func candidate(now: Date) -> Lease {
+    Lease(
+      holder: identity.holder, label: identity.label, host: identity.host, pid: identity.pid,
+      expiresMs: Int64(milliseconds: now.addingTimeInterval(Lease.term)))
+  }
+
+  /// Takes or renews the lease every few seconds; tries every second while another holds it.
+  private func claimIfDue(_ now: Date) {
+    let every = holding ? Lease.renewEvery : 1
+    guard now.timeIntervalSince(lastClaim) >= every else { return }
+    lastClaim = now
+    do {
+      let current = try store.lease(named: Lease.deliverer)
+      var gone: String?
+      if let current, current.holder != identity.holder, current.host == identity.host,
+        current.pid != identity.pid, current.pid > 0, kill(current.pid, 0) == -1, errno == ESRCH
+      {
+        gone = current.holder  // its process is gone: no need to wait for the lease to expire
+      }
+      let result = try store.claimLease(candidate(now: now), now: now, gone: gone)
+      let nowHolding = result.holder == identity.holder
+      if nowHolding != holding || result.holder != lastHolder {
+        report(.lease(held: nowHolding, holder: result))
+      }
+      holding = nowHolding
+      lastHolder = result.holder
+    } catch {
+      if holding { report(.note("cannot renew the lease: \(error)")) }
+      // Past its term, another deliverer may take over: stop sending until renewed.
+      if holding, now.timeIntervalSince(lastClaim) > Lease.term { holding = false }
+    }
+  }
+
+  /// Folds every event written since the last read into the incidents' states.
+  private func readNewEvents() throws {
+    let fresh = try store.events(after: lastSeq, incident: nil, limit: nil)
+    for envelope in fresh {
+      lastSeq = max(lastSeq, envelope.seq)
+      if states[envelope.incident] == nil {
+        states[envelope.incident] = IncidentState(id: envelope.incident)
+        order.append(envelope.incident)
+      }
+      Reducer.apply(envelope, to: &states[envelope.incident]!)
+    }
+  }
+
+  private func act(_ now: Date) throws {
+    let rules = destinations.map(\.rule)
+    for id in order {
+      guard let state = states[id] else { continue }
+      let actions = Outbox.plan(
+        state, destinations: rules, deliverer: identity.holder, now: now,
+        inFlight: Set(inFlight.keys))
+      for action in actions {
+        switch action {
+        case .send(let job): try start(job, in: id, now: now)
+        case .markUncertain(let failed):
+          if try record(.deliveryFailed(failed), in: id, now: now) {
+            report(
+              .note("\(failed.delivery) \(failed.reason): resend it by hand if it did not arrive"))
+          }
+        case .noteOverdue(let overdue): try record(.updateOverdue(overdue), in: id, now: now)
+        }
+      }
+    }
+  }
+
+  /// Records the attempt, then sends off the loop's thread.
+  private func start(_ job: DeliveryJob, in id: IncidentID, now: Date) throws {
+    guard let destination = destinations.first(where: { $0.name == job.destination }) else {
+      return
+    }
+    let attempted = Event.deliveryAttempted(
+      DeliveryAttempted(
+        delivery: job.id, destination: job.destination, message: job.message.seq,
+        attempt: job.attempt, deliverer: identity.holder))
+    guard try record(attempted, in: id, now: now), let state = states[id] else { return }
+    inFlight[job.id] = job
+    let content = MessageContent(job: job, state: state, now: now)
+    let parent = state.parentRemote(of: destination.name)
+    let transport = transport
+    Task { [weak self] in
+      let outcome = await transport.send(content, to: destination, parent: parent, now: Date())
+      self?.finish(job, in: id, outcome)
+    }
+  }
+
+  private func finish(_ job: DeliveryJob, in id: IncidentID, _ outcome: SendOutcome) {
+    lock.withLock { finished.append((job, id, outcome)) }
+    wake.wake()
+  }
+
+  /// Writes the outcome of every send that finished since the last turn.
+  private func recordFinished() {
+    let done = lock.withLock {
+      let done = finished
+      finished.removeAll()
+      return done
+    }
+    for (index, (job, id, outcome)) in done.enumerated() {
+      let now = clock()
+      let first = states[id]?.delivery(job.id)?.firstAttemptAt ?? now
+      let event = Outbox.record(
+        outcome, of: job, firstAttemptAt: first, now: now, jitter: Double.random(in: 0..<1))
+      do {
+        try record(event, in: id, now: now)
+        inFlight[job.id] = nil
+        report(.sent(job, outcome, incident: id))
+      } catch {
+        // Kept in flight: written on a later turn, when the store answers again.
+        lock.withLock { finished.insert(contentsOf: done[index...], at: 0) }
+        report(.note("cannot record the outcome of \(job.id) yet: \(error)"))
+        return
+      }
+    }
+  }
+
+  /// Writes one deliverer event through the rules; false when they refuse it (another
+  /// deliverer got there first).
+  @discardableResult
+  private func record(_ event: Event, in id: IncidentID, now: Date) throws -> Bool {
+    guard var state = states[id] else { return false }
+    defer { states[id] = state }
+    do {
+      try store.write(to: &state, actor: Self.actor, at: now, request: nil) { latest in
+        try Rules.decide(.recordDelivery(event), in: latest)
+      }
+      return true
+    } catch is Refusal {
+      return false
+    }
+  }
+}

@@ -1,0 +1,317 @@
+import Foundation
+import Mustache
+import TOMLKit
+import WarroomCore
+
+/// The destinations file (TOML): where stakeholder messages go. A syntax error or an
+/// unknown kind or message refuses the whole file with one line; a secret that cannot be
+/// read disables only its destination (see `Destination.problem`).
+public struct DeliveryConfig: Sendable {
+  public var path: String
+  public var destinations: [Destination]
+
+  public init(path: String, destinations: [Destination]) {
+    self.path = path
+    self.destinations = destinations
+  }
+
+  /// The file to read: `--config`, else `$WARROOM_CONFIG`, else
+  /// `$XDG_CONFIG_HOME/warroom/config.toml`, else `~/.config/warroom/config.toml`.
+  /// `explicit` says whether a person named it (then it must exist).
+  public static func locate(explicit: String?, environment: [String: String])
+    -> (path: String, explicit: Bool)
+  {
+    if let explicit, !explicit.isEmpty { return (explicit, true) }
+    if let named = environment["WARROOM_CONFIG"], !named.isEmpty { return (named, true) }
+    if let xdg = environment["XDG_CONFIG_HOME"], xdg.hasPrefix("/") {
+      return (xdg + "/warroom/config.toml", false)
+    }
+    let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+    return (home + "/.config/warroom/config.toml", false)
+  }
+
+  /// Reads the config a command should use; nil when none was named and the default file
+  /// does not exist.
+  public static func load(explicit: String?, environment: [String: String]) throws(ConfigError)
+    -> DeliveryConfig?
+  {
+    let (path, named) = locate(explicit: explicit, environment: environment)
+    if !named, !FileManager.default.fileExists(atPath: path) { return nil }
+    return try load(path: path, environment: environment)
+  }
+
+  public static func load(path: String, environment: [String: String]) throws(ConfigError)
+    -> DeliveryConfig
+  {
+    let text: String
+    do {
+      text = try SecretFile.readText(path, limit: 1 << 20, private: false)
+    } catch {
+      throw ConfigError("\(path): \(error.reason)")
+    }
+    return try parse(text, path: path, environment: environment)
+  }
+
+  /// Parses config text; `path` names it in errors and places relative file names.
+  public static func parse(_ text: String, path: String, environment: [String: String])
+    throws(ConfigError) -> DeliveryConfig
+  {
+    let table: TOMLTable
+    do {
+      table = try TOMLTable(string: text)
+    } catch let error as TOMLParseError {
+      throw ConfigError("\(path):\(error.source.begin.line): \(error.description)")
+    } catch {
+      throw ConfigError("\(path): not valid TOML")
+    }
+    for key in table.keys where key != "destination" {
+      throw ConfigError("\(path): unknown setting \"\(key)\" (expected [[destination]] tables)")
+    }
+    guard let list = table["destination"] else {
+      return DeliveryConfig(path: path, destinations: [])
+    }
+    guard let array = list.array else {
+      throw ConfigError("\(path): destination must be an array of tables ([[destination]])")
+    }
+    var destinations: [Destination] = []
+    var names: Set<String> = []
+    for (index, element) in array.enumerated() {
+      guard let entry = element.table else {
+        throw ConfigError("\(path): destination \(index + 1) is not a table")
+      }
+      let reader = EntryReader(
+        table: entry, path: path, index: index + 1, environment: environment)
+      let destination = try reader.destination()
+      guard names.insert(destination.name).inserted else {
+        throw ConfigError("\(path): two destinations are named \"\(destination.name)\"")
+      }
+      destinations.append(destination)
+    }
+    return DeliveryConfig(path: path, destinations: destinations)
+  }
+
+  public func destination(named name: String) -> Destination? {
+    destinations.first { $0.name == name }
+  }
+}
+
+public struct ConfigError: Error, Equatable, CustomStringConvertible {
+  public var message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
+}
+
+/// Reads one `[[destination]]` table, field by field, naming it in every error.
+private struct EntryReader {
+  let table: TOMLTable
+  let path: String
+  let index: Int
+  let environment: [String: String]
+
+  static let secretFields = ["url", "token", "api_key", "secret"]
+  static let known: Set<String> = {
+    var fields: Set<String> = [
+      "name", "kind", "messages", "severities", "url", "channel", "reply_broadcast", "page_id",
+      "component_ids", "impact", "command", "to", "template", "ca_file", "timeout",
+    ]
+    for field in secretFields { fields.formUnion([field + "_env", field + "_file"]) }
+    return fields
+  }()
+
+  var label: String {
+    table["name"]?.string.map { "destination \"\($0)\"" } ?? "destination \(index)"
+  }
+
+  func fail(_ message: String) -> ConfigError {
+    ConfigError("\(path): \(label): \(message)")
+  }
+
+  func string(_ key: String) throws(ConfigError) -> String? {
+    guard let value = table[key] else { return nil }
+    guard let text = value.string else { throw fail("\(key) must be a string") }
+    return text
+  }
+
+  func strings(_ key: String) throws(ConfigError) -> [String]? {
+    guard let value = table[key] else { return nil }
+    if let single = value.string { return [single] }
+    guard let array = value.array else { throw fail("\(key) must be a list of strings") }
+    var result: [String] = []
+    for element in array {
+      guard let text = element.string else { throw fail("\(key) must be a list of strings") }
+      result.append(text)
+    }
+    return result
+  }
+
+  func destination() throws(ConfigError) -> Destination {
+    for key in table.keys where !Self.known.contains(key) {
+      if ["token", "api_key", "secret"].contains(key) {
+        throw fail(
+          "\(key) must not be written in the config: name it with \(key)_env or \(key)_file")
+      }
+      throw fail("unknown field \"\(key)\"")
+    }
+    guard let name = try string("name"), !name.isEmpty else { throw fail("name is missing") }
+    guard name.count <= 40,
+      name.unicodeScalars.allSatisfy({
+        $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0))
+      })
+    else {
+      throw fail("the name may hold up to 40 letters, digits, '-', '_' and '.'")
+    }
+    guard let kindText = try string("kind") else { throw fail("kind is missing") }
+    guard let kind = DestinationKind(rawValue: kindText) else {
+      let kinds = DestinationKind.allCases.map(\.rawValue).joined(separator: ", ")
+      throw fail("unknown kind \"\(kindText)\" (expected one of \(kinds))")
+    }
+    guard let messageNames = try strings("messages"), !messageNames.isEmpty else {
+      throw fail("messages is missing (a list such as [\"update\"], or [\"*\"] for all)")
+    }
+    var messages: Set<MessageType> = []
+    for word in messageNames {
+      if word == "*" {
+        messages.formUnion(MessageType.allCases)
+      } else if let type = MessageType(rawValue: word) {
+        messages.insert(type)
+      } else {
+        let known = MessageType.allCases.map(\.rawValue).joined(separator: ", ")
+        throw fail("unknown message \"\(word)\" (expected \(known) or *)")
+      }
+    }
+    var destination = Destination(name: name, kind: kind, messages: messages)
+    if let severityNames = try strings("severities") {
+      var severities: Set<Severity> = []
+      for word in severityNames {
+        guard let severity = Severity(rawValue: word.uppercased()) else {
+          throw fail("unknown severity \"\(word)\"")
+        }
+        severities.insert(severity)
+      }
+      destination.severities = severities
+    }
+    destination.channel = try string("channel")
+    destination.pageID = try string("page_id")
+    destination.componentIDs = try strings("component_ids") ?? []
+    destination.impact = try string("impact")
+    if let impact = destination.impact, !["none", "minor", "major", "critical"].contains(impact) {
+      throw fail("impact must be none, minor, major or critical")
+    }
+    destination.command = try string("command")
+    destination.emailTo = try strings("to") ?? []
+    if let value = table["reply_broadcast"] {
+      guard let flag = value.bool else { throw fail("reply_broadcast must be true or false") }
+      destination.replyBroadcast = flag
+    }
+    if let value = table["timeout"] {
+      let seconds: Int?
+      if let number = value.int {
+        seconds = number
+      } else {
+        seconds = value.string.flatMap(DurationText.parse)
+      }
+      guard let seconds, (1...300).contains(seconds) else {
+        throw fail("timeout must be 1 to 300 seconds (a number, or text such as \"20s\")")
+      }
+      destination.timeout = TimeInterval(seconds)
+    }
+    destination.caFile = try string("ca_file").map(resolve)
+    if let templatePath = try string("template").map(resolve) {
+      let text: String
+      do {
+        text = try SecretFile.readText(templatePath, limit: 256 << 10, private: false)
+      } catch {
+        throw fail("template \(templatePath): \(error.reason)")
+      }
+      do {
+        _ = try MustacheTemplate(string: text)
+      } catch {
+        throw fail("template \(templatePath) is not valid Mustache: \(error)")
+      }
+      destination.template = text
+    }
+
+    // Secrets: read now, so that a missing one is said at start, once; it disables only
+    // this destination.
+    do {
+      destination.url = try secret("url")
+      destination.urlIsSecret = table["url"] == nil && destination.url != nil
+      destination.token = try secret(kind == .statuspage ? "api_key" : "token")
+      destination.secret = try secret("secret")
+      try requireWhatTheKindNeeds(destination)
+    } catch let error as SecretError {
+      destination.problem = error.reason
+    } catch let error as ConfigError {
+      throw error
+    } catch {
+      throw fail("\(error)")
+    }
+    if let url = destination.url, destination.problem == nil {
+      guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased()),
+        parsed.host?.isEmpty == false
+      else {
+        destination.problem = "its url is not an http or https address"
+        return destination
+      }
+    }
+    return destination
+  }
+
+  /// A field given as itself, as `X_env` (a variable's name) or `X_file` (a private file).
+  func secret(_ field: String) throws -> String? {
+    let plain = try string(field)
+    let variable = try string(field + "_env")
+    let file = try string(field + "_file")
+    if [plain, variable, file].compactMap({ $0 }).count > 1 {
+      throw ConfigError(
+        "\(path): \(label): give \(field) one way: \(field), \(field)_env or \(field)_file")
+    }
+    if let plain { return plain }
+    if let variable {
+      guard let value = environment[variable], !value.isEmpty else {
+        throw SecretError(reason: "\(field)_env names $\(variable), which is not set")
+      }
+      return value.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    if let file {
+      do {
+        let value = try SecretFile.readText(resolve(file), limit: 64 << 10, private: true)
+          .trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !value.isEmpty else { throw SecretError(reason: "\(field)_file \(file) is empty") }
+        return value
+      } catch let error as SecretError {
+        throw SecretError(reason: "\(field)_file: \(error.reason)")
+      }
+    }
+    return nil
+  }
+
+  func requireWhatTheKindNeeds(_ destination: Destination) throws {
+    func need(_ value: Any?, _ what: String) throws {
+      if value == nil {
+        throw SecretError(reason: "a \(destination.kind.rawValue) destination needs \(what)")
+      }
+    }
+    switch destination.kind {
+    case .slackWebhook, .teams, .webhook: try need(destination.url, "url (or url_env, url_file)")
+    case .slack:
+      try need(destination.token, "token_env or token_file")
+      try need(destination.channel, "channel")
+    case .statuspage:
+      try need(destination.token, "api_key_env or api_key_file")
+      try need(destination.pageID, "page_id")
+    case .command: try need(destination.command, "command")
+    }
+  }
+
+  /// Relative file names are read from the config's folder.
+  func resolve(_ file: String) -> String {
+    if file.hasPrefix("/") { return file }
+    if file.hasPrefix("~/") {
+      let home = environment["HOME"] ?? NSHomeDirectory()
+      return home + file.dropFirst()
+    }
+    let folder = (path as NSString).deletingLastPathComponent
+    return folder.isEmpty ? file : folder + "/" + file
+  }
+}

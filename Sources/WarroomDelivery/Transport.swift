@@ -1,0 +1,223 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOSSL
+import WarroomCore
+
+/// Sends deliveries: HTTP for every kind but `command`, a program for that. Never throws:
+/// every failure is an outcome with a reason a person can act on, and never holds a
+/// secret (no URL, no token).
+public final class Transport: Sendable {
+  private let clients: [String: HTTPClient]
+
+  /// Connecting has its own 5 s; each destination's `timeout` bounds the request.
+  static let connectTimeout = TimeAmount.seconds(5)
+
+  public init(destinations: [Destination]) {
+    var clients: [String: HTTPClient] = [:]
+    for destination in destinations where destination.kind != .command {
+      var tls = TLSConfiguration.makeClientConfiguration()
+      if let ca = destination.caFile { tls.trustRoots = .file(ca) }
+      let configuration = HTTPClient.Configuration(
+        tlsConfiguration: tls, redirectConfiguration: .disallow,
+        timeout: .init(connect: Self.connectTimeout, read: .seconds(Int64(destination.timeout))))
+      clients[destination.name] = HTTPClient(
+        eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+    self.clients = clients
+  }
+
+  public func shutdown() async {
+    for client in clients.values { try? await client.shutdown() }
+  }
+
+  public func send(
+    _ content: MessageContent, to destination: Destination, parent: String?, now: Date
+  ) async -> SendOutcome {
+    if let problem = destination.problem {
+      return .failed(reason: problem, permanent: true, retryAfter: nil)
+    }
+    if destination.kind == .command { return await runCommand(content, destination) }
+    guard let client = clients[destination.name] else {
+      return .failed(reason: "no HTTP client for it", permanent: true, retryAfter: nil)
+    }
+    let requests = WireFormat.requests(
+      for: content, to: destination, parent: parent, now: now)
+    guard let first = requests.first else {
+      return .failed(reason: "nothing to send", permanent: true, retryAfter: nil)
+    }
+    let outcome: SendOutcome
+    switch await Self.execute(first, client: client, timeout: destination.timeout) {
+    case .success(let response): outcome = WireFormat.outcome(of: response, kind: destination.kind)
+    case .failure(let failure):
+      return .failed(reason: failure.reason, permanent: false, retryAfter: nil)
+    }
+    // A follow-up (Slack's parent edited to the new colour) is best effort: the message
+    // itself was delivered.
+    if case .delivered = outcome {
+      for request in requests.dropFirst() {
+        _ = await Self.execute(request, client: client, timeout: destination.timeout)
+      }
+    }
+    return outcome
+  }
+
+  /// One request under a deadline; the answer's body is read up to 1 MiB.
+  static func execute(_ wire: WireRequest, client: HTTPClient, timeout: TimeInterval) async
+    -> Result<WireResponse, Failure>
+  {
+    var request = HTTPClientRequest(url: wire.url)
+    request.method = .init(rawValue: wire.method)
+    for (name, value) in wire.headers { request.headers.add(name: name, value: value) }
+    request.body = .bytes(ByteBuffer(bytes: wire.body))
+    do {
+      let response = try await client.execute(
+        request, timeout: .milliseconds(Int64(timeout * 1000) + 5000))
+      let body = try await response.body.collect(upTo: 1 << 20)
+      return .success(
+        WireResponse(
+          status: Int(response.status.code),
+          headers: response.headers.map { ($0.name, $0.value) },
+          body: Data(body.readableBytesView)))
+    } catch {
+      return .failure(Failure(reason: describe(error, timeout: timeout)))
+    }
+  }
+
+  struct Failure: Error {
+    var reason: String
+  }
+
+  /// An error in words, without the URL (which may hold a secret).
+  static func describe(_ error: any Error, timeout: TimeInterval) -> String {
+    if let error = error as? HTTPClientError {
+      switch error {
+      case .connectTimeout: return "no connection within 5 s"
+      case .readTimeout, .deadlineExceeded:
+        return "no answer within \(DurationText.short(Int(timeout)))"
+      case .remoteConnectionClosed: return "the connection was closed before an answer"
+      case .tlsHandshakeTimeout: return "TLS: no handshake within 5 s"
+      case .invalidURL, .emptyHost, .emptyScheme: return "its url is not a usable address"
+      case .cancelled: return "cancelled"
+      default: return "HTTP client: \(error)"
+      }
+    }
+    if let error = error as? NIOSSLError { return "TLS: " + tlsReason(error) }
+    if let error = error as? NIOSSLExtraError { return "TLS: \(error)" }
+    let text = String(describing: error)
+    if text.contains("connectionRefused") || text.contains("Connection refused") {
+      return "connection refused"
+    }
+    if text.contains("Connection reset") || text.contains("connectionReset") {
+      return "the connection was reset"
+    }
+    if text.contains("unknown host") || text.contains("NXDOMAIN") || text.contains("resolve") {
+      return "host not found"
+    }
+    // Anything else, short and without addresses.
+    let words = text.split(separator: " ").filter { !$0.contains("://") }.joined(separator: " ")
+    return String(SafeText.oneLine(words).prefix(160))
+  }
+
+  static func tlsReason(_ error: NIOSSLError) -> String {
+    let text = String(describing: error)
+    if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate verify failed") {
+      return "the server's certificate is not trusted (set ca_file for a private CA)"
+    }
+    return String(SafeText.oneLine(text).prefix(160))
+  }
+
+  // MARK: Commands
+
+  /// Runs the destination's command: the message on stdin (a whole e-mail when `to` is
+  /// set), its fields in the environment.
+  func runCommand(_ content: MessageContent, _ destination: Destination) async -> SendOutcome {
+    let text = MessageText.render(content, style: .plain, template: destination.template)
+    let input = Data(Self.commandInput(content, text: text, to: destination.emailTo).utf8)
+    let environment = Self.commandEnvironment(content, text: text)
+    let command = destination.command ?? "false"
+    let timeout = destination.timeout
+    let result: Result<ChildProcess.Result, ChildProcess.LaunchError> =
+      await withCheckedContinuation {
+        continuation in
+        // A program's run blocks its thread: never one of the cooperative pool's few.
+        Thread.detachNewThread {
+          do throws(ChildProcess.LaunchError) {
+            continuation.resume(
+              returning: .success(
+                try ChildProcess.shell(
+                  command, environment: environment, stdin: input, timeout: timeout)))
+          } catch {
+            continuation.resume(returning: .failure(error))
+          }
+        }
+      }
+    switch result {
+    case .failure(let error):
+      return .failed(reason: error.reason, permanent: false, retryAfter: nil)
+    case .success(let run):
+      if run.timedOut {
+        return .failed(
+          reason: "the command did not finish within \(DurationText.short(Int(timeout)))",
+          permanent: false, retryAfter: nil)
+      }
+      if run.status == 0 { return .delivered(status: 0, remote: nil) }
+      let line =
+        String(decoding: run.stderr.prefix(2000), as: UTF8.self)
+        .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+      let said = SafeText.oneLine(line).trimmingCharacters(in: .whitespaces)
+      // 126 and 127: the shell could not run it; waiting will not help.
+      return .failed(
+        reason: "exit \(run.status)" + (said.isEmpty ? "" : ": " + String(said.prefix(160))),
+        permanent: run.status == 126 || run.status == 127, retryAfter: nil)
+    }
+  }
+
+  /// The message as a program reads it: with `to`, an RFC 5322 message for `sendmail -t`
+  /// (headers on one line each, the subject encoded when not ASCII).
+  static func commandInput(_ content: MessageContent, text: String, to: [String]) -> String {
+    guard !to.isEmpty else { return text + "\n" }
+    let recipients = to.map { SafeText.oneLine($0) }.joined(separator: ", ")
+    return [
+      "To: \(recipients)",
+      "Subject: \(encodedHeader(content.subject))",
+      "MIME-Version: 1.0",
+      "Content-Type: text/plain; charset=utf-8",
+      "Content-Transfer-Encoding: 8bit",
+      "X-Warroom-Delivery: \(content.delivery)",
+      "",
+      text,
+      "",
+    ].joined(separator: "\n")
+  }
+
+  /// A header value as RFC 2047 wants it when it is not plain ASCII.
+  static func encodedHeader(_ value: String) -> String {
+    let line = SafeText.oneLine(value)
+    if line.unicodeScalars.allSatisfy({ $0.isASCII }) { return line }
+    return "=?UTF-8?B?" + Data(line.utf8).base64EncodedString() + "?="
+  }
+
+  static func commandEnvironment(_ content: MessageContent, text: String) -> [String: String] {
+    var environment = [
+      "PATH": ProcessInfo.processInfo.environment["PATH"]
+        ?? "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+      "HOME": ProcessInfo.processInfo.environment["HOME"] ?? "/",
+      "LANG": "C.UTF-8",
+      "WARROOM_DELIVERY": content.delivery,
+      "WARROOM_INCIDENT": content.incident,
+      "WARROOM_TITLE": SafeText.oneLine(content.title),
+      "WARROOM_SEVERITY": content.severity,
+      "WARROOM_STATUS": content.status.rawValue,
+      "WARROOM_COLOUR": content.colour,
+      "WARROOM_MESSAGE_TYPE": content.type.rawValue,
+      "WARROOM_SUBJECT": content.subject,
+      "WARROOM_TEXT": content.text ?? "",
+      "WARROOM_BY": content.by,
+      "WARROOM_AT": UTCTime.iso8601(content.at),
+      "WARROOM_NEXT_UPDATE_DUE": content.nextUpdateDue.map { UTCTime.iso8601($0) } ?? "",
+    ]
+    if content.isTest { environment["WARROOM_TEST"] = "1" }
+    return environment.mapValues { $0.replacingOccurrences(of: "\0", with: "") }
+  }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import WarroomCore
+import WarroomDelivery
+import WarroomPostgres
+import WarroomStore
+
+/// `warroom relay`: the store's deliverer in the foreground, for systemd or a tmux pane.
+struct Relay: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Deliver stakeholder messages from the store (runs until stopped).",
+    discussion: """
+      Holds the store's deliverer lease while it runs: one deliverer per store sends \
+      every message once, in order, and records each attempt and outcome in the store. \
+      Another relay or dashboard takes over within 15 seconds after this one stops.
+      """)
+
+  @OptionGroup var global: GlobalOptions
+  @OptionGroup var options: ConfigOption
+
+  func run() throws {
+    let config = try options.require()
+    for destination in config.destinations {
+      if let problem = destination.problem {
+        Output.warn("destination \(destination.name): \(problem); its deliveries will fail")
+      }
+    }
+    let path = global.storePath
+    // A relay may start before the first incident: it waits for the store to appear.
+    let store: any EventStore =
+      !PostgresLocation.isPostgres(path) && !FileManager.default.fileExists(atPath: path)
+      ? DeferredStore(path: path) : try global.openStore()
+    let deliverer = try Deliverer(
+      store: store, destinations: config.destinations, identity: .init(label: "relay"),
+      report: RelayReport.line)
+    let signals = try SignalPipe(catching: [SIGINT, SIGTERM, SIGHUP])
+    Output.note(
+      "relay: delivering from \(store.location) to \(config.destinations.count) "
+        + "destination\(config.destinations.count == 1 ? "" : "s") (\(config.path))")
+    let signalled = signals.fileDescriptor
+    Thread.detachNewThread {
+      var fds = [pollfd(fd: signalled, events: Int16(POLLIN), revents: 0)]
+      while poll(&fds, 1, -1) < 0 && errno == EINTR {}
+      deliverer.stop()
+    }
+    withExtendedLifetime(signals) { deliverer.run() }
+    Output.note("relay: stopped")
+  }
+}
+
+/// The relay's output: one line per outcome and per change of the lease.
+enum RelayReport {
+  @Sendable static func line(_ report: Deliverer.Report) {
+    switch report {
+    case .lease(let held, let holder):
+      if held {
+        Output.note("relay: holding the deliverer lease")
+      } else if let holder {
+        Output.note("relay: waiting: \(holder.description) delivers for this store")
+      } else {
+        Output.note("relay: gave up the deliverer lease")
+      }
+    case .sent(let job, let outcome, let incident):
+      let what = "\(incident) #\(job.message.seq) \(job.message.type.rawValue) → \(job.destination)"
+      switch outcome {
+      case .delivered(let status, _):
+        Output.note("\(what): delivered" + (status.map { " (\($0))" } ?? ""))
+      case .failed(let reason, let permanent, _):
+        Output.note("\(what): failed: \(reason)" + (permanent ? " (not retried)" : ""))
+      }
+    case .note(let text):
+      Output.note("relay: \(text)")
+    }
+  }
+}
