@@ -208,16 +208,18 @@ extension IncidentState {
     deliveries.filter { $0.message == seq }
   }
 
-  /// Deliveries that failed, wait for a person, or wait past their first retry: what the
-  /// header warns about.
+  /// Messages with a delivery that failed, waits for a person, or waits past its first
+  /// retry: what the header warns about.
   public var undeliveredCount: Int {
-    deliveries.reduce(0) { count, record in
+    var messages: Set<Int64> = []
+    for record in deliveries {
       switch record.phase {
-      case .failed, .uncertain: count + 1
-      case .retrying: count + (record.attempts >= 2 ? 1 : 0)
-      default: count
+      case .failed, .uncertain: messages.insert(record.message)
+      case .retrying where record.attempts >= 2: messages.insert(record.message)
+      default: break
       }
     }
+    return messages.count
   }
 
   /// The receiver's id for the first message delivered to `destination` (the Slack
@@ -239,5 +241,23 @@ extension Event {
     case .reopened(let r): r.reason
     default: nil
     }
+  }
+}
+
+extension IncidentState {
+  /// When stakeholders first had the update: its earliest delivery, or nil when it was
+  /// never delivered anywhere (or no destination was configured).
+  public func firstDelivered(_ update: StakeholderUpdate) -> Date? {
+    deliveries(of: update.seq).filter(\.isDelivered).map(\.at).min()
+  }
+
+  /// On time as stakeholders saw it: posted before it was due and, where it was sent
+  /// anywhere, delivered before it was due too.
+  public func reachedOnTime(_ update: StakeholderUpdate) -> Bool {
+    guard update.onTime else { return false }
+    let records = deliveries(of: update.seq)
+    if records.isEmpty { return true }
+    guard let delivered = firstDelivered(update) else { return false }
+    return delivered <= update.due
   }
 }

@@ -45,6 +45,19 @@ public enum DeliveryText {
     return "\(mark(record)) \(record.destination) \(detail)\(attempts) [\(record.id)]"
   }
 
+  /// For the post-mortem: where, when, and how it ended.
+  public static func postMortem(_ record: DeliveryRecord) -> String {
+    let tries = record.attempts > 1 ? " after \(record.attempts) attempts" : ""
+    switch record.phase {
+    case .delivered:
+      return "\(record.destination): delivered \(UTCTime.dateTime(record.at))\(tries)"
+    case .failed(let reason): return "\(record.destination): not delivered (\(reason))\(tries)"
+    case .uncertain: return "\(record.destination): may have been sent (interrupted)\(tries)"
+    case .sending, .retrying, .resendAsked:
+      return "\(record.destination): still being sent\(tries)"
+    }
+  }
+
   private static func clock(_ date: Date, _ offset: Int) -> String {
     UTCTime.time(date.addingTimeInterval(TimeInterval(offset)))
   }

@@ -191,8 +191,11 @@ public struct StakeholderUpdate: Sendable, Equatable {
   public var text: String
   public var by: String
   public var at: Date
-  /// Whether it went out before the countdown ran out.
+  /// Whether it was posted before the countdown ran out.
   public var onTime: Bool
+  /// When it was due, and the event that recorded it.
+  public var due: Date = .distantFuture
+  public var seq: Int64 = 0
 }
 
 public struct WhyLink: Sendable, Equatable {

@@ -82,7 +82,14 @@ public enum PostMortem {
       "| Time to resolve (\(from)) | \(state.resolvedAt.map { span(start, $0) } ?? "not resolved") |"
     )
     let onTime = state.updates.filter(\.onTime).count
-    out.append("| Stakeholder updates on time | \(onTime)/\(state.updates.count) |")
+    if state.deliveries.isEmpty {
+      out.append("| Stakeholder updates on time | \(onTime)/\(state.updates.count) |")
+    } else {
+      let reached = state.updates.filter(state.reachedOnTime).count
+      out.append(
+        "| Stakeholder updates on time | \(reached)/\(state.updates.count) as delivered "
+          + "(\(onTime)/\(state.updates.count) as typed) |")
+    }
     out.append("| Experiments | \(state.experiments.count) |")
     out.append("| Manual changes | \(state.manualChangeCount) |")
     out.append("| Log entries | \(state.log.count) |")
@@ -148,10 +155,25 @@ public enum PostMortem {
     out.append("")
     if state.updates.isEmpty { out.append("None posted.") }
     for update in state.updates {
-      let late = update.onTime ? "" : " (late)"
+      var late = update.onTime ? "" : " (late)"
+      if update.onTime, !state.reachedOnTime(update) { late = " (delivered late)" }
       out.append("- \(UTCTime.dateTime(update.at)), \(n(update.by))\(late): \(s(update.text))")
     }
     out.append("")
+    if !state.deliveries.isEmpty {
+      out.append("## Deliveries")
+      out.append("")
+      for message in state.outgoing {
+        let records = state.deliveries(of: message.seq)
+        guard !records.isEmpty else { continue }
+        out.append(
+          "- \(message.type.rawValue) of \(UTCTime.dateTime(message.at)) (#\(message.seq)):")
+        for record in records {
+          out.append("  - \(s(DeliveryText.postMortem(record)))")
+        }
+      }
+      out.append("")
+    }
 
     out.append("## Five whys")
     out.append("")

@@ -135,7 +135,8 @@ public enum Reducer {
     case .stakeholderUpdated(let body):
       let due = Countdown.dueDate(of: state)
       state.updates.append(
-        StakeholderUpdate(text: body.text, by: actor, at: at, onTime: at <= due))
+        StakeholderUpdate(
+          text: body.text, by: actor, at: at, onTime: at <= due, due: due, seq: envelope.seq))
 
     case .announced(let body):
       state.announcements.append(Mark(by: actor, at: at, text: body.text))

@@ -87,14 +87,15 @@ public final class Deliverer: @unchecked Sendable {
   private var lastClaim = Date.distantPast
   private var lastHolder: String?
 
-  /// Runs until `stop`: blocking, on the caller's thread.
-  public func run() {
+  /// Runs until `stop`: blocking, on the caller's thread. After `stop`, sends in flight
+  /// are waited for up to `stopGrace` seconds so their outcomes are recorded.
+  public func run(stopGrace: TimeInterval = 20) {
     let signal = try? store.makeChangeSignal()
     var stopDeadline: Date?
     while true {
       let now = clock()
       if isStopping {
-        if stopDeadline == nil { stopDeadline = now.addingTimeInterval(20) }
+        if stopDeadline == nil { stopDeadline = now.addingTimeInterval(stopGrace) }
         if inFlight.isEmpty || now >= stopDeadline! { break }
       } else {
         claimIfDue(now)

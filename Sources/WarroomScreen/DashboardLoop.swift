@@ -17,6 +17,10 @@ public struct DashboardState: Sendable {
   var lastPhase: Countdown.Phase?
   /// While sending what was held, after the store answered again.
   var flush: Flush?
+  /// Who delivers stakeholder messages for the store, as last looked up.
+  public var deliverer: DelivererSighting?
+  /// When the lease was last looked up (every few seconds).
+  var lastDelivererCheck: Date?
 
   struct Flush: Sendable {
     var sent = 0
@@ -27,6 +31,24 @@ public struct DashboardState: Sendable {
     self.model = model
     self.incident = incident
     seen = incident?.lastSeq ?? 0
+  }
+}
+
+/// The store's deliverer as the dashboard last saw it: its lease (nil: none ever ran),
+/// and when that was read.
+public struct DelivererSighting: Equatable, Sendable {
+  public var lease: Lease?
+  public var checkedAt: Date
+
+  public init(lease: Lease?, checkedAt: Date) {
+    self.lease = lease
+    self.checkedAt = checkedAt
+  }
+
+  /// Whether a deliverer holds the lease now.
+  public func isRunning(at now: Date) -> Bool {
+    guard let lease else { return false }
+    return !lease.isExpired(at: now)
   }
 }
 
@@ -55,6 +77,8 @@ public enum DashboardMessage: Sendable {
   case failed(String)
   /// A notice for the hint line (not an error).
   case note(String)
+  /// The deliverer's lease, as just read.
+  case delivererSeen(Lease?, now: Date)
 }
 
 /// What became of one submission sent to the store.
@@ -84,6 +108,8 @@ public enum LoopEffect: Equatable, Sendable {
   case listen
   /// Ask an unreachable store, off the loop's thread, whether it answers again.
   case probe
+  /// Read who holds the deliverer's lease (answered by `.delivererSeen`).
+  case checkDeliverer
   case bell
   case quit
 }
@@ -107,6 +133,13 @@ public enum DashboardLoop {
         let phase = Countdown(state: incident, now: now).phase
         if Countdown.justFellDue(from: state.lastPhase, to: phase) { effects.append(.bell) }
         state.lastPhase = phase
+      }
+      if state.connectivity.isOnline,
+        state.lastDelivererCheck.map({ now.timeIntervalSince($0) >= Self.delivererCheckEvery })
+          ?? true
+      {
+        state.lastDelivererCheck = now
+        effects.append(.checkDeliverer)
       }
       if let attempt = state.connectivity.nextAttempt, now >= attempt, !state.probing {
         state.probing = true
@@ -159,8 +192,15 @@ public enum DashboardLoop {
     case .note(let text):
       state.model.message = Message(text)
       return []
+
+    case .delivererSeen(let lease, let now):
+      state.deliverer = DelivererSighting(lease: lease, checkedAt: now)
+      return []
     }
   }
+
+  /// How often the deliverer's lease is looked up: well inside its 12 s term.
+  static let delivererCheckEvery: TimeInterval = 5
 
   /// The key-level effects, made into loop effects.
   private static func perform(

@@ -245,6 +245,10 @@ public enum DashboardUpdate {
         }
       }
       question = last.map { "Take back your last change: \($0)?" } ?? "Take back your last change?"
+    case .resendDelivery:
+      let message = state.flatMap { selectedMessage(model, $0) }
+      question =
+        "Send #\(message?.seq ?? 0) (\(message?.type.rawValue ?? "?")) again where it failed?"
     case .addWhy: question = "Add a why?"
     case .addFollowup: question = "Add a follow-up?"
     default: question = "Go on?"
@@ -353,6 +357,19 @@ public enum DashboardUpdate {
     case .strikeEntry:
       guard let incident, let entry = selectedEntry(model, incident) else { break }
       prefill(&model, ":log strike \(entry.number) \"\"", cursorBack: 1)
+    case .resendDelivery:
+      guard let incident, let message = selectedMessage(model, incident) else { break }
+      let again = incident.deliveries(of: message.seq).filter {
+        switch $0.phase {
+        case .failed, .uncertain, .retrying: true
+        default: false
+        }
+      }
+      guard !again.isEmpty else {
+        model.message = Message("#\(message.seq) has nothing to send again")
+        break
+      }
+      return again.map { .write(.resendDelivery($0.id)) }
     case .addWhy:
       prefill(&model, ":why \"\" \"\"", cursorBack: 4)
     case .addFollowup:
@@ -408,6 +425,14 @@ public enum DashboardUpdate {
     case .decision: return .write(.log(.decision, body))
     case .manualChange: return .write(.log(.manualChange, body))
     }
+  }
+
+  /// The message selected on the Updates page: the newest, or as far back as scrolled.
+  static func selectedMessage(_ model: DashboardModel, _ state: IncidentState)
+    -> OutgoingMessage?
+  {
+    let index = state.outgoing.count - 1 - model.logScroll
+    return state.outgoing.indices.contains(index) ? state.outgoing[index] : nil
   }
 
   private static func move(

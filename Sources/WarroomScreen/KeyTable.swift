@@ -14,13 +14,14 @@ public enum Action: Equatable, Sendable {
   case openEntry, editEntry, strikeEntry
   case previousIncident, nextIncident
   case undo
+  case resendDelivery
 
   /// Whether the action changes the incident, or may: a pane key bound to one asks first.
   public var changesIncident: Bool {
     switch self {
     case .toggleStep, .mitigate, .resolve, .reopen, .assignRole, .takeRole, .releaseRole,
       .startExperiment, .concludeExperiment, .abandonExperiment, .closeFollowup, .editEntry,
-      .strikeEntry, .undo:
+      .strikeEntry, .undo, .resendDelivery:
       true
     default: false
     }
@@ -182,6 +183,10 @@ public enum KeyTable {
     KeyBinding(
       keys: [.character("x")], scope: .page(.log), action: .strikeEntry,
       help: "strike the selected entry, saying why", hint: "x strike"),
+    KeyBinding(
+      keys: [.character("r")], scope: .page(.updates), action: .resendDelivery,
+      help: "send the selected message again where it failed or may not have arrived",
+      hint: "r resend"),
     KeyBinding(
       keys: [.character("n")], scope: .page(.whys), action: .addWhy, help: "add a why",
       hint: "n add"),

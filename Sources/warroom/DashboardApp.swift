@@ -76,7 +76,7 @@ final class DashboardApp {
       let frame = DashboardRenderer.render(
         RenderContext(
           state: state.incident, model: state.model, now: now, storeName: store.location,
-          connectivity: state.connectivity),
+          connectivity: state.connectivity, deliverer: state.deliverer),
         width: size.width, height: size.height)
       terminal.paint(frame)
 
@@ -177,6 +177,11 @@ final class DashboardApp {
     case .probe:
       probe.start(store)
       return []
+    case .checkDeliverer:
+      guard let lease = try? store.lease(named: Lease.deliverer) else {
+        return [.delivererSeen(nil, now: Date())]
+      }
+      return [.delivererSeen(lease, now: Date())]
     case .bell:
       terminal?.bell()
       return []

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TerminalBackend
 import WarroomCore
+import WarroomDelivery
 import WarroomPostgres
 import WarroomScreen
 import WarroomStore
@@ -24,6 +25,9 @@ struct Dashboard: ParsableCommand {
   var theme: String?
   @Flag(help: "Show times in this machine's time zone (with its offset) instead of UTC.")
   var localTime = false
+  @OptionGroup var delivery: ConfigOption
+  @Flag(help: "Do not deliver stakeholder messages from this dashboard, even with a config.")
+  var noDeliver = false
 
   func run() throws {
     let environment = ProcessInfo.processInfo.environment
@@ -46,9 +50,42 @@ struct Dashboard: ParsableCommand {
       model.notice = "no store yet: declaring the first incident creates it at \(path)"
     }
     if localTime { model.timeOffset = TimeZone.current.secondsFromGMT() }
+    // With a config, this dashboard delivers while no relay or other dashboard does. A bad
+    // config is said, and the dashboard runs on without delivering.
+    var deliverer: Deliverer?
+    if !noDeliver {
+      do {
+        if let config = try delivery.load() {
+          // A connection of its own: the deliverer works on its own thread.
+          let own: any EventStore = deferred ? DeferredStore(path: path) : try global.openStore()
+          deliverer = try Deliverer(
+            store: own, destinations: config.destinations,
+            identity: .init(label: "dashboard of \(global.who)"), report: { _ in })
+          if let broken = config.destinations.first(where: { $0.problem != nil }) {
+            model.notice =
+              "destination \(broken.name) cannot be used: \(broken.problem ?? "")"
+          }
+        }
+      } catch let error as ConfigError {
+        model.notice = "not delivering: \(error.message)"
+      }
+    }
     let app = try DashboardApp(
       store: store, incident: incident, followsCurrent: global.incident == nil, model: model,
       theme: theme)
+    let finished = DispatchSemaphore(value: 0)
+    if let deliverer {
+      Thread.detachNewThread {
+        deliverer.run(stopGrace: 3)
+        finished.signal()
+      }
+    }
+    defer {
+      if let deliverer {
+        deliverer.stop()
+        _ = finished.wait(timeout: .now() + 5)
+      }
+    }
     try app.run()
   }
 }

@@ -89,9 +89,27 @@ struct DashboardLoopTests {
 
   @Test mutating func theBellRingsOnceAsTheUpdateFallsDue() {
     let due = Countdown(state: state.incident!, now: now).dueAt
-    #expect(DashboardLoop.update(&state, .tick(now)).isEmpty)
-    #expect(DashboardLoop.update(&state, .tick(due.addingTimeInterval(1))) == [.bell])
-    #expect(DashboardLoop.update(&state, .tick(due.addingTimeInterval(2))).isEmpty)
+    func bells(_ at: Date) -> [LoopEffect] {
+      DashboardLoop.update(&state, .tick(at)).filter { $0 == .bell }
+    }
+    #expect(bells(now).isEmpty)
+    #expect(bells(due.addingTimeInterval(1)) == [.bell])
+    #expect(bells(due.addingTimeInterval(2)).isEmpty)
+  }
+
+  @Test mutating func theDeliverersLeaseIsLookedUpEveryFewSecondsWhileOnline() {
+    #expect(DashboardLoop.update(&state, .tick(now)) == [.checkDeliverer])
+    #expect(DashboardLoop.update(&state, .tick(now.addingTimeInterval(1))).isEmpty)
+    #expect(DashboardLoop.update(&state, .tick(now.addingTimeInterval(5))) == [.checkDeliverer])
+    let lease = Lease(
+      holder: "x", label: "relay", host: "h", pid: 7,
+      expiresMs: Int64(milliseconds: now.addingTimeInterval(12)))
+    _ = DashboardLoop.update(&state, .delivererSeen(lease, now: now))
+    #expect(state.deliverer?.isRunning(at: now.addingTimeInterval(11)) == true)
+    #expect(state.deliverer?.isRunning(at: now.addingTimeInterval(13)) == false)
+    state.connectivity.lost(reason: "gone", now: now)
+    #expect(
+      !DashboardLoop.update(&state, .tick(now.addingTimeInterval(60))).contains(.checkDeliverer))
   }
 
   @Test mutating func aNewDeclarationIsNewsAndAResolvedIncidentFollowsIt() {

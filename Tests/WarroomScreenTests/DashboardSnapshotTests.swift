@@ -10,11 +10,11 @@ struct DashboardSnapshotTests {
   func render(
     _ state: IncidentState?, now: Date, width: Int, height: Int,
     model: DashboardModel = DashboardModel(me: "alice"),
-    connectivity: Connectivity = Connectivity()
+    connectivity: Connectivity = Connectivity(), deliverer: DelivererSighting? = nil
   ) -> Grid {
     let context = RenderContext(
       state: state, model: model, now: now, storeName: "/srv/warroom.db",
-      connectivity: connectivity)
+      connectivity: connectivity, deliverer: deliverer)
     return DashboardRenderer.render(context, width: width, height: height).grid
   }
 
@@ -125,6 +125,23 @@ struct DashboardSnapshotTests {
     check(
       render(b.state, now: b.now, width: 80, height: 24, model: model),
       "view-\(view.rawValue)-80x24.txt")
+  }
+
+  /// The communicator's Updates page: each message with where it went, the header's
+  /// warning while one did not arrive, and who delivers (or that nobody does).
+  @Test(arguments: [true, false]) func deliveriesOnTheUpdatesPage(delivererRunning: Bool) {
+    let b = Fixtures.delivered()
+    let model = DashboardModel(me: "bob", view: .communicator)
+    let lease = Lease(
+      holder: "h", label: "relay", host: "ops-1", pid: 4242,
+      expiresMs: Int64(milliseconds: b.now.addingTimeInterval(delivererRunning ? 10 : -10)))
+    let grid = render(
+      b.state, now: b.now, width: 120, height: 30, model: model,
+      deliverer: DelivererSighting(lease: lease, checkedAt: b.now))
+    #expect(grid.text.contains("⚠ 2 updates not delivered"))
+    #expect(
+      grid.text.contains(delivererRunning ? "deliverer: relay on ops-1" : "no deliverer running"))
+    check(grid, "deliveries-\(delivererRunning ? "running" : "stopped")-120x30.txt")
   }
 
   @Test func helpIsGeneratedFromTheKeyTable() {

@@ -74,4 +74,55 @@ enum Fixtures {
     b.advance(minutes: 9)  // 25 + 9 minutes since the update, due every 30: 4:00 late
     return b
   }
+
+  /// Messages on their way: the declaration delivered everywhere, the announcement retrying
+  /// on Statuspage, an update refused for good by e-mail.
+  static func delivered() -> Builder {
+    var b = Builder(
+      Declared(title: "Checkout returns 502 for EU customers", impact: "30% of EU orders fail"))
+    b.send(.assignRole(.communicator, "bob"))
+    b.advance(minutes: 2)
+    b.send(.announce("Checkout is failing for some EU customers; we are on it"), by: "bob")
+    b.advance(minutes: 10)
+    b.send(.postUpdate("Rolled back v2.4.0; error rate falling"), by: "bob")
+    func deliver(_ message: Int, _ destination: String, _ outcome: Event?, attempts: Int = 1) {
+      let seq = b.state.outgoing[message].seq
+      let id = DeliveryID.make(incident: b.state.id, message: seq, destination: destination)
+      for attempt in 1...attempts {
+        b.send(
+          .recordDelivery(
+            .deliveryAttempted(
+              DeliveryAttempted(
+                delivery: id, destination: destination, message: seq, attempt: attempt,
+                deliverer: "relay"))), by: "warroom")
+      }
+      guard var event = outcome else { return }
+      switch event {
+      case .delivered(var d):
+        (d.delivery, d.destination, d.message) = (id, destination, seq)
+        event = .delivered(d)
+      case .deliveryFailed(var f):
+        (f.delivery, f.destination, f.message) = (id, destination, seq)
+        event = .deliveryFailed(f)
+      default: break
+      }
+      b.send(.recordDelivery(event), by: "warroom")
+    }
+    let ok = Event.delivered(
+      Delivered(delivery: "", destination: "", message: 0, status: 200, remote: nil))
+    for destination in ["slack", "statuspage", "email"] { deliver(0, destination, ok) }
+    deliver(1, "slack", ok)
+    deliver(
+      1, "statuspage",
+      .deliveryFailed(
+        DeliveryFailed(
+          delivery: "", destination: "", message: 0, reason: "HTTP 503",
+          retryAtMs: Int64(milliseconds: b.now.addingTimeInterval(8)))), attempts: 3)
+    deliver(2, "slack", ok)
+    deliver(
+      2, "email",
+      .deliveryFailed(DeliveryFailed(delivery: "", destination: "", message: 0, reason: "exit 75")))
+    deliver(2, "statuspage", nil)
+    return b
+  }
 }

@@ -203,4 +203,104 @@ struct EventStoreConformanceTests {
       #expect(StoreBackend.postgres != nil, "set WARROOM_TEST_POSTGRES (.ci/run starts a server)")
     }
   }
+
+  // MARK: - The deliverer's lease
+
+  func lease(_ holder: String, expiresIn seconds: TimeInterval, host: String = "h1", pid: Int32 = 1)
+    -> Lease
+  {
+    Lease(
+      holder: holder, label: "relay", host: host, pid: pid,
+      expiresMs: Int64(milliseconds: clock.addingTimeInterval(seconds)))
+  }
+
+  @Test(arguments: StoreBackend.all) func oneDelivererHoldsTheLeaseAtATime(backend: StoreBackend)
+    throws
+  {
+    let first = try backend.open(folder, "w.db")
+    let second = try backend.open(folder, "w.db")
+    _ = try first.declare(Declared(title: "x"), actor: "a", at: clock)
+    #expect(try first.lease(named: Lease.deliverer) == nil)
+    #expect(try first.claimLease(lease("A", expiresIn: 12), now: clock, gone: nil).holder == "A")
+    // Held and not expired: the other is told who holds it.
+    let refused = try second.claimLease(lease("B", expiresIn: 12), now: clock, gone: nil)
+    #expect(refused.holder == "A")
+    #expect(refused.label == "relay")
+    // Renewed by its holder.
+    let renewed = try first.claimLease(
+      lease("A", expiresIn: 20), now: clock.addingTimeInterval(4), gone: nil)
+    #expect(renewed.expiresMs == Int64(milliseconds: clock.addingTimeInterval(20)))
+    // Expired: taken over.
+    let later = clock.addingTimeInterval(21)
+    #expect(try second.claimLease(lease("B", expiresIn: 40), now: later, gone: nil).holder == "B")
+    // A holder known to be gone is replaced at once, expired or not.
+    #expect(
+      try first.claimLease(lease("A", expiresIn: 50), now: later, gone: "B").holder == "A")
+    // Released only by its holder.
+    try second.releaseLease(lease("B", expiresIn: 0))
+    #expect(try first.lease(named: Lease.deliverer)?.holder == "A")
+    try first.releaseLease(lease("A", expiresIn: 0))
+    #expect(try second.lease(named: Lease.deliverer) == nil)
+  }
+
+  @Test(arguments: StoreBackend.all) func manyClaimantsAtOnceLeaveOneHolder(backend: StoreBackend)
+    throws
+  {
+    _ = try backend.open(folder, "w.db").declare(Declared(title: "x"), actor: "a", at: clock)
+    let stores = try (0..<4).map { _ in try backend.open(folder, "w.db") }
+    let results = ResultList()
+    let now = clock
+    let candidates = (0..<4).map { lease("H\($0)", expiresIn: 12) }
+    DispatchQueue.concurrentPerform(iterations: 4) { index in
+      let holder = try? stores[index].claimLease(candidates[index], now: now, gone: nil).holder
+      results.append(holder ?? "error")
+    }
+    let winners = Set(results.values)
+    #expect(winners.count == 1)
+    #expect(!winners.contains("error"))
+    #expect(try stores[0].lease(named: Lease.deliverer)?.holder == winners.first)
+  }
+
+  @Test(arguments: StoreBackend.all) func deliveryEventsRoundTripThroughTheStore(
+    backend: StoreBackend
+  ) throws {
+    let store = try backend.open(folder, "w.db")
+    let id = try store.declare(Declared(title: "x"), actor: "a", at: clock)
+    var state = try store.load(id)
+    try store.write(to: &state, actor: "a", at: clock) {
+      try Rules.decide(.postUpdate("all hands"), in: $0)
+    }
+    let seq = state.outgoing.last!.seq
+    let delivery = DeliveryID.make(incident: id, message: seq, destination: "slack")
+    for event: Event in [
+      .deliveryAttempted(
+        DeliveryAttempted(
+          delivery: delivery, destination: "slack", message: seq, attempt: 1, deliverer: "D")),
+      .deliveryFailed(
+        DeliveryFailed(
+          delivery: delivery, destination: "slack", message: seq, reason: "HTTP 500",
+          retryAtMs: Int64(milliseconds: clock.addingTimeInterval(2)))),
+      .delivered(
+        Delivered(
+          delivery: delivery, destination: "slack", message: seq, status: 200, remote: "1.2")),
+    ] {
+      try store.write(to: &state, actor: "warroom", at: clock) {
+        try Rules.decide(.recordDelivery(event), in: $0)
+      }
+    }
+    let reloaded = try backend.open(folder, "w.db").load(id)
+    #expect(reloaded.delivery(delivery)?.phase == .delivered(status: 200, remote: "1.2"))
+    #expect(reloaded.delivery(delivery)?.attempts == 1)
+    #expect(reloaded.parentRemote(of: "slack") == "1.2")
+    // Bookkeeping stays out of the timeline.
+    #expect(reloaded.timeline.count == 2)
+  }
+}
+
+/// Collects strings from concurrent closures.
+final class ResultList: @unchecked Sendable {
+  private let lock = NSLock()
+  private var items: [String] = []
+  func append(_ item: String) { lock.withLock { items.append(item) } }
+  var values: [String] { lock.withLock { items } }
 }

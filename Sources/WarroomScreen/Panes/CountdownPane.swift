@@ -26,8 +26,23 @@ enum CountdownPane {
     grid.titleBar(
       rect, "Next stakeholder update", detail: "every \(DurationText.short(state.cadence))",
       focused: context.isFocused(.countdown))
-    let body = rect.belowTitle
+    var body = rect.belowTitle
     guard body.height > 0 else { return }
+    // The communicator needs to know that what they post goes out: who delivers it.
+    if context.model.view == .communicator, body.height >= 3 {
+      let row = body.y + body.height - 1
+      body.height -= 1
+      if let lease = context.deliverer?.lease, context.deliverer?.isRunning(at: context.now) == true
+      {
+        grid.writeClipped(
+          "deliverer: \(lease.description)", x: body.x + 1, y: row, width: body.width - 1,
+          role: .dim)
+      } else if context.deliverer != nil {
+        grid.writeClipped(
+          "⚠ no deliverer running: updates reach nobody (warroom relay)", x: body.x + 1, y: row,
+          width: body.width - 1, role: .error)
+      }
+    }
 
     let last: String
     if let update = state.lastUpdate {

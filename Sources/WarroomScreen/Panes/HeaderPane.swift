@@ -64,8 +64,15 @@ enum HeaderPane {
     parts.append(
       "you: \(context.model.me)" + (mine.isEmpty ? "" : " (\(mine.joined(separator: ", ")))"))
     grid.fill(Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: 1), role: .subheader)
+    // Stakeholders not told what the room thinks they were told: first, in red.
+    var warned = 0
+    let undelivered = state.undeliveredCount
+    if undelivered > 0 {
+      let warning = " ⚠ \(undelivered) update\(undelivered == 1 ? "" : "s") not delivered "
+      warned = grid.write(warning, x: rect.x, y: rect.y + 1, role: .error, limit: rect.width)
+    }
     grid.writeClipped(
-      " " + parts.joined(separator: " · "), x: rect.x, y: rect.y + 1, width: rect.width,
-      role: .subheader)
+      " " + parts.joined(separator: " · "), x: rect.x + warned, y: rect.y + 1,
+      width: rect.width - warned, role: .subheader)
   }
 }

@@ -55,15 +55,32 @@ enum LogPane {
           metaWidth: seconds ? 19 : 16, parts: [(entry.summary, .text)])
       }
     case .updates:
-      for (index, y) in tail(state.updates.count, scroll: scroll, body: body, into: &grid) {
-        let update = state.updates[index]
-        drawMeta(
-          update.at, update.by, y: y, body: body, offset: context.model.timeOffset, into: &grid)
-        let mark = update.onTime ? "on time " : "LATE    "
-        let used = grid.write(
-          mark, x: body.x + 16, y: y, role: update.onTime ? .dim : .countdownWarning)
-        grid.writeClipped(
-          update.text, x: body.x + 16 + used, y: y, width: body.width - 16 - used, role: .text)
+      // Every message for stakeholders, with where it went: `✓ slack 12:03:05 · ⧗ statuspage
+      // retry in 8 s · ✗ email: exit 75`. Wrapped like log entries, so nothing is cut.
+      let seconds = body.width >= 60
+      let messages = state.outgoing
+      let onTime = Dictionary(
+        zip(messages.filter { $0.type == .update }.map(\.seq), state.updates.map(\.onTime)),
+        uniquingKeysWith: { first, _ in first })
+      let selected = focused ? messages.count - 1 - scroll : nil
+      wrappedTail(messages.count, scroll: scroll, body: body, selected: selected, into: &grid) {
+        let message = messages[$0]
+        var parts = [messageLabel(message, onTime: onTime[message.seq])]
+        if let text = message.text { parts.append((text, .text)) }
+        for (number, record) in state.deliveries(of: message.seq).enumerated() {
+          let role: StyleRole =
+            switch record.phase {
+            case .delivered: .dim
+            case .failed, .uncertain: .error
+            default: .countdownWarning
+            }
+          parts.append((number == 0 ? "  " : " · ", .dim))
+          parts.append(
+            (DeliveryText.short(record, now: context.now, offset: context.model.timeOffset), role))
+        }
+        return Row(
+          meta: meta(message.at, message.by, seconds, context), metaWidth: seconds ? 19 : 16,
+          parts: parts)
       }
     case .whys:
       var rows: [(String, StyleRole)] = []
@@ -96,6 +113,23 @@ enum LogPane {
     case .followups: "\(state.openFollowups.count) open of \(state.followups.count)"
     case .updates:
       "\(state.updates.filter(\.onTime).count)/\(state.updates.count) on time"
+        + (state.undeliveredCount > 0 ? ", \(state.undeliveredCount) not delivered" : "")
+    }
+  }
+
+  /// What kind of message a row of the Updates page is, and for updates whether it went
+  /// out before the countdown ran out.
+  private static func messageLabel(_ message: OutgoingMessage, onTime: Bool?)
+    -> (String, StyleRole)
+  {
+    switch message.type {
+    case .declared: ("DECLARED ", .statusRed)
+    case .announce: ("ANNOUNCED ", .logDecision)
+    case .update: onTime == false ? ("LATE ", .countdownWarning) : ("update ", .dim)
+    case .mitigated: ("YELLOW ", .statusYellow)
+    case .resolved: ("GREEN ", .statusGreen)
+    case .reopened: ("REOPENED ", .statusRed)
+    case .overdue: ("OVERDUE: no update posted ", .countdownOverdue)
     }
   }
 

@@ -10,11 +10,14 @@ public struct RenderContext: Sendable {
   public var storeName: String
   /// Whether the store answers, and what waits to be sent to it.
   public var connectivity: Connectivity
+  /// Who delivers stakeholder messages, if the dashboard has looked.
+  public var deliverer: DelivererSighting?
 
   public init(
     state: IncidentState?, model: DashboardModel, now: Date, storeName: String,
-    connectivity: Connectivity = Connectivity()
+    connectivity: Connectivity = Connectivity(), deliverer: DelivererSighting? = nil
   ) {
+    self.deliverer = deliverer
     self.state = state
     self.model = model
     self.now = now

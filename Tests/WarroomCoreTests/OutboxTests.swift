@@ -1,0 +1,213 @@
+import Foundation
+import Testing
+import WarroomCore
+
+/// The outbox's decisions: what is sent, when it is sent again, and what waits for a
+/// person. Pure: the clock is passed in.
+@Suite("Outbox")
+struct OutboxTests {
+  let start = Date(timeIntervalSince1970: 1_798_000_000)
+  let id = IncidentID(number: 1)
+
+  func envelope(_ seq: Int64, _ event: Event, at seconds: TimeInterval = 0, actor: String = "ann")
+    -> EventEnvelope
+  {
+    EventEnvelope(
+      seq: seq, incident: id, at: start.addingTimeInterval(seconds), actor: actor, event: event)
+  }
+
+  func incident(_ events: [Event]) -> IncidentState {
+    var all = [envelope(1, .declared(Declared(title: "Checkout down")))]
+    for (index, event) in events.enumerated() {
+      all.append(envelope(Int64(index + 2), event, at: Double(index + 1)))
+    }
+    return Reducer.fold(id, all)
+  }
+
+  let slack = DestinationRule(name: "slack", kind: .slack, messages: Set(MessageType.allCases))
+  let hook = DestinationRule(name: "hook", kind: .webhook, messages: [.update])
+
+  func sends(_ actions: [Outbox.Action]) -> [String] {
+    actions.compactMap { if case .send(let job) = $0 { "\(job.id)#\(job.attempt)" } else { nil } }
+  }
+
+  @Test func aNewMessageIsSentToEachDestinationThatWantsIt() {
+    let state = incident([.stakeholderUpdated(TextBody(text: "all hands"))])
+    let actions = Outbox.plan(
+      state, destinations: [slack, hook], deliverer: "D", now: start.addingTimeInterval(5),
+      inFlight: [])
+    // Slack first gets the declaration (its thread's parent); the update waits its turn.
+    #expect(sends(actions) == ["INC-1-1-slack#1", "INC-1-2-hook#1"])
+  }
+
+  @Test func severitiesFilterAndOldMessagesAreNotReplayed() {
+    var p2 = DestinationRule(name: "p2only", kind: .webhook, messages: [.update])
+    p2.severities = [.p2]
+    let state = incident([.stakeholderUpdated(TextBody(text: "x"))])
+    #expect(
+      Outbox.plan(state, destinations: [p2], deliverer: "D", now: start, inFlight: []).isEmpty)
+    let hourLater = start.addingTimeInterval(Outbox.sendsMessagesYoungerThan + 10)
+    #expect(
+      sends(Outbox.plan(state, destinations: [hook], deliverer: "D", now: hourLater, inFlight: []))
+        .isEmpty)
+  }
+
+  @Test func inFlightAndDeliveredAreLeftAloneAndRetriesWaitTheirTime() {
+    let delivery = "INC-1-2-hook"
+    var state = incident([.stakeholderUpdated(TextBody(text: "x"))])
+    #expect(
+      Outbox.plan(state, destinations: [hook], deliverer: "D", now: start, inFlight: [delivery])
+        .isEmpty)
+    Reducer.apply(
+      envelope(
+        3,
+        .deliveryAttempted(
+          DeliveryAttempted(
+            delivery: delivery, destination: "hook", message: 2, attempt: 1, deliverer: "D")),
+        at: 2), to: &state)
+    Reducer.apply(
+      envelope(
+        4,
+        .deliveryFailed(
+          DeliveryFailed(
+            delivery: delivery, destination: "hook", message: 2, reason: "HTTP 500",
+            retryAtMs: Int64(milliseconds: start.addingTimeInterval(10)))),
+        at: 3), to: &state)
+    #expect(
+      sends(
+        Outbox.plan(
+          state, destinations: [hook], deliverer: "D", now: start.addingTimeInterval(9),
+          inFlight: [])
+      )
+      .isEmpty)
+    #expect(
+      sends(
+        Outbox.plan(
+          state, destinations: [hook], deliverer: "D", now: start.addingTimeInterval(10),
+          inFlight: []))
+        == ["\(delivery)#2"])
+    Reducer.apply(
+      envelope(
+        5,
+        .delivered(
+          Delivered(delivery: delivery, destination: "hook", message: 2, status: 200, remote: nil)),
+        at: 11), to: &state)
+    #expect(
+      Outbox.plan(
+        state, destinations: [hook], deliverer: "D", now: start.addingTimeInterval(20), inFlight: []
+      )
+      .isEmpty)
+    #expect(state.undeliveredCount == 0)
+  }
+
+  @Test func anInterruptedSendIsResentOnlyWhereTheReceiverDeduplicates() {
+    var state = incident([.stakeholderUpdated(TextBody(text: "x"))])
+    for (seq, destination) in [(Int64(3), "hook"), (4, "slack")] {
+      Reducer.apply(
+        envelope(
+          seq,
+          .deliveryAttempted(
+            DeliveryAttempted(
+              delivery: "INC-1-\(destination == "hook" ? 2 : 1)-\(destination)",
+              destination: destination,
+              message: destination == "hook" ? 2 : 1, attempt: 1, deliverer: "dead")),
+          at: 2), to: &state)
+    }
+    let actions = Outbox.plan(
+      state, destinations: [slack, hook], deliverer: "D", now: start.addingTimeInterval(5),
+      inFlight: [])
+    #expect(sends(actions) == ["INC-1-2-hook#2"])
+    let uncertain = actions.compactMap { action -> String? in
+      if case .markUncertain(let failed) = action { return failed.delivery }
+      return nil
+    }
+    #expect(uncertain == ["INC-1-1-slack"])
+  }
+
+  @Test func aPermanentRefusalWaitsForAPersonAndAResendGoesAgain() throws {
+    let delivery = "INC-1-2-hook"
+    var state = incident([.stakeholderUpdated(TextBody(text: "x"))])
+    let job = DeliveryJob(id: delivery, destination: "hook", message: state.outgoing[1], attempt: 1)
+    let refused = Outbox.record(
+      .failed(reason: "HTTP 404", permanent: true, retryAfter: nil), of: job, firstAttemptAt: start,
+      now: start, jitter: 0.5)
+    Reducer.apply(
+      envelope(
+        3,
+        .deliveryAttempted(
+          DeliveryAttempted(
+            delivery: delivery, destination: "hook", message: 2, attempt: 1, deliverer: "D"))),
+      to: &state)
+    Reducer.apply(envelope(4, refused), to: &state)
+    #expect(state.delivery(delivery)?.phase == .failed(reason: "HTTP 404"))
+    #expect(state.undeliveredCount == 1)
+    #expect(
+      Outbox.plan(
+        state, destinations: [hook], deliverer: "D", now: start.addingTimeInterval(60), inFlight: []
+      )
+      .isEmpty)
+    let resend = try Rules.decide(.resendDelivery(delivery), in: state)
+    Reducer.apply(envelope(5, resend[0], actor: "carol"), to: &state)
+    #expect(
+      sends(
+        Outbox.plan(
+          state, destinations: [hook], deliverer: "D", now: start.addingTimeInterval(61),
+          inFlight: []))
+        == ["\(delivery)#2"])
+    #expect(throws: Refusal.self) { try Rules.decide(.resendDelivery("INC-1-99-x"), in: state) }
+  }
+
+  @Test func backoffGrowsWithJitterHonoursRetryAfterAndGivesUpAfterAnHour() {
+    #expect(RetryPolicy.delay(after: 1, jitter: 0) == 1)
+    #expect(RetryPolicy.delay(after: 4, jitter: 1) == 8)
+    #expect(RetryPolicy.delay(after: 4, jitter: 0) == 4)
+    #expect(RetryPolicy.delay(after: 30, jitter: 1) == 300)
+    #expect(RetryPolicy.delay(after: Int.max, jitter: 1) == 300)
+    let next = RetryPolicy.next(
+      after: 1, firstAttemptAt: start, now: start, retryAfter: 30, jitter: 0)
+    #expect(next == start.addingTimeInterval(30))
+    #expect(
+      RetryPolicy.next(
+        after: 20, firstAttemptAt: start, now: start.addingTimeInterval(3500), retryAfter: nil,
+        jitter: 1) == nil)
+  }
+
+  @Test func anOverdueCountdownIsNotedOnceForDestinationsThatWantIt() {
+    let nudge = DestinationRule(name: "comms", kind: .slack, messages: [.overdue])
+    var state = incident([])
+    let late = state.declaredAt.addingTimeInterval(TimeInterval(state.cadence) + 1)
+    let actions = Outbox.plan(state, destinations: [nudge], deliverer: "D", now: late, inFlight: [])
+    guard case .noteOverdue(let overdue) = actions.last else {
+      Issue.record("no overdue note in \(actions)")
+      return
+    }
+    Reducer.apply(envelope(2, .updateOverdue(overdue), at: 2000), to: &state)
+    #expect(state.outgoing.last?.type == .overdue)
+    let again = Outbox.plan(state, destinations: [nudge], deliverer: "D", now: late, inFlight: [])
+    #expect(!again.contains { if case .noteOverdue = $0 { true } else { false } })
+    #expect(
+      Outbox.plan(state, destinations: [hook], deliverer: "D", now: late, inFlight: []).isEmpty)
+  }
+
+  @Test func announcingCompletesStepFourAndUndoCannotTakeItBack() throws {
+    let state = incident([.announced(TextBody(text: "Checkout is down for some customers"))])
+    #expect(state.isStepDone(3))
+    #expect(state.outgoing.map(\.type) == [.declared, .announce])
+    #expect(throws: Refusal.self) { try Rules.decide(.undo(by: "ann", at: start), in: state) }
+  }
+
+  @Test func aDeliveryLateAgainstTheCountdownCountsAsLate() {
+    var state = incident([.stakeholderUpdated(TextBody(text: "x"))])
+    let update = state.updates[0]
+    #expect(state.reachedOnTime(update))
+    Reducer.apply(
+      envelope(
+        3,
+        .delivered(
+          Delivered(
+            delivery: "d", destination: "hook", message: update.seq, status: 200, remote: nil)),
+        at: TimeInterval(state.cadence) + 60), to: &state)
+    #expect(!state.reachedOnTime(state.updates[0]))
+    #expect(PostMortem.markdown(state, now: start).contains("delivered late"))
+  }
+}
