@@ -79,6 +79,23 @@ public enum ChildProcess {
       throw LaunchError(reason: "cannot start \(argv[0]): \(String(cString: strerror(spawned)))")
     }
     _ = fcntl(input[1], F_SETFL, fcntl(input[1], F_GETFL) | O_NONBLOCK)
+    // A program that exits without reading its input must not kill this process with
+    // SIGPIPE: blocked on this thread while feeding it, the write fails with EPIPE instead,
+    // and the signal left pending is taken before the mask is put back.
+    var pipeSignal = sigset_t()
+    sigemptyset(&pipeSignal)
+    sigaddset(&pipeSignal, SIGPIPE)
+    var previousMask = sigset_t()
+    pthread_sigmask(SIG_BLOCK, &pipeSignal, &previousMask)
+    defer {
+      var pending = sigset_t()
+      sigpending(&pending)
+      if sigismember(&pending, SIGPIPE) == 1 {
+        var zero = timespec()
+        _ = sigtimedwait(&pipeSignal, nil, &zero)
+      }
+      pthread_sigmask(SIG_SETMASK, &previousMask, nil)
+    }
 
     var out = Data()
     var err = Data()
