@@ -109,7 +109,11 @@ let package = Package(
       exclude: ["Snapshots"]),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["WarroomTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+      dependencies: [
+        "WarroomTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ],
+      exclude: ["Peers"]),
   ],
   swiftLanguageModes: [.v6]
 )

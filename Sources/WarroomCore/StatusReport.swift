@@ -6,6 +6,13 @@ public struct StatusReport: Encodable, Sendable, Equatable {
     public var done: Int
     public var total: Int
     public var next: String?
+    public var steps: [Step]
+  }
+
+  public struct Step: Encodable, Sendable, Equatable {
+    public var number: Int
+    public var title: String
+    public var done: Bool
   }
 
   public struct Running: Encodable, Sendable, Equatable {
@@ -43,6 +50,8 @@ public struct StatusReport: Encodable, Sendable, Equatable {
   public var nextUpdate: NextUpdate
   public var openFollowups: Int
   public var customerVerified: Bool
+  /// Messages for stakeholders that failed to arrive somewhere (see the Updates page).
+  public var undelivered: Int
 
   public init(state: IncidentState, now: Date) {
     id = state.id.rawValue
@@ -58,7 +67,10 @@ public struct StatusReport: Encodable, Sendable, Equatable {
     channel = state.channel
     checklist = Checklist(
       done: state.completedStepCount, total: state.runbook.steps.count,
-      next: state.nextStepIndex.map { "\($0 + 1). \(state.runbook.steps[$0].title)" })
+      next: state.nextStepIndex.map { "\($0 + 1). \(state.runbook.steps[$0].title)" },
+      steps: state.runbook.steps.indices.map {
+        Step(number: $0 + 1, title: state.runbook.steps[$0].title, done: state.isStepDone($0))
+      })
     var roles: [String: [String]] = [:]
     for role in Role.allCases { roles[role.rawValue] = state.roles.holders(of: role) }
     self.roles = roles
@@ -78,6 +90,7 @@ public struct StatusReport: Encodable, Sendable, Equatable {
       text: countdown.phrase)
     openFollowups = state.openFollowups.count
     customerVerified = state.customerVerification != nil
+    undelivered = state.undeliveredCount
   }
 
   /// One screen of plain text. People's words are made inert before they reach a terminal.
@@ -122,6 +135,11 @@ public struct StatusReport: Encodable, Sendable, Equatable {
     lines.append(
       "Update     next stakeholder update \(nextUpdate.text) (cadence \(DurationText.short(nextUpdate.cadenceSeconds)))"
     )
+    if undelivered > 0 {
+      lines.append(
+        "DELIVERY   \(undelivered) message\(undelivered == 1 ? "" : "s") not delivered: see warroom notify status"
+      )
+    }
     return lines.joined(separator: "\n")
   }
 }

@@ -340,7 +340,12 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   public func releaseLease(_ lease: Lease) throws {
     if isReadOnly { return }
     _ = try transaction { run in
-      try run("DELETE FROM warroom_leases WHERE name = \(lease.name) AND holder = \(lease.holder)")
+      // Expired rather than deleted: on-call roles are granted UPDATE, not DELETE.
+      try run(
+        """
+        UPDATE warroom_leases SET expires_ms = 0
+        WHERE name = \(lease.name) AND holder = \(lease.holder)
+        """)
     }
   }
 

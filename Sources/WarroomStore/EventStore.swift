@@ -58,7 +58,7 @@ public protocol EventStore: AnyObject, Sendable {
   /// returns the lease as it stands afterwards: the candidate's, or the holder's who keeps it.
   func claimLease(_ candidate: Lease, now: Date, gone: String?) throws -> Lease
 
-  /// Gives the lease up, if `lease`'s holder still holds it.
+  /// Gives the lease up (it expires at once), if `lease`'s holder still holds it.
   func releaseLease(_ lease: Lease) throws
 
   /// The lease as recorded (perhaps expired), or nil when nobody ever took it.

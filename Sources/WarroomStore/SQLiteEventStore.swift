@@ -431,7 +431,7 @@ public final class SQLiteEventStore: EventStore {
     guard schema >= 4, !isReadOnly else { return }
     try immediateTransaction { db in
       try db.execute(
-        sql: "DELETE FROM leases WHERE name = ? AND holder = ?",
+        sql: "UPDATE leases SET expires_ms = 0 WHERE name = ? AND holder = ?",
         arguments: [lease.name, lease.holder])
     }
   }

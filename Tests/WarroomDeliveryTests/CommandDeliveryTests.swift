@@ -14,7 +14,8 @@ struct CommandDeliveryTests {
     var state = IncidentState(id: IncidentID(number: 3))
     state.isDeclared = true
     state.title = "Checkout down"
-    let message = OutgoingMessage(seq: 9, type: .update, text: "all hands", by: "bob", at: now, status: .investigating)
+    let message = OutgoingMessage(
+      seq: 9, type: .update, text: "all hands", by: "bob", at: now, status: .investigating)
     return MessageContent(
       job: DeliveryJob(id: "INC-3-9-mail", destination: "mail", message: message, attempt: 1),
       state: state, now: now)
@@ -34,12 +35,14 @@ struct CommandDeliveryTests {
   }
 
   @Test func theMessageIsOnStdinAndItsFieldsInTheEnvironment() async throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("warroom-cmd-\(UUID())")
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "warroom-cmd-\(UUID())")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
     let out = folder.appendingPathComponent("out").path
     let outcome = await send(
-      command("{ cat; echo \"$WARROOM_INCIDENT $WARROOM_MESSAGE_TYPE $WARROOM_DELIVERY\"; } > '\(out)'"))
+      command(
+        "{ cat; echo \"$WARROOM_INCIDENT $WARROOM_MESSAGE_TYPE $WARROOM_DELIVERY\"; } > '\(out)'"))
     #expect(outcome == .delivered(status: 0, remote: nil))
     let written = try String(contentsOfFile: out, encoding: .utf8)
     #expect(written.contains("Stakeholder update: all hands"))
@@ -51,7 +54,8 @@ struct CommandDeliveryTests {
       await send(command("echo 'mail: queue full' >&2; echo second >&2; exit 75"))
         == .failed(reason: "exit 75: mail: queue full", permanent: false, retryAfter: nil))
     // Not found or not executable: waiting will not help.
-    guard case .failed(let reason, let permanent, _) = await send(command("/nonexistent/sendmail -t"))
+    guard
+      case .failed(let reason, let permanent, _) = await send(command("/nonexistent/sendmail -t"))
     else {
       Issue.record("delivered")
       return
@@ -63,7 +67,10 @@ struct CommandDeliveryTests {
   @Test func aCommandThatNeverExitsIsCutAtItsTimeoutWithItsChildren() async {
     let started = Date()
     let outcome = await send(command("sleep 300 & sleep 300", timeout: 1))
-    #expect(outcome == .failed(reason: "the command did not finish within 1s", permanent: false, retryAfter: nil))
+    #expect(
+      outcome
+        == .failed(
+          reason: "the command did not finish within 1s", permanent: false, retryAfter: nil))
     #expect(Date().timeIntervalSince(started) < 10)
   }
 }

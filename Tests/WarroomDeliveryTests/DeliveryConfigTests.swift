@@ -64,27 +64,35 @@ struct DeliveryConfigTests {
 
   @Test func mistakesAreOneLineEach() {
     let path = folder.path("config.toml")
-    #expect(error("[[destination]\nname = 1") .hasPrefix("\(path):1: "))
+    #expect(error("[[destination]\nname = 1").hasPrefix("\(path):1: "))
     #expect(
       error("[[destination]]\nname = \"x\"\nkind = \"pager\"\nmessages = [\"*\"]")
         == "\(path): destination \"x\": unknown kind \"pager\" (expected one of slack-webhook, slack, teams, statuspage, webhook, command)"
     )
     #expect(
-      error("[[destination]]\nname = \"x\"\nkind = \"teams\"\nmessages = [\"updates\"]\nurl = \"https://t\"")
-        .contains("unknown message \"updates\""))
+      error(
+        "[[destination]]\nname = \"x\"\nkind = \"teams\"\nmessages = [\"updates\"]\nurl = \"https://t\""
+      )
+      .contains("unknown message \"updates\""))
     #expect(
-      error("[[destination]]\nname = \"x\"\nkind = \"slack\"\ntoken = \"xoxb-1\"\nmessages = [\"*\"]")
-        .contains("token must not be written in the config: name it with token_env or token_file"))
-    #expect(error("[[destination]]\nkind = \"teams\"\nmessages = [\"*\"]").contains("name is missing"))
+      error(
+        "[[destination]]\nname = \"x\"\nkind = \"slack\"\ntoken = \"xoxb-1\"\nmessages = [\"*\"]"
+      )
+      .contains("token must not be written in the config: name it with token_env or token_file"))
+    #expect(
+      error("[[destination]]\nkind = \"teams\"\nmessages = [\"*\"]").contains("name is missing"))
     #expect(
       error("[[destination]]\nname = \"a b\"\nkind = \"teams\"\nmessages = [\"*\"]").contains(
         "the name may hold"))
-    let twice = "[[destination]]\nname = \"x\"\nkind = \"command\"\ncommand = \"true\"\nmessages = [\"*\"]\n"
+    let twice =
+      "[[destination]]\nname = \"x\"\nkind = \"command\"\ncommand = \"true\"\nmessages = [\"*\"]\n"
     #expect(error(twice + twice).contains("two destinations are named \"x\""))
     #expect(error("colour = \"red\"").contains("unknown setting \"colour\""))
     #expect(
-      error("[[destination]]\nname = \"x\"\nkind = \"command\"\ncommand = \"true\"\nmessages = [\"*\"]\ntimeout = 0")
-        .contains("timeout must be 1 to 300 seconds"))
+      error(
+        "[[destination]]\nname = \"x\"\nkind = \"command\"\ncommand = \"true\"\nmessages = [\"*\"]\ntimeout = 0"
+      )
+      .contains("timeout must be 1 to 300 seconds"))
     for text in [error("[[destination]\nname = 1"), error(twice + twice)] {
       #expect(!text.contains("\n"))
     }
@@ -151,8 +159,12 @@ struct DeliveryConfigTests {
   }
 
   @Test func theConfigIsFoundWhereTheContractSays() {
-    #expect(DeliveryConfig.locate(explicit: "/a.toml", environment: ["WARROOM_CONFIG": "/b"]) == ("/a.toml", true))
-    #expect(DeliveryConfig.locate(explicit: nil, environment: ["WARROOM_CONFIG": "/b"]) == ("/b", true))
+    #expect(
+      DeliveryConfig.locate(explicit: "/a.toml", environment: ["WARROOM_CONFIG": "/b"]) == (
+        "/a.toml", true
+      ))
+    #expect(
+      DeliveryConfig.locate(explicit: nil, environment: ["WARROOM_CONFIG": "/b"]) == ("/b", true))
     #expect(
       DeliveryConfig.locate(explicit: nil, environment: ["XDG_CONFIG_HOME": "/x", "HOME": "/h"])
         == ("/x/warroom/config.toml", false))
@@ -165,7 +177,9 @@ struct DeliveryConfigTests {
     let template = folder.path("bad.mustache")
     try "{{#open}} never closed".write(toFile: template, atomically: true, encoding: .utf8)
     #expect(
-      error("[[destination]]\nname = \"x\"\nkind = \"command\"\ncommand = \"true\"\nmessages = [\"*\"]\ntemplate = \"bad.mustache\"")
-        .contains("is not valid Mustache"))
+      error(
+        "[[destination]]\nname = \"x\"\nkind = \"command\"\ncommand = \"true\"\nmessages = [\"*\"]\ntemplate = \"bad.mustache\""
+      )
+      .contains("is not valid Mustache"))
   }
 }

@@ -19,7 +19,8 @@ struct WireFormatTests {
         seq: 1, incident: state.id, at: now, actor: "ann",
         event: .declared(Declared(title: "Checkout <down> & out", impact: "5% fail"))),
       to: &state)
-    let message = OutgoingMessage(seq: 9, type: type, text: text, by: "bob", at: now, status: .investigating)
+    let message = OutgoingMessage(
+      seq: 9, type: type, text: text, by: "bob", at: now, status: .investigating)
     return MessageContent(
       job: DeliveryJob(id: "INC-3-9-x", destination: "x", message: message, attempt: 1),
       state: state, now: now)
@@ -38,14 +39,17 @@ struct WireFormatTests {
   }
 
   @Test func slackWebhookPostsTextAndAMrkdwnSectionWithMarkupEscaped() throws {
-    let requests = WireFormat.requests(for: content(), to: destination(.slackWebhook), parent: nil, now: now)
+    let requests = WireFormat.requests(
+      for: content(), to: destination(.slackWebhook), parent: nil, now: now)
     #expect(requests.count == 1)
     let request = requests[0]
     #expect(request.method == "POST")
     #expect(request.url == "https://example.test/hook")
     #expect(request.header("Content-Type") == "application/json; charset=utf-8")
     let json = body(request)
-    #expect(json["text"] as? String == "[P1 RED] INC-3: Checkout &lt;down&gt; &amp; out - Stakeholder update")
+    #expect(
+      json["text"] as? String
+        == "[P1 RED] INC-3: Checkout &lt;down&gt; &amp; out - Stakeholder update")
     let blocks = try #require(json["blocks"] as? [[String: Any]])
     #expect(blocks[0]["type"] as? String == "section")
     let text = try #require(blocks[0]["text"] as? [String: Any])
@@ -70,7 +74,8 @@ struct WireFormatTests {
     slack.token = "xoxb-1"
     slack.channel = "C42"
     slack.replyBroadcast = true
-    let first = WireFormat.requests(for: content(.declared, text: nil), to: slack, parent: nil, now: now)
+    let first = WireFormat.requests(
+      for: content(.declared, text: nil), to: slack, parent: nil, now: now)
     #expect(first.map(\.url) == ["http://127.0.0.1:9/api/chat.postMessage"])
     #expect(first[0].header("Authorization") == "Bearer xoxb-1")
     #expect(body(first[0])["thread_ts"] == nil)
@@ -78,7 +83,10 @@ struct WireFormatTests {
     var yellow = content(.mitigated, text: nil)
     yellow.status = .mitigated
     let later = WireFormat.requests(for: yellow, to: slack, parent: "1700.1", now: now)
-    #expect(later.map(\.url) == ["http://127.0.0.1:9/api/chat.postMessage", "http://127.0.0.1:9/api/chat.update"])
+    #expect(
+      later.map(\.url) == [
+        "http://127.0.0.1:9/api/chat.postMessage", "http://127.0.0.1:9/api/chat.update",
+      ])
     #expect(body(later[0])["thread_ts"] as? String == "1700.1")
     #expect(body(later[0])["reply_broadcast"] as? Bool == true)
     #expect(body(later[1])["ts"] as? String == "1700.1")
@@ -87,7 +95,8 @@ struct WireFormatTests {
   }
 
   @Test func teamsGetsAnAdaptiveCardInAMessage() throws {
-    let json = body(WireFormat.requests(for: content(), to: destination(.teams), parent: nil, now: now)[0])
+    let json = body(
+      WireFormat.requests(for: content(), to: destination(.teams), parent: nil, now: now)[0])
     #expect(json["type"] as? String == "message")
     let attachment = try #require((json["attachments"] as? [[String: Any]])?.first)
     #expect(attachment["contentType"] as? String == "application/vnd.microsoft.card.adaptive")
@@ -103,7 +112,8 @@ struct WireFormatTests {
     page.pageID = "p 1"
     page.componentIDs = ["c1"]
     page.impact = "major"
-    let create = WireFormat.requests(for: content(.declared, text: nil), to: page, parent: nil, now: now)[0]
+    let create = WireFormat.requests(
+      for: content(.declared, text: nil), to: page, parent: nil, now: now)[0]
     #expect(create.method == "POST")
     #expect(create.url == "http://127.0.0.1:9/sp/v1/pages/p%201/incidents")
     #expect(create.header("Authorization") == "OAuth key")
@@ -141,7 +151,9 @@ struct WireFormatTests {
     events.removeAll()
     #expect(MessageContent.statusPageStatus(status: .investigating, state: state) == "identified")
     #expect(MessageContent.statusPageStatus(status: .mitigated, state: state) == "monitoring")
-    #expect(MessageContent.statusPageStatus(status: .investigating, state: IncidentState(id: state.id)) == "investigating")
+    #expect(
+      MessageContent.statusPageStatus(status: .investigating, state: IncidentState(id: state.id))
+        == "investigating")
   }
 
   @Test func theWebhookIsSignedOverTheTimestampAndTheExactBody() throws {
@@ -152,8 +164,10 @@ struct WireFormatTests {
     #expect(request.header("X-Warroom-Timestamp") == "1798000000")
     var signed = Data("1798000000.".utf8)
     signed.append(request.body)
-    let expected = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data("s3cret".utf8)))
-      .map { String(format: "%02x", $0) }.joined()
+    let expected = HMAC<SHA256>.authenticationCode(
+      for: signed, using: SymmetricKey(data: Data("s3cret".utf8))
+    )
+    .map { String(format: "%02x", $0) }.joined()
     #expect(request.header("X-Warroom-Signature") == "v1=" + expected)
     let json = body(request)
     #expect(json["version"] as? Int == 1)
@@ -166,30 +180,44 @@ struct WireFormatTests {
     #expect(message["by"] as? String == "bob")
     #expect(json["next_update_due"] as? String == "2026-12-23T04:56:40.000Z")
     // Without a secret, no signature (and nothing pretends to be one).
-    #expect(WireFormat.requests(for: content(), to: destination(.webhook), parent: nil, now: now)[0]
-      .header("X-Warroom-Signature") == nil)
+    #expect(
+      WireFormat.requests(for: content(), to: destination(.webhook), parent: nil, now: now)[0]
+        .header("X-Warroom-Signature") == nil)
   }
 
   @Test func answersAreReadAsDeliveredRetryOrPermanent() {
-    func outcome(_ status: Int, _ body: String = "", headers: [(String, String)] = [], kind: DestinationKind = .webhook)
+    func outcome(
+      _ status: Int, _ body: String = "", headers: [(String, String)] = [],
+      kind: DestinationKind = .webhook
+    )
       -> SendOutcome
     {
-      WireFormat.outcome(of: WireResponse(status: status, headers: headers, body: Data(body.utf8)), kind: kind)
+      WireFormat.outcome(
+        of: WireResponse(status: status, headers: headers, body: Data(body.utf8)), kind: kind)
     }
     #expect(outcome(200) == .delivered(status: 200, remote: nil))
-    #expect(outcome(500, "oops\nmore") == .failed(reason: "HTTP 500: oops", permanent: false, retryAfter: nil))
-    #expect(outcome(404, "no_service") == .failed(reason: "HTTP 404: no_service", permanent: true, retryAfter: nil))
-    #expect(outcome(408) == .failed(reason: "HTTP 408", permanent: false, retryAfter: nil))
-    #expect(outcome(429, headers: [("Retry-After", "7")]) == .failed(reason: "HTTP 429", permanent: false, retryAfter: 7))
     #expect(
-      outcome(200, "{\"ok\":true,\"ts\":\"17.1\"}", kind: .slack) == .delivered(status: 200, remote: "17.1"))
+      outcome(500, "oops\nmore")
+        == .failed(reason: "HTTP 500: oops", permanent: false, retryAfter: nil))
+    #expect(
+      outcome(404, "no_service")
+        == .failed(reason: "HTTP 404: no_service", permanent: true, retryAfter: nil))
+    #expect(outcome(408) == .failed(reason: "HTTP 408", permanent: false, retryAfter: nil))
+    #expect(
+      outcome(429, headers: [("Retry-After", "7")])
+        == .failed(reason: "HTTP 429", permanent: false, retryAfter: 7))
+    #expect(
+      outcome(200, "{\"ok\":true,\"ts\":\"17.1\"}", kind: .slack)
+        == .delivered(status: 200, remote: "17.1"))
     #expect(
       outcome(200, "{\"ok\":false,\"error\":\"channel_not_found\"}", kind: .slack)
         == .failed(reason: "Slack: channel_not_found", permanent: true, retryAfter: nil))
     #expect(
       outcome(200, "not json", kind: .slack)
-        == .failed(reason: "Slack: an answer that is not Slack's JSON", permanent: true, retryAfter: nil))
-    #expect(outcome(201, "{\"id\":\"abc\"}", kind: .statuspage) == .delivered(status: 201, remote: "abc"))
+        == .failed(
+          reason: "Slack: an answer that is not Slack's JSON", permanent: true, retryAfter: nil))
+    #expect(
+      outcome(201, "{\"id\":\"abc\"}", kind: .statuspage) == .delivered(status: 201, remote: "abc"))
     // A control character in an answer never reaches a terminal or a record raw.
     guard case .failed(let reason, _, _) = outcome(502, "\u{1b}]52;c;aGk=\u{07}bad") else {
       Issue.record("not a failure")

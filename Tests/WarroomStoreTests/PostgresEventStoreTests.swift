@@ -125,7 +125,7 @@ struct PostgresEventStoreTests {
       _ = try admin.scalar(sql, as: Int.self)
     }
     let store = try PostgresEventStore(url: url)
-    #expect(try store.scalar("SELECT value FROM warroom_meta", as: String.self) == "3")
+    #expect(try store.scalar("SELECT value FROM warroom_meta", as: String.self) == "4")
     var state = try store.load(IncidentID(number: 1))
     #expect(state.title == "old")
     let request = RequestID()
@@ -181,6 +181,13 @@ struct PostgresEventStoreTests {
     try writer.write(to: &state, actor: "s", at: clock) {
       try Rules.decide(.log(.note, "written by on-call"), in: $0)
     }
+    // On-call roles run deliverers: they take, renew and give up the lease.
+    let lease = Lease(
+      holder: "relay-1", label: "relay", host: "h", pid: 1,
+      expiresMs: Int64(milliseconds: clock.addingTimeInterval(12)))
+    #expect(try writer.claimLease(lease, now: clock, gone: nil).holder == "relay-1")
+    try writer.releaseLease(lease)
+    #expect(try watcher(url("watcher")).lease(named: Lease.deliverer)?.isExpired(at: clock) == true)
     // Not even the tables' owner can change or remove what was written.
     for sql in [
       "UPDATE warroom_events SET actor = 'mallory'", "DELETE FROM warroom_events",
@@ -188,7 +195,10 @@ struct PostgresEventStoreTests {
     ] {
       #expect(throws: PostgresStoreError.self) { _ = try owner.scalar(sql, as: Int.self) }
     }
-    let watcher = try PostgresEventStore(url: url("watcher"))
+    func watcher(_ address: String) throws -> PostgresEventStore {
+      try PostgresEventStore(url: address)
+    }
+    let watcher = try watcher(url("watcher"))
     #expect(watcher.isReadOnly)
     var watched = try watcher.load(id)
     #expect(watched.log.map(\.text) == ["written by on-call"])
