@@ -12,9 +12,20 @@ public enum DeliveryText {
     }
   }
 
-  /// Short, for a row of the Updates pane.
-  public static func short(_ record: DeliveryRecord, now: Date, offset: Int = 0) -> String {
+  /// Whether a send in progress was cut off: its deliverer no longer holds the lease
+  /// (`running` is the holder now, when known). The next deliverer resends or marks it.
+  static func isInterrupted(_ record: DeliveryRecord, running: String??) -> Bool {
+    guard case .sending(let deliverer) = record.phase, let running else { return false }
+    return running != deliverer
+  }
+
+  /// Short, for a row of the Updates pane. `running`: the deliverer holding the lease now
+  /// (nil inside: none), when known.
+  public static func short(
+    _ record: DeliveryRecord, now: Date, offset: Int = 0, running: String?? = nil
+  ) -> String {
     let name = record.destination
+    if isInterrupted(record, running: running) { return "⧗ \(name) interrupted" }
     switch record.phase {
     case .delivered: return "✓ \(name) \(clock(record.at, offset))"
     case .sending: return "⧗ \(name) sending"
@@ -28,10 +39,14 @@ public enum DeliveryText {
   }
 
   /// Long, for `notify status`: with the attempt count, reasons and the delivery's id.
-  public static func line(_ record: DeliveryRecord, now: Date) -> String {
+  public static func line(_ record: DeliveryRecord, now: Date, running: String?? = nil) -> String {
     let attempts = record.attempts > 1 ? ", \(record.attempts) attempts" : ""
     let detail: String
     switch record.phase {
+    case .sending where isInterrupted(record, running: running):
+      detail =
+        "interrupted at \(UTCTime.time(record.at)): its deliverer stopped mid-send; "
+        + "the next one sends it again or asks you"
     case .delivered(let status, _):
       detail = "delivered \(UTCTime.time(record.at))" + (status.map { " (\($0))" } ?? "")
     case .sending: detail = "sending since \(UTCTime.time(record.at))"

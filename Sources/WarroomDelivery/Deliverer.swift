@@ -85,7 +85,12 @@ public final class Deliverer: @unchecked Sendable {
   private var inFlight: [String: DeliveryJob] = [:]
   private var holding = false
   private var lastClaim = Date.distantPast
+  /// Until when the lease is surely this deliverer's: its last successful claim plus the
+  /// term, less a margin. A deliverer paused past it (a stopped process, a frozen VM) may
+  /// have been replaced, so it sends nothing until it has claimed again.
+  private var heldUntil = Date.distantPast
   private var lastHolder: String?
+  private var lastNote: String?
 
   /// Runs until `stop`: blocking, on the caller's thread. After `stop`, sends in flight
   /// are waited for up to `stopGrace` seconds so their outcomes are recorded.
@@ -101,12 +106,13 @@ public final class Deliverer: @unchecked Sendable {
         claimIfDue(now)
       }
       recordFinished()
-      if holding, !isStopping {
+      if holding, !isStopping, clock() < heldUntil {
         do {
           try readNewEvents()
           try act(now)
+          lastNote = nil
         } catch {
-          report(.note("the store: \(error)"))
+          note("the store: \(error)")
         }
       }
       var fds = [pollfd(fd: wake.fileDescriptor, events: Int16(POLLIN), revents: 0)]
@@ -157,12 +163,19 @@ public final class Deliverer: @unchecked Sendable {
         report(.lease(held: nowHolding, holder: result))
       }
       holding = nowHolding
+      if nowHolding { heldUntil = now.addingTimeInterval(Lease.term - 2) }
       lastHolder = result.holder
     } catch {
-      if holding { report(.note("cannot renew the lease: \(error)")) }
-      // Past its term, another deliverer may take over: stop sending until renewed.
-      if holding, now.timeIntervalSince(lastClaim) > Lease.term { holding = false }
+      // Past `heldUntil` nothing is sent until a claim succeeds again.
+      note("cannot take the deliverer lease: \(error)")
     }
+  }
+
+  /// A note for whoever runs the deliverer, once until something else is said.
+  private func note(_ text: String) {
+    guard text != lastNote else { return }
+    lastNote = text
+    report(.note(text))
   }
 
   /// Folds every event written since the last read into the incidents' states.

@@ -68,7 +68,16 @@ public final class SQLiteEventStore: EventStore {
     queue = opened.queue
     isFrozen = opened.frozen
     schema = try Self.schemaVersion(queue, location: path)
+    openFile = OpenStoreFiles.id(of: file)
+    if let openFile { OpenStoreFiles.retain(openFile, kind: .warroom(schema: schema)) }
   }
+
+  deinit {
+    if let openFile { OpenStoreFiles.release(openFile) }
+  }
+
+  /// The file this connection holds, as `OpenStoreFiles` knows it.
+  private let openFile: OpenStoreFiles.FileID?
 
   /// True when the store could only be opened as an immutable file (a read-only mount,
   /// or a folder this user may not write): it is read as it was, without later changes.

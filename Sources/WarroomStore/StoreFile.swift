@@ -33,6 +33,8 @@ enum StoreFile {
   static let applicationID: Int32 = 0x5752_4D31
 
   static func inspect(_ path: String) throws(StoreError) -> StoreFileKind {
+    // Never opened raw while a connection of this process holds it (see OpenStoreFiles).
+    if let known = OpenStoreFiles.kind(of: path) { return known }
     // O_NONBLOCK: a FIFO planted at the path must not hang the command.
     let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
     guard fd >= 0 else {

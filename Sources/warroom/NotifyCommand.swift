@@ -93,6 +93,7 @@ struct NotifyCommand: ParsableCommand {
       let state = try global.resolveIncident(in: store, orNewest: true)
       let now = Date()
       let lease = try store.lease(named: Lease.deliverer)
+      let running: String? = lease.flatMap { $0.isExpired(at: now) ? nil : $0.holder }
       if let lease, !lease.isExpired(at: now) {
         try Output.data("deliverer: \(lease.description)")
       } else {
@@ -111,7 +112,7 @@ struct NotifyCommand: ParsableCommand {
         let deliveries = state.deliveries(of: message.seq)
         if deliveries.isEmpty { try Output.data("  · not sent") }
         for record in deliveries {
-          try Output.data("  " + DeliveryText.line(record, now: now))
+          try Output.data("  " + DeliveryText.line(record, now: now, running: .some(running)))
         }
       }
     }

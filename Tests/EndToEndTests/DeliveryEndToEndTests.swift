@@ -368,6 +368,116 @@ struct DeliveryEndToEndTests {
     #expect(relay.output.contains("holding the deliverer lease"))
   }
 
+  @Test func dashboardsDeliverTooAndTheCommunicatorResendsWhatFailed() throws {
+    try peers.plan(["/teams": [["status": 404, "body": "flow disabled"]]])
+    let config = try writeConfig(only: ["audit", "teams"])
+    try warroom("declare", "Checkout down")
+    let tmux = Tmux()
+    let environment = self.environment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+    func dashboard(_ name: String, _ options: String) -> String {
+      "\(environment) WARROOM_USER=\(name) \(WarroomBinary.path) \(options)"
+    }
+    try tmux.start(
+      "comms", width: 120, command: dashboard("bob", "--view communicator --config \(config)"))
+    try tmux.start("lead", width: 120, command: dashboard("alice", "--config \(config)"))
+    try tmux.start(
+      "watch", width: 120, command: dashboard("carol", "--no-deliver --config \(config)"))
+    let first = try tmux.waitFor("comms") { $0.contains("deliverer: dashboard of") }
+    #expect(first.contains("deliverer: dashboard of"), "\(first)")
+
+    // The communicator's update reaches the webhook; Teams refuses it, and every
+    // dashboard says so in red.
+    try tmux.type("comms", "Rolled back; errors falling")
+    try tmux.press("comms", "Enter")
+    peers.wait(for: 2, to: "/webhook")
+    for session in ["comms", "lead", "watch"] {
+      let screen = try tmux.waitFor(session, timeout: 20) {
+        $0.contains("⚠ 1 update not delivered")
+      }
+      #expect(screen.contains("⚠ 1 update not delivered"), "\(session): \(screen)")
+    }
+    let failed = try tmux.waitFor("comms") { $0.contains("✗ teams: HTTP 404") }
+    #expect(failed.contains("✓ audit"), "\(failed)")
+
+    // Fixed at Teams' end: r on the Updates page sends it again, after asking.
+    try peers.plan([:])
+    try tmux.press("comms", "Tab")
+    try tmux.press("comms", "Tab")
+    try tmux.type("comms", "r")
+    let asked = try tmux.waitFor("comms") { $0.contains("again where it failed?") }
+    #expect(asked.contains("again where it failed?"), "\(asked)")
+    try tmux.press("comms", "Enter")
+    peers.wait(for: 2, to: "/teams")
+    let fixed = try tmux.waitFor("lead", timeout: 20) { !$0.contains("not delivered") }
+    #expect(!fixed.contains("not delivered"), "\(fixed)")
+
+    // Whichever dashboard delivered quits; another takes over at once (same host).
+    let holder = try warroom("notify", "status").stdout
+    let session = holder.contains("dashboard of bob") ? "comms" : "lead"
+    try tmux.press(session, "C-c")
+    try warroom("update", "Monitoring")
+    #expect(peers.wait(for: 3, to: "/webhook", atMost: 20).count == 3)
+    #expect(!(try warroom("notify", "status").stdout.contains("dashboard of carol")))
+  }
+
+  @Test func tlsIsVerifiedAndCaFileTrustsAPrivateAuthority() throws {
+    let cert = folder.path("peer.crt")
+    let key = folder.path("peer.key")
+    let made = try Spawn.run([
+      "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+      "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+    ])
+    #expect(made.status == 0)
+    let secure = try FakePeers(folder: folder, script: Self.script, tls: (cert, key))
+    defer { secure.stop() }
+    let config = folder.path("tls.toml")
+    let destination = """
+      [[destination]]
+      name = "audit"
+      kind = "webhook"
+      url = "https://127.0.0.1:\(secure.port)/webhook"
+      messages = ["*"]
+
+      """
+    try destination.write(toFile: config, atomically: true, encoding: .utf8)
+    let untrusted = try warroom("notify", "test", "audit", "--config", config)
+    #expect(untrusted.status == 1)
+    #expect(
+      untrusted.stderr.hasPrefix("warroom: audit: not delivered: TLS: "), "\(untrusted.stderr)")
+    #expect(untrusted.stderr.split(separator: "\n").count == 1)
+    #expect(secure.requests.isEmpty)
+    try (destination + "ca_file = \"peer.crt\"\n").write(
+      toFile: config, atomically: true, encoding: .utf8)
+    let trusted = try warroom("notify", "test", "audit", "--config", config)
+    #expect(trusted.status == 0, "\(trusted.stderr)")
+    #expect(secure.requests(to: "/webhook").count == 1)
+  }
+
+  @Test(.enabled(if: PostgresTestServer.url != nil))
+  func theRelayDeliversFromAPostgreSQLStore() throws {
+    let url = PostgresTestServer.isolated(PostgresTestServer.url!, folder.url.path)
+    let config = try writeConfig(only: ["audit"])
+    func cli(_ arguments: String...) throws -> WarroomBinary.Result {
+      try WarroomBinary.run(arguments + ["--store", url], environment: environment)
+    }
+    #expect(try cli("declare", "Checkout down").status == 0)
+    var env = ProcessInfo.processInfo.environment
+    env.merge(environment) { _, new in new }
+    env["WARROOM_STORE"] = url
+    let relay = try BackgroundProcess(
+      [WarroomBinary.path, "relay", "--config", config], environment: env,
+      outputPath: folder.path("pg-relay.out"))
+    defer { relay.stop() }
+    #expect(try cli("update", "Investigating").status == 0)
+    let audit = peers.wait(for: 2, to: "/webhook")
+    #expect(audit.count == 2, "\(relay.output)")
+    _ = BackgroundProcess.wait(atMost: 10) {
+      (try? cli("notify", "status").stdout.contains("✓ audit delivered")) == true
+        && (try? cli("notify", "status").stdout.components(separatedBy: "✓").count) == 3
+    }
+    #expect(try cli("notify", "status").stdout.contains("deliverer: relay on"))
+  }
+
   @Test func aBadConfigIsOneLineAndAMissingSecretFailsOnlyItsDestination() throws {
     try warroom("declare", "Checkout down")
     let broken = folder.path("broken.toml")

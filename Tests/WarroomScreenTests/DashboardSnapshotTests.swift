@@ -133,7 +133,7 @@ struct DashboardSnapshotTests {
     let b = Fixtures.delivered()
     let model = DashboardModel(me: "bob", view: .communicator)
     let lease = Lease(
-      holder: "h", label: "relay", host: "ops-1", pid: 4242,
+      holder: "relay", label: "relay", host: "ops-1", pid: 4242,
       expiresMs: Int64(milliseconds: b.now.addingTimeInterval(delivererRunning ? 10 : -10)))
     let grid = render(
       b.state, now: b.now, width: 120, height: 30, model: model,

@@ -15,12 +15,14 @@ struct HostileInputPropertyTests {
     "role-released", "experiment-proposed", "experiment-started", "experiment-concluded",
     "experiment-abandoned", "logged", "stakeholder-updated", "cadence-changed", "why-added",
     "followup-added", "followup-done", "mitigated", "customer-verified", "resolved", "reopened",
-    "from-the-future",
+    "announced", "update-overdue", "delivery-attempted", "delivered", "delivery-failed",
+    "delivery-resend", "from-the-future",
   ]
   static let keys = [
     "step", "id", "chain", "seconds", "cadence", "title", "text", "why", "because", "role",
     "person", "kind", "outcome", "result", "hypothesis", "target", "owner", "severity",
-    "runbook", "reason", "forcedReason",
+    "runbook", "reason", "forcedReason", "delivery", "destination", "message", "attempt",
+    "deliverer", "status", "remote", "retryAtMs", "uncertain", "dueMs",
   ]
   static let numbers = [
     "0", "-1", "1", "13", "9223372036854775807", "-9223372036854775808",

@@ -118,6 +118,29 @@ struct SQLiteEventStoreTests {
     #expect(try store.load(state.id).log.map(\.text) == ["after the upgrade"])
   }
 
+  /// POSIX locks belong to the process: closing any descriptor of a file drops them all.
+  /// A second store on the same file in one process (the dashboard's deliverer beside its
+  /// screen) once opened and closed the file to read its header, which dropped the first
+  /// connection's locks; another process then thought nobody read the store, deleted its
+  /// write-ahead log on closing, and what the first connection wrote next was lost.
+  @Test func aSecondOpenInOneProcessKeepsTheFirstConnectionsWritesSafe() throws {
+    let path = folder.path("shared.db")
+    let first = try SQLiteEventStore(path: path)
+    let id = try first.declare(Declared(title: "x"), actor: "a", at: Date())
+    var state = try first.load(id)
+    let second = try SQLiteEventStore(path: path)
+    _ = try second.load(id)
+    let other = try WarroomBinary.run(["log", "from another process", "--store", path])
+    #expect(other.status == 0, "\(other.stderr)")
+    try first.write(to: &state, actor: "a", at: Date()) {
+      try Rules.decide(.log(.note, "written after the other process closed"), in: $0)
+    }
+    #expect(FileManager.default.fileExists(atPath: path + "-wal"))
+    let reread = try WarroomBinary.run(["export", "--format", "json", "--store", path])
+    #expect(reread.stdout.contains("written after the other process closed"))
+    withExtendedLifetime(second) {}
+  }
+
   @Test func aStoreOfANewerSchemaIsRefusedUntouched() throws {
     let path = folder.path("newer.db")
     _ = try SQLiteEventStore(path: path)

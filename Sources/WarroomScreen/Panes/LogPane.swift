@@ -63,6 +63,10 @@ enum LogPane {
         zip(messages.filter { $0.type == .update }.map(\.seq), state.updates.map(\.onTime)),
         uniquingKeysWith: { first, _ in first })
       let selected = focused ? messages.count - 1 - scroll : nil
+      // Who delivers now, when the dashboard has looked: a send by anyone else was cut off.
+      let running: String?? = context.deliverer.map {
+        $0.isRunning(at: context.now) ? $0.lease?.holder : nil
+      }
       wrappedTail(messages.count, scroll: scroll, body: body, selected: selected, into: &grid) {
         let message = messages[$0]
         var parts = [messageLabel(message, onTime: onTime[message.seq])]
@@ -76,7 +80,11 @@ enum LogPane {
             }
           parts.append((number == 0 ? "  " : " · ", .dim))
           parts.append(
-            (DeliveryText.short(record, now: context.now, offset: context.model.timeOffset), role))
+            (
+              DeliveryText.short(
+                record, now: context.now, offset: context.model.timeOffset, running: running),
+              role
+            ))
         }
         return Row(
           meta: meta(message.at, message.by, seconds, context), metaWidth: seconds ? 19 : 16,
