@@ -31,9 +31,16 @@ public struct Lease: Sendable, Equatable {
   /// How often a holder renews.
   public static let renewEvery: TimeInterval = 4
 
+  /// How far ahead of this machine's clock another's may run. A lease that claims to last
+  /// longer than a term plus this was not written by a deliverer (or by one whose clock is
+  /// badly wrong): it counts as expired, so a planted row cannot wedge delivery.
+  public static let clockSkewAllowed: TimeInterval = 60
+
   public var expires: Date { Date(timeIntervalSince1970: TimeInterval(expiresMs) / 1000) }
 
-  public func isExpired(at now: Date) -> Bool { expires <= now }
+  public func isExpired(at now: Date) -> Bool {
+    expires <= now || expires > now.addingTimeInterval(Self.term + Self.clockSkewAllowed)
+  }
 
   /// Whether `candidate` may take the lease that `current` describes: it is free, expired,
   /// already the candidate's, or held by `gone` (a holder known to have stopped).

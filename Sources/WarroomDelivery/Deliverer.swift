@@ -91,11 +91,12 @@ public final class Deliverer: @unchecked Sendable {
   private var heldUntil = Date.distantPast
   private var lastHolder: String?
   private var lastNote: String?
+  private var lastListen = Date.distantPast
 
   /// Runs until `stop`: blocking, on the caller's thread. After `stop`, sends in flight
   /// are waited for up to `stopGrace` seconds so their outcomes are recorded.
   public func run(stopGrace: TimeInterval = 20) {
-    let signal = try? store.makeChangeSignal()
+    var signal = try? store.makeChangeSignal()
     var stopDeadline: Date?
     while true {
       let now = clock()
@@ -122,6 +123,12 @@ public final class Deliverer: @unchecked Sendable {
       _ = poll(&fds, nfds_t(fds.count), 1000)
       wake.drain()
       _ = signal?.drain()
+      // A server's notifications stop with its connection: listen again, now and then
+      // (meanwhile the one-second turn still reads what is new).
+      if signal == nil || signal?.isBroken == true, clock().timeIntervalSince(lastListen) >= 5 {
+        lastListen = clock()
+        signal = try? store.makeChangeSignal()
+      }
     }
     recordFinished()
     if holding {

@@ -316,6 +316,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   public func claimLease(_ candidate: Lease, now: Date, gone: String?) throws -> Lease {
     if isReadOnly { throw StoreError.readOnly(path: location) }
     let nowMs = Int64(milliseconds: now)
+    let latestMs = Int64(milliseconds: now.addingTimeInterval(Lease.term + Lease.clockSkewAllowed))
     let goneHolder = gone ?? ""
     return try transaction { run in
       // One statement, so two claimants at once cannot both win: the update applies only
@@ -328,7 +329,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, label = excluded.label,
           host = excluded.host, pid = excluded.pid, expires_ms = excluded.expires_ms
         WHERE warroom_leases.holder = excluded.holder OR warroom_leases.expires_ms <= \(nowMs)
-          OR warroom_leases.holder = \(goneHolder)
+          OR warroom_leases.expires_ms > \(latestMs) OR warroom_leases.holder = \(goneHolder)
         RETURNING holder
         """
       ).rows

@@ -296,7 +296,7 @@ struct DeliveryEndToEndTests {
     #expect(everything.contains("HTTP 403: invalid_token"))
   }
 
-  @Test func twoRelaysShareTheLeaseAndKillingItsHolderLosesNothing() throws {
+  @Test func threeDashboardsAndTwoRelaysShareTheLeaseAndKillingItsHolderLosesNothing() throws {
     // Every answer takes a while, so that a kill lands in the middle of sends.
     try peers.plan([
       "/webhook": [["status": 200, "delay": 0.3]],
@@ -306,27 +306,62 @@ struct DeliveryEndToEndTests {
     try warroom("declare", "Checkout down")
     var relays = [try relay(config, name: "r0"), try relay(config, name: "r1")]
     defer { relays.forEach { $0.stop() } }
+    let tmux = Tmux()
+    let environment = self.environment.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+    let dashboards = ["lead", "recorder", "comms"]
+    for name in dashboards {
+      try tmux.start(
+        name,
+        command: "\(environment) WARROOM_USER=\(name) \(WarroomBinary.path) --config \(config)")
+    }
+    func dashboardPID(_ name: String) -> Int32 {
+      Int32(
+        (try? tmux.run(["display-message", "-p", "-t", name, "#{pane_pid}"]))?
+          .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? -1
+    }
     var generation = 2
     var kills = 0
-    for round in 1...4 {
+    var killedDashboards = 0
+    for round in 1...6 {
       for n in 1...3 { try warroom("update", "round \(round) update \(n)") }
-      // Kill whoever holds the lease, mid-send, and start a fresh relay in its place.
+      // Kill whoever holds the lease, mid-send, and start it again.
       Thread.sleep(forTimeInterval: 0.5)
-      let lease = try warroom("notify", "status").stdout
-      guard let holder = relays.firstIndex(where: { lease.contains("pid \($0.pid))") }) else {
+      if round == 3 {
+        // Both relays die at once: the dashboards deliver from here on.
+        relays.forEach { $0.killHard() }
+        relays = []
+        kills += 1
         continue
       }
-      relays[holder].killHard()
-      kills += 1
-      relays[holder] = try relay(config, name: "r\(generation)")
-      generation += 1
+      var relayHolder: Int?
+      var dashboardHolder: String?
+      _ = BackgroundProcess.wait(atMost: 15, every: 0.1) {
+        let lease = (try? warroom("notify", "status").stdout) ?? ""
+        relayHolder = relays.firstIndex { lease.contains("pid \($0.pid))") }
+        dashboardHolder = dashboards.first { lease.contains("pid \(dashboardPID($0)))") }
+        return relayHolder != nil || dashboardHolder != nil
+      }
+      if let holder = relayHolder {
+        relays[holder].killHard()
+        relays[holder] = try relay(config, name: "r\(generation)")
+        generation += 1
+        kills += 1
+      } else if let name = dashboardHolder {
+        kill(dashboardPID(name), SIGKILL)
+        Thread.sleep(forTimeInterval: 0.2)
+        try tmux.run(["respawn-pane", "-k", "-t", name])
+        kills += 1
+        killedDashboards += 1
+      }
     }
+    #expect(killedDashboards >= 3)
+    let messages = 19
     let status = try settled(atMost: 60)
-    #expect(kills == 4)
+    #expect(kills == 6)
     // The webhook receiver deduplicates by delivery id: every message reached it.
     let audit = peers.requests(to: "/webhook")
     let delivered = Set(audit.compactMap { $0.headers["x-warroom-delivery"] })
-    #expect(delivered.count == 13, "\(status)")
+    #expect(delivered.count == messages, "\(status)")
     #expect(!status.contains("✗ audit"))
     // The Slack webhook cannot: each message arrived once, or is marked for a person.
     let slack = peers.requests(to: "/slack/webhook")
@@ -340,7 +375,7 @@ struct DeliveryEndToEndTests {
     #expect(seen.values.allSatisfy { $0 == 1 }, "sent twice: \(seen.filter { $0.value > 1 })")
     let uncertain = status.components(separatedBy: "? stakeholders may have been sent").count - 1
     let deliveredToSlack = status.components(separatedBy: "✓ stakeholders delivered").count - 1
-    #expect(deliveredToSlack + uncertain == 13, "\(status)")
+    #expect(deliveredToSlack + uncertain == messages, "\(status)")
     #expect(deliveredToSlack >= slack.count - uncertain)
   }
 

@@ -244,6 +244,18 @@ struct EventStoreConformanceTests {
     #expect(try second.claimLease(lease("B", expiresIn: 60), now: later, gone: nil).holder == "B")
   }
 
+  @Test(arguments: StoreBackend.all) func aLeasePlantedToLastForeverDoesNotWedgeDelivery(
+    backend: StoreBackend
+  ) throws {
+    let store = try backend.open(folder, "w.db")
+    _ = try store.declare(Declared(title: "x"), actor: "a", at: clock)
+    var planted = lease("mallory", expiresIn: 0)
+    planted.expiresMs = Limits.milliseconds.upperBound
+    #expect(try store.claimLease(planted, now: clock, gone: nil).holder == "mallory")
+    #expect(try store.lease(named: Lease.deliverer)?.isExpired(at: clock) == true)
+    #expect(try store.claimLease(lease("A", expiresIn: 12), now: clock, gone: nil).holder == "A")
+  }
+
   @Test(arguments: StoreBackend.all) func manyClaimantsAtOnceLeaveOneHolder(backend: StoreBackend)
     throws
   {
