@@ -34,7 +34,8 @@ class Receiver(http.server.BaseHTTPRequestHandler):
             data = json.loads(body)
         except ValueError:
             data = {}
-        key = self.headers.get("X-Warroom-Delivery") or data.get("marker")
+        # By text: delivery ids repeat across the two stores (INC-1-5-hook in both).
+        key = (data.get("message") or {}).get("text") or data.get("marker")
         sent = data.get("sent")
         if sent is None and "message" in data:
             at = data["message"]["at"]
@@ -72,9 +73,9 @@ def latencies(store, label):
         deadline = time.time() + 10
         while time.time() < deadline:
             with lock:
-                hit = [v for v in arrivals.values() if v[2] == text]
+                hit = arrivals.get(text)
             if hit:
-                found.append((hit[0][0] - hit[0][1]) * 1000)
+                found.append((hit[0] - hit[1]) * 1000)
                 break
             time.sleep(0.001)
     return found

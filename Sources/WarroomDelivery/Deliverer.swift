@@ -92,6 +92,8 @@ public final class Deliverer: @unchecked Sendable {
   private var lastHolder: String?
   private var lastNote: String?
   private var lastListen = Date.distantPast
+  private var rechecks: [Int] = []
+  private static let recheckDelays = [2, 3, 5, 10, 20, 40, 80]  // ms
 
   /// Runs until `stop`: blocking, on the caller's thread. After `stop`, sends in flight
   /// are waited for up to `stopGrace` seconds so their outcomes are recorded.
@@ -120,9 +122,14 @@ public final class Deliverer: @unchecked Sendable {
       if let signal {
         fds.append(pollfd(fd: signal.fileDescriptor, events: Int16(POLLIN), revents: 0))
       }
-      _ = poll(&fds, nfds_t(fds.count), 1000)
+      // A writer's log frames wake us a moment before its commit is visible: a signal
+      // that found nothing is looked at again shortly, a few times (as the dashboard does).
+      let timeout = rechecks.isEmpty ? 1000 : Int32(rechecks.removeFirst())
+      let ready = poll(&fds, nfds_t(fds.count), timeout)
       wake.drain()
-      _ = signal?.drain()
+      if ready > 0, fds.count > 1, fds[1].revents != 0, signal?.drain() == true {
+        rechecks = Self.recheckDelays
+      }
       // A server's notifications stop with its connection: listen again, now and then
       // (meanwhile the one-second turn still reads what is new).
       if signal == nil || signal?.isBroken == true, clock().timeIntervalSince(lastListen) >= 5 {
@@ -185,9 +192,12 @@ public final class Deliverer: @unchecked Sendable {
     report(.note(text))
   }
 
-  /// Folds every event written since the last read into the incidents' states.
-  private func readNewEvents() throws {
+  /// Folds every event written since the last read into the incidents' states; whether
+  /// any arrived.
+  @discardableResult
+  private func readNewEvents() throws -> Bool {
     let fresh = try store.events(after: lastSeq, incident: nil, limit: nil)
+    defer { if !fresh.isEmpty { rechecks = [] } }
     for envelope in fresh {
       lastSeq = max(lastSeq, envelope.seq)
       if states[envelope.incident] == nil {
@@ -196,6 +206,7 @@ public final class Deliverer: @unchecked Sendable {
       }
       Reducer.apply(envelope, to: &states[envelope.incident]!)
     }
+    return !fresh.isEmpty
   }
 
   private func act(_ now: Date) throws {
