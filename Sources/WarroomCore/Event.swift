@@ -33,6 +33,14 @@ public enum Event: Sendable, Equatable {
   case deliveryFailed(DeliveryFailed)
   case deliveryResend(DeliveryResend)
   case cadenceChanged(CadenceChanged)
+  /// Probes of the customer-visible symptom (see `ProbeSpec`): added, removed, paused and
+  /// resumed by people; their changes of state and proven recovery written by the runner.
+  case probeAdded(ProbeSpec)
+  case probeRemoved(ProbeRef)
+  case probePaused(ProbeRef)
+  case probeResumed(ProbeRef)
+  case probeChanged(ProbeChanged)
+  case recoveryProven(RecoveryProven)
   case whyAdded(WhyAdded)
   case followupAdded(FollowupAdded)
   case followupDone(FollowupRef)
@@ -345,6 +353,12 @@ extension Event {
     case .deliveryFailed: "delivery-failed"
     case .deliveryResend: "delivery-resend"
     case .cadenceChanged: "cadence-changed"
+    case .probeAdded: "probe-added"
+    case .probeRemoved: "probe-removed"
+    case .probePaused: "probe-paused"
+    case .probeResumed: "probe-resumed"
+    case .probeChanged: "probe-changed"
+    case .recoveryProven: "recovery-proven"
     case .whyAdded: "why-added"
     case .followupAdded: "followup-added"
     case .followupDone: "followup-done"
@@ -378,6 +392,10 @@ extension Event {
     case .deliveryFailed(let p): Self.json(p)
     case .deliveryResend(let p): Self.json(p)
     case .cadenceChanged(let p): Self.json(p)
+    case .probeAdded(let p): Self.json(p)
+    case .probeRemoved(let p), .probePaused(let p), .probeResumed(let p): Self.json(p)
+    case .probeChanged(let p): Self.json(p)
+    case .recoveryProven(let p): Self.json(p)
     case .whyAdded(let p): Self.json(p)
     case .followupAdded(let p): Self.json(p)
     case .followupDone(let p): Self.json(p)
@@ -440,6 +458,12 @@ extension Event {
     case "delivery-failed": self = .deliveryFailed(try decode(DeliveryFailed.self))
     case "delivery-resend": self = .deliveryResend(try decode(DeliveryResend.self))
     case "cadence-changed": self = .cadenceChanged(try decode(CadenceChanged.self))
+    case "probe-added": self = .probeAdded(try decode(ProbeSpec.self))
+    case "probe-removed": self = .probeRemoved(try decode(ProbeRef.self))
+    case "probe-paused": self = .probePaused(try decode(ProbeRef.self))
+    case "probe-resumed": self = .probeResumed(try decode(ProbeRef.self))
+    case "probe-changed": self = .probeChanged(try decode(ProbeChanged.self))
+    case "recovery-proven": self = .recoveryProven(try decode(RecoveryProven.self))
     case "why-added": self = .whyAdded(try decode(WhyAdded.self))
     case "followup-added": self = .followupAdded(try decode(FollowupAdded.self))
     case "followup-done": self = .followupDone(try decode(FollowupRef.self))

@@ -49,6 +49,12 @@ public struct IncidentState: Sendable, Equatable {
   public var deliveries: [DeliveryRecord] = []
   /// Position in `deliveries` by delivery id.
   public var deliveryIndex: [String: Int] = [:]
+  /// Probes of the customer-visible symptom, in the order added (removed ones kept).
+  public var probes: [ProbeRecord] = []
+  /// When the probes last proved recovery; cleared when one leaves passing.
+  public var recoveryProvenAt: Date?
+  /// Every time recovery was proven, for the post-mortem.
+  public var recoveries: [Mark] = []
   /// Due times (milliseconds) already noted as overdue, so each is noted once.
   public var overdueNoted: Set<Int64> = []
   /// Seconds between stakeholder updates.

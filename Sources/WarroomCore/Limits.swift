@@ -53,6 +53,8 @@ extension Event {
     case .undone(let u):
       return u.seq > 0 ? nil : "event \(u.seq) is out of range"
     case .updateOverdue(let o): return time(o.dueMs, "the due time")
+    case .probeAdded(let spec): return spec.problem
+    case .probeRemoved, .probePaused, .probeResumed, .probeChanged, .recoveryProven: return nil
     case .deliveryAttempted(let a):
       return check(a.attempt, Limits.ids, "attempt")
         ?? (a.message > 0 ? nil : "event \(a.message) is out of range")

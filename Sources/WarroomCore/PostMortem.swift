@@ -81,6 +81,10 @@ public enum PostMortem {
     out.append(
       "| Time to resolve (\(from)) | \(state.resolvedAt.map { span(start, $0) } ?? "not resolved") |"
     )
+    if let proven = state.recoveries.last {
+      out.append(
+        "| Time to recover, as the probes measured it (\(from)) | \(span(start, proven.at)) |")
+    }
     let onTime = state.updates.filter(\.onTime).count
     if state.deliveries.isEmpty {
       out.append("| Stakeholder updates on time | \(onTime)/\(state.updates.count) |")
@@ -171,6 +175,41 @@ public enum PostMortem {
         for record in records {
           out.append("  - \(s(DeliveryText.postMortem(record)))")
         }
+      }
+      out.append("")
+    }
+
+    if !state.probes.isEmpty {
+      out.append("## Recovery")
+      out.append("")
+      out.append("What the probes saw, beside what people typed.")
+      out.append("")
+      out.append("| probe | checks | first failed | passing since | now |")
+      out.append("|---|---|---|---|---|")
+      for probe in state.probes {
+        let target =
+          probe.spec.kind == .prometheus
+          ? "\(probe.spec.target) `\(probe.spec.query ?? "")`" : probe.spec.target
+        let failed = probe.firstFailedAt.map(UTCTime.dateTime) ?? "not seen failing"
+        let passing = probe.passingSince.map(UTCTime.dateTime) ?? "—"
+        let now = probe.removed ? "removed" : probe.stateWord
+        out.append(
+          "| \(s(probe.spec.name)) | \(probe.spec.kind.rawValue) \(s(target)) | \(failed) | \(passing) | \(now) |"
+        )
+      }
+      out.append("")
+      if state.recoveries.isEmpty {
+        out.append("Recovery was not proven by the probes.")
+      } else {
+        for proven in state.recoveries {
+          out.append("- Recovery proven \(UTCTime.dateTime(proven.at)).")
+        }
+      }
+      if let mitigated = state.firstMitigatedAt {
+        out.append("- Announced mitigated (typed) \(UTCTime.dateTime(mitigated)).")
+      }
+      if let forced = state.forcedResolution {
+        out.append("- Green was forced: \(s(forced)).")
       }
       out.append("")
     }

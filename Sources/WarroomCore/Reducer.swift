@@ -150,6 +150,45 @@ public enum Reducer {
     case .cadenceChanged(let c):
       state.cadence = c.seconds
 
+    case .probeAdded(let spec):
+      state.probes.append(ProbeRecord(spec: spec, since: at, added: mark))
+
+    case .probeRemoved(let ref):
+      guard let index = probeIndex(ref.name, in: state) else { return skip("no probe \(ref.name)") }
+      state.probes[index].removed = true
+      state.probes[index].since = at
+
+    case .probePaused(let ref), .probeResumed(let ref):
+      guard let index = probeIndex(ref.name, in: state) else { return skip("no probe \(ref.name)") }
+      let paused = { if case .probePaused = envelope.event { true } else { false } }()
+      state.probes[index].paused = paused
+      state.probes[index].since = at
+      // A resumed probe proves nothing until it is read again.
+      state.probes[index].state = nil
+      state.probes[index].passingSince = nil
+
+    case .probeChanged(let change):
+      guard let index = probeIndex(change.name, in: state) else {
+        return skip("no probe \(change.name)")
+      }
+      var probe = state.probes[index]
+      if probe.state != change.state { probe.since = at }
+      probe.state = change.state
+      probe.value = change.value
+      probe.reason = change.reason
+      if change.state == .passing {
+        if probe.passingSince == nil { probe.passingSince = at }
+      } else {
+        probe.passingSince = nil
+        if change.state == .failing, probe.firstFailedAt == nil { probe.firstFailedAt = at }
+        state.recoveryProvenAt = nil
+      }
+      state.probes[index] = probe
+
+    case .recoveryProven:
+      state.recoveryProvenAt = at
+      state.recoveries.append(mark)
+
     case .whyAdded(let w):
       // A chain is started by adding to the one after the last; a row that skips ahead
       // (written past the rules) joins that next chain instead of allocating the gap.
@@ -278,6 +317,10 @@ public enum Reducer {
     state.timeline[line].summary = Summary.logLine(entry)
   }
 
+  private static func probeIndex(_ name: String, in state: IncidentState) -> Int? {
+    state.probes.lastIndex { $0.spec.name == name && !$0.removed }
+  }
+
   static func date(_ milliseconds: Int64) -> Date {
     Date(timeIntervalSince1970: TimeInterval(milliseconds) / 1000)
   }
@@ -314,6 +357,9 @@ public enum AutoChecks {
     case .logWritten: !state.log.isEmpty
     case .stakeholderUpdated: !state.updates.isEmpty
     case .announced: !state.announcements.isEmpty
+    case .recoveryVerified:
+      state.recoveryProvenAt != nil && !state.activeProbes.isEmpty
+        && state.probesNotPassing.isEmpty
     case .manualChangeLogged: state.manualChangeCount > 0
     case .fiveWhys: state.whyChains.contains { $0.count >= 5 }
     case .customerVerified: state.customerVerification != nil

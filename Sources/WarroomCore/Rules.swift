@@ -21,6 +21,12 @@ public enum Command: Sendable, Equatable {
   case resendDelivery(String)
   /// The deliverer's own bookkeeping: an attempt, its outcome, an overdue update.
   case recordDelivery(Event)
+  case addProbe(ProbeSpec)
+  case removeProbe(String)
+  case pauseProbe(String)
+  case resumeProbe(String)
+  /// The probe runner's own records: a change of state, proven recovery.
+  case recordProbe(Event)
   case setCadence(Int)
   case addWhy(chain: Int?, why: String, because: String)
   case addFollowup(String, owner: String?)
@@ -184,6 +190,49 @@ public enum Rules {
       }
       return [event]
 
+    case .addProbe(let spec):
+      if let problem = spec.problem { throw Refusal(problem) }
+      if state.probe(named: spec.name) != nil {
+        throw Refusal("\(state.id) already has a probe named \(spec.name)")
+      }
+      return [.probeAdded(spec)]
+
+    case .removeProbe(let name):
+      _ = try probe(name, in: state)
+      return [.probeRemoved(ProbeRef(name: name))]
+
+    case .pauseProbe(let name):
+      guard try !probe(name, in: state).paused else { throw Refusal("\(name) is already paused") }
+      return [.probePaused(ProbeRef(name: name))]
+
+    case .resumeProbe(let name):
+      guard try probe(name, in: state).paused else { throw Refusal("\(name) is not paused") }
+      return [.probeResumed(ProbeRef(name: name))]
+
+    case .recordProbe(let event):
+      switch event {
+      case .probeChanged(let change):
+        let record = try probe(change.name, in: state)
+        guard !record.paused else { throw Refusal("\(change.name) is paused") }
+        guard record.state != change.state || record.value != change.value else {
+          throw Refusal("\(change.name) is already \(change.state.rawValue)")
+        }
+      case .recoveryProven:
+        guard state.recoveryProvenAt == nil else { throw Refusal("recovery is already proven") }
+        guard !state.activeProbes.isEmpty, state.probesNotPassing.isEmpty else {
+          throw Refusal("not every probe is passing")
+        }
+      default: throw Refusal("not a probe record")
+      }
+      // A probe turning failing is a finding for the log, where the recorder looks.
+      if case .probeChanged(let change) = event, change.state == .failing {
+        let why = change.reason.map { ": \($0)" } ?? ""
+        return [
+          event, .logged(LogAdded(kind: .finding, text: "Probe \(change.name) is failing\(why)")),
+        ]
+      }
+      return [event]
+
     case .setCadence(let seconds):
       try checkCadence(seconds, state.runbook)
       guard seconds != state.cadence else {
@@ -321,6 +370,13 @@ public enum Rules {
   /// What stands between the incident and green, in words; empty when nothing does.
   public static func greenBlockers(in state: IncidentState) -> [String] {
     var blockers: [String] = []
+    for probe in state.probesNotPassing {
+      let why = probe.reason.map { ": \($0)" } ?? ""
+      blockers.append(
+        probe.state == nil
+          ? "probe \(probe.spec.name) has no reading yet"
+          : "probe \(probe.spec.name) is \(probe.stateWord)\(why)")
+    }
     if state.customerVerification == nil {
       blockers.append("the customer has not verified the fix")
     }
@@ -372,6 +428,26 @@ public enum Rules {
       throw Refusal("log #\(number) was struck by \(struck.by) (\(struck.text ?? "")); log it anew")
     }
     return entry
+  }
+
+  private static func probe(_ name: String, in state: IncidentState) throws(Refusal) -> ProbeRecord
+  {
+    guard let probe = state.probe(named: name) else {
+      let names = state.currentProbes.map(\.spec.name)
+      throw Refusal(
+        "\(state.id) has no probe named \(name)"
+          + (names.isEmpty ? "" : " (it has \(names.joined(separator: ", ")))"))
+    }
+    return probe
+  }
+
+  /// What a person should hear after a command that went through: `mitigate` while a
+  /// probe still fails is allowed, but said.
+  public static func warnings(after command: Command, in state: IncidentState) -> [String] {
+    guard case .mitigate = command else { return [] }
+    return state.activeProbes.filter { $0.state == .failing }.map {
+      "probe \($0.spec.name) is still failing" + ($0.reason.map { ": \($0)" } ?? "")
+    }
   }
 
   private static func findExperiment(_ id: Int, in state: IncidentState) throws(Refusal)

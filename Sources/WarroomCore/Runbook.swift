@@ -55,6 +55,7 @@ public enum AutoCheck: String, Codable, Sendable, CaseIterable {
   case logWritten = "log-written"
   case stakeholderUpdated = "stakeholder-updated"
   case announced
+  case recoveryVerified = "recovery-verified"
   case manualChangeLogged = "manual-change-logged"
   case fiveWhys = "five-whys"
   case customerVerified = "customer-verified"
@@ -71,6 +72,7 @@ public enum AutoCheck: String, Codable, Sendable, CaseIterable {
     case .logWritten: "the log has at least one entry"
     case .stakeholderUpdated: "at least one stakeholder update was posted"
     case .announced: "the outage was announced (warroom announce)"
+    case .recoveryVerified: "every probe passed without a break for its window"
     case .manualChangeLogged: "at least one manual change is logged"
     case .fiveWhys: "a why-chain reaches five links"
     case .customerVerified: "the customer's verification is recorded"
@@ -116,7 +118,8 @@ extension Runbook {
       Step(
         title: "Ask five whys", detail: "Follow each cause down to a root.", auto: .fiveWhys),
       Step(
-        title: "Verify recovery", detail: "Check with data that the service is back."),
+        title: "Verify recovery", detail: "Check with data that the service is back.",
+        auto: .recoveryVerified),
       Step(
         title: "Announce mitigated (yellow)", detail: "Customers are no longer hurting.",
         auto: .mitigated),

@@ -23,6 +23,15 @@ public struct StatusReport: Encodable, Sendable, Equatable {
     public var conflict: Bool
   }
 
+  public struct Probe: Encodable, Sendable, Equatable {
+    public var name: String
+    /// passing, failing, unknown, paused, or pending before the first reading.
+    public var state: String
+    public var since: String
+    public var value: String?
+    public var reason: String?
+  }
+
   public struct NextUpdate: Encodable, Sendable, Equatable {
     public var dueAt: String
     /// Seconds left; negative when overdue.
@@ -52,6 +61,9 @@ public struct StatusReport: Encodable, Sendable, Equatable {
   public var customerVerified: Bool
   /// Messages for stakeholders that failed to arrive somewhere (see the Updates page).
   public var undelivered: Int
+  public var probes: [Probe]
+  /// Whether the probes proved recovery (every one passing for its window).
+  public var recoveryProven: Bool
 
   public init(state: IncidentState, now: Date) {
     id = state.id.rawValue
@@ -91,6 +103,12 @@ public struct StatusReport: Encodable, Sendable, Equatable {
     openFollowups = state.openFollowups.count
     customerVerified = state.customerVerification != nil
     undelivered = state.undeliveredCount
+    probes = state.currentProbes.map {
+      Probe(
+        name: $0.spec.name, state: $0.stateWord, since: UTCTime.iso8601($0.since),
+        value: $0.value, reason: $0.reason)
+    }
+    recoveryProven = state.recoveryProvenAt != nil && state.probesNotPassing.isEmpty
   }
 
   /// One screen of plain text. People's words are made inert before they reach a terminal.
@@ -135,6 +153,14 @@ public struct StatusReport: Encodable, Sendable, Equatable {
     lines.append(
       "Update     next stakeholder update \(nextUpdate.text) (cadence \(DurationText.short(nextUpdate.cadenceSeconds)))"
     )
+    for (index, probe) in probes.enumerated() {
+      let label = index == 0 ? "Probes     " : "           "
+      let detail = (probe.reason ?? probe.value).map { ": \(s($0))" } ?? ""
+      lines.append("\(label)\(probe.name) \(probe.state.uppercased())\(detail)")
+    }
+    if !probes.isEmpty {
+      lines.append("Recovery   " + (recoveryProven ? "proven by the probes" : "not proven yet"))
+    }
     if undelivered > 0 {
       lines.append(
         "DELIVERY   \(undelivered) message\(undelivered == 1 ? "" : "s") not delivered: see warroom notify status"

@@ -51,6 +51,18 @@ enum Summary {
         "The stakeholder update due at \(UTCTime.time(Reducer.date(overdue.dueMs))) was not posted"
     case .deliveryAttempted, .delivered, .deliveryFailed, .deliveryResend:
       return ""
+    case .probeAdded(let spec):
+      return
+        "Added probe \(spec.name) (\(spec.kind.rawValue) \(spec.target), every \(DurationText.short(spec.everySeconds)))"
+    case .probeRemoved(let ref): return "Removed probe \(ref.name)"
+    case .probePaused(let ref): return "Paused probe \(ref.name)"
+    case .probeResumed(let ref): return "Resumed probe \(ref.name)"
+    case .probeChanged(let change):
+      let detail = [change.value, change.reason].compactMap { $0 }.joined(separator: ": ")
+      return "Probe \(change.name) is \(change.state.rawValue)"
+        + (detail.isEmpty ? "" : " (\(detail))")
+    case .recoveryProven(let proven):
+      return "Recovery proven: \(proven.probes.joined(separator: ", ")) passed for their windows"
     case .cadenceChanged(let c):
       return "Set the update cadence to \(DurationText.short(c.seconds))"
     case .whyAdded(let w):

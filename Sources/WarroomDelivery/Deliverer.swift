@@ -40,6 +40,7 @@ public final class Deliverer: @unchecked Sendable {
   private let store: any EventStore
   private let destinations: [Destination]
   private let transport: Transport
+  private let checker: ProbeChecker
   private let report: @Sendable (Report) -> Void
   private let clock: @Sendable () -> Date
   private let wake: WakePipe
@@ -47,6 +48,7 @@ public final class Deliverer: @unchecked Sendable {
   private let lock = NSLock()
   private var stopRequested = false
   private var finished: [(DeliveryJob, IncidentID, SendOutcome)] = []
+  private var readings: [(key: String, incident: IncidentID, probe: String, ProbeReading)] = []
 
   /// The actor recorded on the deliverer's own events.
   public static let actor = "warroom"
@@ -66,6 +68,7 @@ public final class Deliverer: @unchecked Sendable {
     self.report = report
     self.wake = wake
     transport = Transport(destinations: destinations)
+    checker = ProbeChecker()
   }
 
   /// Asks `run` to finish: no new sends; those in flight are waited for (at most 20 s),
@@ -83,6 +86,11 @@ public final class Deliverer: @unchecked Sendable {
   private var order: [IncidentID] = []
   private var lastSeq: Int64 = 0
   private var inFlight: [String: DeliveryJob] = [:]
+  /// Probe checks running, when each probe last started, and when it was last sampled
+  /// (by `INC-n/name`).
+  private var probesInFlight: Set<String> = []
+  private var probeStarted: [String: Date] = [:]
+  private var probeSampled: [String: Date] = [:]
   private var holding = false
   private var lastClaim = Date.distantPast
   /// Until when the lease is surely this deliverer's: its last successful claim plus the
@@ -104,7 +112,7 @@ public final class Deliverer: @unchecked Sendable {
       let now = clock()
       if isStopping {
         if stopDeadline == nil { stopDeadline = now.addingTimeInterval(stopGrace) }
-        if inFlight.isEmpty || now >= stopDeadline! { break }
+        if (inFlight.isEmpty && probesInFlight.isEmpty) || now >= stopDeadline! { break }
       } else {
         claimIfDue(now)
       }
@@ -144,9 +152,11 @@ public final class Deliverer: @unchecked Sendable {
       report(.lease(held: false, holder: nil))
     }
     let transport = transport
+    let checker = checker
     let done = DispatchSemaphore(value: 0)
     Task {
       await transport.shutdown()
+      await checker.shutdown()
       done.signal()
     }
     _ = done.wait(timeout: .now() + 5)
@@ -220,13 +230,85 @@ public final class Deliverer: @unchecked Sendable {
         switch action {
         case .send(let job): try start(job, in: id, now: now)
         case .markUncertain(let failed):
-          if try record(.deliveryFailed(failed), in: id, now: now) {
+          if try record(.recordDelivery(.deliveryFailed(failed)), in: id, now: now) {
             report(
               .note("\(failed.delivery) \(failed.reason): resend it by hand if it did not arrive"))
           }
-        case .noteOverdue(let overdue): try record(.updateOverdue(overdue), in: id, now: now)
+        case .noteOverdue(let overdue):
+          try record(.recordDelivery(.updateOverdue(overdue)), in: id, now: now)
         }
       }
+      try runProbes(of: id, now: now)
+    }
+  }
+
+  /// Starts the probes that are due, off this thread; records proven recovery.
+  private func runProbes(of id: IncidentID, now: Date) throws {
+    guard let state = states[id], state.status != .resolved else { return }
+    for probe in state.activeProbes {
+      let key = "\(id.rawValue)/\(probe.spec.name)"
+      guard !probesInFlight.contains(key),
+        ProbeMachine.isDue(probe, lastRun: probeStarted[key], now: now)
+      else { continue }
+      probeStarted[key] = now
+      probesInFlight.insert(key)
+      let spec = probe.spec
+      let checker = checker
+      Task { [weak self] in
+        let reading = await checker.check(spec)
+        self?.finishProbe(key, in: id, probe: spec.name, reading)
+      }
+    }
+    if let proven = ProbeMachine.recoveryToProve(state, now: now) {
+      if try record(.recordProbe(.recoveryProven(proven)), in: id, now: now) {
+        report(.note("\(id): recovery proven (\(proven.probes.joined(separator: ", ")))"))
+      }
+    }
+  }
+
+  private func finishProbe(_ key: String, in id: IncidentID, probe: String, _ reading: ProbeReading)
+  {
+    lock.withLock { readings.append((key, id, probe, reading)) }
+    wake.wake()
+  }
+
+  /// Records what finished probes saw: changes of state as events, a sample a minute.
+  private func recordReadings() {
+    let done = lock.withLock {
+      let done = readings
+      readings.removeAll()
+      return done
+    }
+    guard !done.isEmpty else { return }
+    let now = clock()
+    var samples: [ProbeSample] = []
+    for (key, id, name, reading) in done {
+      probesInFlight.remove(key)
+      guard let probe = states[id]?.probe(named: name) else { continue }
+      if let change = ProbeMachine.change(for: reading, of: probe) {
+        do {
+          if try record(.recordProbe(.probeChanged(change)), in: id, now: now) {
+            report(
+              .note(
+                "\(id): probe \(name) is \(change.state.rawValue)"
+                  + (change.reason.map { ": \($0)" } ?? "")))
+          }
+        } catch {
+          note("cannot record probe \(name): \(error)")
+        }
+      }
+      if ProbeMachine.keepsSample(lastSampleAt: probeSampled[key], now: now) {
+        probeSampled[key] = now
+        samples.append(
+          ProbeSample(
+            incident: id, probe: name, atMs: Int64(milliseconds: now),
+            value: reading.number, latencyMs: reading.latencyMs, state: reading.state))
+      }
+    }
+    do {
+      try store.appendSamples(samples)
+    } catch {
+      note("cannot keep probe samples: \(error)")
     }
   }
 
@@ -239,7 +321,9 @@ public final class Deliverer: @unchecked Sendable {
       DeliveryAttempted(
         delivery: job.id, destination: job.destination, message: job.message.seq,
         attempt: job.attempt, deliverer: identity.holder))
-    guard try record(attempted, in: id, now: now), let state = states[id] else { return }
+    guard try record(.recordDelivery(attempted), in: id, now: now), let state = states[id] else {
+      return
+    }
     inFlight[job.id] = job
     let content = MessageContent(job: job, state: state, now: now)
     let parent = state.parentRemote(of: destination.name)
@@ -255,8 +339,9 @@ public final class Deliverer: @unchecked Sendable {
     wake.wake()
   }
 
-  /// Writes the outcome of every send that finished since the last turn.
+  /// Writes the outcome of every send and probe that finished since the last turn.
   private func recordFinished() {
+    recordReadings()
     let done = lock.withLock {
       let done = finished
       finished.removeAll()
@@ -268,7 +353,7 @@ public final class Deliverer: @unchecked Sendable {
       let event = Outbox.record(
         outcome, of: job, firstAttemptAt: first, now: now, jitter: Double.random(in: 0..<1))
       do {
-        try record(event, in: id, now: now)
+        try record(.recordDelivery(event), in: id, now: now)
         inFlight[job.id] = nil
         report(.sent(job, outcome, incident: id))
       } catch {
@@ -280,15 +365,15 @@ public final class Deliverer: @unchecked Sendable {
     }
   }
 
-  /// Writes one deliverer event through the rules; false when they refuse it (another
-  /// deliverer got there first).
+  /// Writes the deliverer's own record through the rules; false when they refuse it
+  /// (another deliverer got there first).
   @discardableResult
-  private func record(_ event: Event, in id: IncidentID, now: Date) throws -> Bool {
+  private func record(_ command: Command, in id: IncidentID, now: Date) throws -> Bool {
     guard var state = states[id] else { return false }
     defer { states[id] = state }
     do {
       try store.write(to: &state, actor: Self.actor, at: now, request: nil) { latest in
-        try Rules.decide(.recordDelivery(event), in: latest)
+        try Rules.decide(command, in: latest)
       }
       return true
     } catch is Refusal {

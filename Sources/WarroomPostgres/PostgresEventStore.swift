@@ -29,7 +29,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   /// thread of its own, and tests share stores between threads.
   private let lock = NSLock()
 
-  static let schemaVersion = 4
+  static let schemaVersion = 5
 
   /// The NOTIFY channel: one per schema, since channels are database-wide and stores in
   /// other schemas must not wake this one's dashboards.
@@ -367,6 +367,45 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
       (String, String, String, String, Int32, Int64).self)
     return Lease(
       name: name, holder: holder, label: label, host: host, pid: pid, expiresMs: expires)
+  }
+
+  // MARK: - Probe samples
+
+  public func appendSamples(_ samples: [ProbeSample]) throws {
+    guard !samples.isEmpty else { return }
+    if isReadOnly { throw StoreError.readOnly(path: location) }
+    _ = try transaction { run in
+      for sample in samples {
+        let value = sample.value.flatMap { $0.isFinite ? $0 : nil }
+        let latency = sample.latencyMs.map { Int32(clamping: $0) }
+        try run(
+          """
+          INSERT INTO warroom_probe_samples (incident, probe, at_ms, value, latency_ms, state)
+          VALUES (\(sample.incident.rawValue), \(sample.probe), \(sample.atMs), \(value),
+            \(latency), \(sample.state.rawValue))
+          """)
+      }
+    }
+  }
+
+  public func samples(of incident: IncidentID, since: Date) throws -> [ProbeSample] {
+    let from = Int64(milliseconds: since)
+    return try transaction { run in
+      try run(
+        """
+        SELECT probe, at_ms, value, latency_ms, state FROM warroom_probe_samples
+        WHERE incident = \(incident.rawValue) AND at_ms >= \(from) ORDER BY at_ms
+        """
+      ).rows.compactMap { row in
+        let (probe, at, value, latency, word) = try row.decode(
+          (String, Int64, Double?, Int32?, String).self)
+        guard let state = ProbeState(rawValue: word) else { return nil }
+        return ProbeSample(
+          incident: incident, probe: probe, atMs: at,
+          value: value.flatMap { $0.isFinite ? $0 : nil },
+          latencyMs: latency.map(Int.init), state: state)
+      }
+    }
   }
 
   /// One value from one query, in a transaction of its own.

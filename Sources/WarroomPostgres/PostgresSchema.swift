@@ -39,6 +39,7 @@ extension PostgresEventStore {
         try upgradeToSchema2(run)
         try upgradeToSchema3(run)
         try upgradeToSchema4(run)
+        try upgradeToSchema5(run)
       } else {
         let version =
           try run("SELECT value FROM warroom_meta WHERE key = 'schema'").rows
@@ -49,6 +50,7 @@ extension PostgresEventStore {
         if version < 2 { try upgradeToSchema2(run) }
         if version < 3 { try upgradeToSchema3(run) }
         if version < 4 { try upgradeToSchema4(run) }
+        if version < 5 { try upgradeToSchema5(run) }
       }
     }
   }
@@ -105,5 +107,23 @@ extension PostgresEventStore {
       )
       """)
     try run("UPDATE warroom_meta SET value = '4' WHERE key = 'schema'")
+  }
+
+  /// Schema 5: probe readings, one per probe per minute (see `ProbeSample`).
+  private func upgradeToSchema5(_ run: Runner) throws {
+    try run(
+      """
+      CREATE TABLE warroom_probe_samples (
+        incident TEXT NOT NULL,
+        probe TEXT NOT NULL,
+        at_ms BIGINT NOT NULL,
+        value DOUBLE PRECISION,
+        latency_ms INTEGER,
+        state TEXT NOT NULL
+      )
+      """)
+    try run(
+      "CREATE INDEX warroom_probe_samples_by_incident ON warroom_probe_samples (incident, at_ms)")
+    try run("UPDATE warroom_meta SET value = '5' WHERE key = 'schema'")
   }
 }

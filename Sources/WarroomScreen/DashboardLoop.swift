@@ -21,6 +21,11 @@ public struct DashboardState: Sendable {
   public var deliverer: DelivererSighting?
   /// When the lease was last looked up (every few seconds).
   var lastDelivererCheck: Date?
+  /// The incident's probe readings of the last half hour, and when they were read.
+  public var samples: [ProbeSample] = []
+  var lastSamplesRead: Date?
+  /// Until when the Recovery title flashes: a probe just turned failing.
+  public var flashUntil: Date?
 
   struct Flush: Sendable {
     var sent = 0
@@ -79,6 +84,8 @@ public enum DashboardMessage: Sendable {
   case note(String)
   /// The deliverer's lease, as just read.
   case delivererSeen(Lease?, now: Date)
+  /// The incident's probe readings of the last half hour.
+  case samplesRead([ProbeSample])
 }
 
 /// What became of one submission sent to the store.
@@ -110,6 +117,8 @@ public enum LoopEffect: Equatable, Sendable {
   case probe
   /// Read who holds the deliverer's lease (answered by `.delivererSeen`).
   case checkDeliverer
+  /// Read an incident's probe readings since a time (answered by `.samplesRead`).
+  case readSamples(IncidentID, since: Date)
   case bell
   case quit
 }
@@ -140,6 +149,13 @@ public enum DashboardLoop {
       {
         state.lastDelivererCheck = now
         effects.append(.checkDeliverer)
+      }
+      if let incident = state.incident, !incident.currentProbes.isEmpty,
+        state.connectivity.isOnline,
+        state.lastSamplesRead.map({ now.timeIntervalSince($0) >= Self.samplesReadEvery }) ?? true
+      {
+        state.lastSamplesRead = now
+        effects.append(.readSamples(incident.id, since: now.addingTimeInterval(-30 * 60)))
       }
       if let attempt = state.connectivity.nextAttempt, now >= attempt, !state.probing {
         state.probing = true
@@ -196,8 +212,15 @@ public enum DashboardLoop {
     case .delivererSeen(let lease, let now):
       state.deliverer = DelivererSighting(lease: lease, checkedAt: now)
       return []
+
+    case .samplesRead(let samples):
+      state.samples = samples
+      return []
     }
   }
+
+  /// How often the sparklines' readings are read again (a sample is kept a minute).
+  static let samplesReadEvery: TimeInterval = 15
 
   /// How often the deliverer's lease is looked up: well inside its 12 s term.
   static let delivererCheckEvery: TimeInterval = 5
@@ -300,6 +323,11 @@ public enum DashboardLoop {
       if var incident = state.incident {
         Reducer.apply(envelope, to: &incident)
         state.incident = incident
+        if case .probeChanged(let change) = envelope.event, envelope.incident == incident.id {
+          // Fresh readings for the sparkline on the next tick; a failure flashes once.
+          state.lastSamplesRead = nil
+          if change.state == .failing { state.flashUntil = envelope.at.addingTimeInterval(3) }
+        }
       }
       if case .declared(let declared) = envelope.event, envelope.incident != state.incident?.id,
         envelope.seq > state.seen

@@ -13,9 +13,12 @@ public enum ViewMode: String, CaseIterable, Sendable {
 /// The panes that can take focus.
 public enum PaneID: String, CaseIterable, Sendable {
   case checklist, roles, countdown, experiments, log
+  /// The probes: a pane in the lead's view while the incident has any (not focusable).
+  case recovery
 
   public var title: String {
     switch self {
+    case .recovery: "Recovery"
     case .checklist: "Checklist"
     case .roles: "Roles"
     case .countdown: "Stakeholder update"
@@ -32,10 +35,11 @@ public enum Focus: Equatable, Sendable {
 
 /// The pages of the log pane.
 public enum LogPage: String, CaseIterable, Sendable {
-  case log, timeline, whys, followups, updates
+  case log, timeline, whys, followups, updates, recovery
 
   public var title: String {
     switch self {
+    case .recovery: "Recovery"
     case .log: "Log"
     case .timeline: "Timeline"
     case .whys: "Five whys"
@@ -126,6 +130,8 @@ public struct DashboardModel: Equatable, Sendable {
   public var openEntry: Int?
   /// Without `--incident`, the dashboard moves to a new incident when its own is resolved.
   public var followsLive = true
+  /// Sparklines in ASCII (the mono theme, or a terminal without UTF-8).
+  public var asciiOnly = false
   /// A standing notice under the header: another incident was declared, or the dashboard
   /// moved to another one. Cleared by Esc.
   public var notice: String?

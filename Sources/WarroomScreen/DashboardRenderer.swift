@@ -8,7 +8,9 @@ public enum DashboardRenderer {
       Overlays.tooSmall(width: width, height: height, into: &grid)
       return Frame(grid: grid, cursor: nil)
     }
-    let layout = Layout.compute(width: width, height: height, view: context.model.view)
+    let layout = Layout.compute(
+      width: width, height: height, view: context.model.view,
+      probes: context.state?.currentProbes.count ?? 0)
     HeaderPane.render(context, into: &grid, rect: layout.header)
     let middle = Rect(
       x: 0, y: layout.header.maxY, width: width, height: layout.input.y - layout.header.maxY)
@@ -33,6 +35,7 @@ public enum DashboardRenderer {
         case .countdown: CountdownPane.render(context, into: &grid, rect: rect)
         case .experiments: ExperimentsPane.render(context, into: &grid, rect: rect)
         case .log: LogPane.render(context, into: &grid, rect: rect)
+        case .recovery: RecoveryPane.render(context, into: &grid, rect: rect)
         }
       }
     }

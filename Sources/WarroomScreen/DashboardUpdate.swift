@@ -468,7 +468,7 @@ public enum DashboardUpdate {
     case .checklist: return incident.runbook.steps.count
     case .roles: return Role.allCases.count
     case .experiments: return incident.experiments.count
-    case .countdown: return 0
+    case .countdown, .recovery: return 0
     case .log:
       return model.logPage == .followups
         ? incident.followups.count : incident.whyChains.reduce(0) { $0 + $1.count }

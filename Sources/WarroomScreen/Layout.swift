@@ -34,7 +34,10 @@ public enum Layout {
     }
   }
 
-  public static func compute(width: Int, height: Int, view: ViewMode) -> PaneLayout {
+  /// `probes`: how many probes the incident has; the lead's view then gives them a pane.
+  public static func compute(width: Int, height: Int, view: ViewMode, probes: Int = 0)
+    -> PaneLayout
+  {
     let screen = Rect(x: 0, y: 0, width: width, height: height)
     let (header, rest) = screen.splitTop(2)
     let (middle, bottom) = rest.splitBottom(2)
@@ -55,13 +58,20 @@ public enum Layout {
       let topHeight = min(max(14, middle.height * 55 / 100), middle.height - 6)
       let (top, log) = middle.splitTop(topHeight)
       let (checklist, right) = columns(top, left: width / 2)
-      let countdownHeight = right.height >= bigCountdownHeight + 10 ? bigCountdownHeight : 3
+      // Probes get a pane of their own here, before the big digits get their room.
+      let recoveryRows = probes > 0 ? min(probes + 1, 7) : 0
+      let countdownHeight =
+        right.height >= bigCountdownHeight + 10 + recoveryRows ? bigCountdownHeight : 3
       let (countdown, below) = right.splitTop(countdownHeight)
-      let (roles, experiments) = below.splitTop(5)
-      panes = [
-        (.checklist, checklist), (.countdown, countdown), (.roles, roles),
-        (.experiments, experiments), (.log, log),
-      ]
+      let (roles, rest) = below.splitTop(5)
+      panes = [(.checklist, checklist), (.countdown, countdown), (.roles, roles)]
+      if recoveryRows > 0, rest.height >= 4 {
+        let (recovery, experiments) = rest.splitTop(min(recoveryRows, rest.height - 2))
+        panes += [(.recovery, recovery), (.experiments, experiments)]
+      } else {
+        panes.append((.experiments, rest))
+      }
+      panes.append((.log, log))
     case .recorder:
       let (log, right) = columns(middle, left: width * 62 / 100)
       let (countdown, below) = right.splitTop(3)

@@ -63,6 +63,13 @@ public protocol EventStore: AnyObject, Sendable {
 
   /// The lease as recorded (perhaps expired), or nil when nobody ever took it.
   func lease(named name: String) throws -> Lease?
+
+  /// Keeps probe readings (one per probe per minute) in a table of their own: not events,
+  /// so a day of them neither bloats the log nor slows the fold.
+  func appendSamples(_ samples: [ProbeSample]) throws
+
+  /// An incident's probe readings since `since`, oldest first.
+  func samples(of incident: IncidentID, since: Date) throws -> [ProbeSample]
 }
 
 /// What `warroom store verify` reports.

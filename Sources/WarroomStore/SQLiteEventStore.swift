@@ -133,7 +133,7 @@ public final class SQLiteEventStore: EventStore {
     guard let queue = try? DatabaseQueue(path: file, configuration: config) else { return false }
     defer { try? queue.close() }
     let ours: Set<String> = [
-      "events", "grdb_migrations", "sqlite_sequence", "store_meta", "leases",
+      "events", "grdb_migrations", "sqlite_sequence", "store_meta", "leases", "probe_samples",
     ]
     return
       (try? queue.read { db -> Bool in
@@ -463,6 +463,54 @@ public final class SQLiteEventStore: EventStore {
       name: row.storedText(0), holder: row.storedText(1), label: row.storedText(2),
       host: row.storedText(3), pid: Int32(clamping: pid == Int64.min ? 0 : pid),
       expiresMs: max(0, row.storedNumber(5)))
+  }
+
+  // MARK: - Probe samples
+
+  public func appendSamples(_ samples: [ProbeSample]) throws {
+    guard !samples.isEmpty else { return }
+    guard schema >= 5 else { throw StoreError.readOnly(path: location) }
+    try immediateTransaction { db in
+      let insert = try db.cachedStatement(
+        sql: """
+          INSERT INTO probe_samples (incident, probe, at_ms, value, latency_ms, state)
+          VALUES (?, ?, ?, ?, ?, ?)
+          """)
+      for sample in samples {
+        try insert.execute(arguments: [
+          sample.incident.rawValue, sample.probe, sample.atMs,
+          sample.value.flatMap { $0.isFinite ? $0 : nil }, sample.latencyMs.map { Int64($0) },
+          sample.state.rawValue,
+        ])
+      }
+    }
+  }
+
+  public func samples(of incident: IncidentID, since: Date) throws -> [ProbeSample] {
+    guard schema >= 5 else { return [] }
+    return try read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT probe, at_ms, value, latency_ms, state FROM probe_samples
+          WHERE incident = ? AND at_ms >= ? ORDER BY at_ms
+          """, arguments: [incident.rawValue, Int64(milliseconds: since)]
+      ).compactMap { row in
+        // Read as loosely as events: a planted row of odd types is passed over.
+        let value: DatabaseValue = row[2]
+        let latency = row.storedNumber(3)
+        guard let state = ProbeState(rawValue: row.storedText(4)) else { return nil }
+        var number: Double?
+        switch value.storage {
+        case .double(let double): number = double.isFinite ? double : nil
+        case .int64(let integer): number = Double(integer)
+        default: number = nil
+        }
+        return ProbeSample(
+          incident: incident, probe: row.storedText(0), atMs: row.storedNumber(1), value: number,
+          latencyMs: latency == Int64.min ? nil : Int(clamping: latency), state: state)
+      }
+    }
   }
 
   private func read<T>(_ body: (Database) throws -> T) throws -> T {

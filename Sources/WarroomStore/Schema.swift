@@ -5,7 +5,7 @@ import WarroomCore
 /// The store's tables, as GRDB migrations. Migrations only ever add; each bumps
 /// `PRAGMA user_version`, which the header check reads to refuse newer stores untouched.
 enum Schema {
-  static let version = 4
+  static let version = 5
 
   static var migrator: DatabaseMigrator {
     var migrator = DatabaseMigrator()
@@ -89,6 +89,22 @@ enum Schema {
             expires_ms INTEGER NOT NULL
           );
           PRAGMA user_version = 4;
+          """)
+    }
+    // Probe readings, one per probe per minute, kept beside the events (see ProbeSample).
+    migrator.registerMigration("v5: probe samples") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE probe_samples (
+            incident TEXT NOT NULL,
+            probe TEXT NOT NULL,
+            at_ms INTEGER NOT NULL,
+            value REAL,
+            latency_ms INTEGER,
+            state TEXT NOT NULL
+          );
+          CREATE INDEX probe_samples_by_incident ON probe_samples(incident, at_ms);
+          PRAGMA user_version = 5;
           """)
     }
     return migrator

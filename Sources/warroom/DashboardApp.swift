@@ -76,7 +76,8 @@ final class DashboardApp {
       let frame = DashboardRenderer.render(
         RenderContext(
           state: state.incident, model: state.model, now: now, storeName: store.location,
-          connectivity: state.connectivity, deliverer: state.deliverer),
+          connectivity: state.connectivity, deliverer: state.deliverer, samples: state.samples,
+          flashUntil: state.flashUntil),
         width: size.width, height: size.height)
       terminal.paint(frame)
 
@@ -177,6 +178,8 @@ final class DashboardApp {
     case .probe:
       probe.start(store)
       return []
+    case .readSamples(let id, let since):
+      return [.samplesRead((try? store.samples(of: id, since: since)) ?? [])]
     case .checkDeliverer:
       guard let lease = try? store.lease(named: Lease.deliverer) else {
         return [.delivererSeen(nil, now: Date())]

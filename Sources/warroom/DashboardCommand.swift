@@ -50,6 +50,13 @@ struct Dashboard: ParsableCommand {
       model.notice = "no store yet: declaring the first incident creates it at \(path)"
     }
     if localTime { model.timeOffset = TimeZone.current.secondsFromGMT() }
+    let locale =
+      ProcessInfo.processInfo.environment["LC_ALL"]
+      ?? ProcessInfo.processInfo.environment["LC_CTYPE"]
+      ?? ProcessInfo.processInfo.environment["LANG"] ?? ""
+    model.asciiOnly =
+      theme.name == "mono"
+      || !(locale.uppercased().contains("UTF-8") || locale.uppercased().contains("UTF8"))
     // With a config, this dashboard delivers while no relay or other dashboard does. A bad
     // config is said, and the dashboard runs on without delivering.
     var deliverer: Deliverer?

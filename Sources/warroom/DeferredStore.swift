@@ -89,6 +89,15 @@ final class DeferredStore: EventStore, @unchecked Sendable {
 
   func lease(named name: String) throws -> Lease? { try existing()?.lease(named: name) }
 
+  func appendSamples(_ samples: [ProbeSample]) throws {
+    guard let store = try existing() else { throw StoreError.noStore(path: location) }
+    try store.appendSamples(samples)
+  }
+
+  func samples(of incident: IncidentID, since: Date) throws -> [ProbeSample] {
+    try existing()?.samples(of: incident, since: since) ?? []
+  }
+
   func verify() throws -> StoreVerification {
     try existing()?.verify()
       ?? StoreVerification(

@@ -103,6 +103,7 @@ struct GlobalOptions: ParsableArguments {
       let summary = state.timeline.last { $0.seq == envelope.seq }?.summary ?? ""
       Output.note("\(state.id): \(SafeText.inert(summary))")
     }
+    for warning in Rules.warnings(after: command, in: state) { Output.warn(warning) }
     return (state, written)
   }
 

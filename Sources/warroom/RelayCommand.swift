@@ -11,15 +11,19 @@ struct Relay: ParsableCommand {
     abstract: "Deliver stakeholder messages from the store (runs until stopped).",
     discussion: """
       Holds the store's deliverer lease while it runs: one deliverer per store sends \
-      every message once, in order, and records each attempt and outcome in the store. \
-      Another relay or dashboard takes over within 15 seconds after this one stops.
+      every message once, in order, records each attempt and outcome in the store, and \
+      runs the incidents' probes. Another relay or dashboard takes over within 15 seconds \
+      after this one stops. Without a config it runs probes only.
       """)
 
   @OptionGroup var global: GlobalOptions
   @OptionGroup var options: ConfigOption
 
   func run() throws {
-    let config = try options.require()
+    // Without a config the relay runs the incidents' probes only.
+    let config =
+      try options.load()
+      ?? DeliveryConfig(path: "no config", destinations: [])
     for destination in config.destinations {
       if let problem = destination.problem {
         Output.warn("destination \(destination.name): \(problem); its deliveries will fail")
@@ -35,8 +39,11 @@ struct Relay: ParsableCommand {
       report: RelayReport.line)
     let signals = try SignalPipe(catching: [SIGINT, SIGTERM, SIGHUP])
     Output.note(
-      "relay: delivering from \(store.location) to \(config.destinations.count) "
-        + "destination\(config.destinations.count == 1 ? "" : "s") (\(config.path))")
+      config.destinations.isEmpty
+        ? "relay: running probes for \(store.location) (no destinations configured)"
+        : "relay: delivering from \(store.location) to \(config.destinations.count) "
+          + "destination\(config.destinations.count == 1 ? "" : "s") (\(config.path)), "
+          + "and running probes")
     let signalled = signals.fileDescriptor
     Thread.detachNewThread {
       var fds = [pollfd(fd: signalled, events: Int16(POLLIN), revents: 0)]

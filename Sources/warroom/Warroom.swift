@@ -16,7 +16,7 @@ struct Warroom: ParsableCommand {
       Log.self, RoleCommand.self, Step.self, ExperimentCommand.self,
       Update.self, Announce.self, Cadence.self, Why.self, FollowupCommand.self,
       Mitigate.self, Verify.self, Resolve.self, Reopen.self, Undo.self,
-      Export.self, StoreCommand.self, NotifyCommand.self, Relay.self,
+      Export.self, StoreCommand.self, NotifyCommand.self, Relay.self, ProbeCommand.self,
     ],
     defaultSubcommand: Dashboard.self
   )

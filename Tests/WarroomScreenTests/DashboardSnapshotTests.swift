@@ -144,6 +144,33 @@ struct DashboardSnapshotTests {
     check(grid, "deliveries-\(delivererRunning ? "running" : "stopped")-120x30.txt")
   }
 
+  /// The lead's Recovery pane: states, sparklines of the last half hour (Unicode and ASCII),
+  /// progress toward the window, and the title flashing as a probe turns failing.
+  @Test(arguments: [false, true]) func probesInTheLeadsView(ascii: Bool) {
+    let b = Fixtures.probed()
+    var model = DashboardModel(me: "alice")
+    model.asciiOnly = ascii
+    let samples = (0..<30).flatMap { minute -> [ProbeSample] in
+      let at = Int64(milliseconds: b.now.addingTimeInterval(Double(minute - 29) * 60))
+      return [
+        ProbeSample(
+          incident: b.state.id, probe: "checkout", atMs: at, value: Double(80 + minute * 7 % 40),
+          latencyMs: 80, state: minute < 20 ? .failing : .passing),
+        ProbeSample(
+          incident: b.state.id, probe: "error-rate", atMs: at, value: Double(30 - minute) / 100,
+          latencyMs: nil, state: minute % 9 == 0 ? .unknown : .passing),
+      ]
+    }
+    let grid = DashboardRenderer.render(
+      RenderContext(
+        state: b.state, model: model, now: b.now, storeName: "/srv/warroom.db",
+        samples: samples, flashUntil: ascii ? nil : b.now.addingTimeInterval(1)),
+      width: 160, height: 48
+    ).grid
+    #expect(grid.text.contains("recovered 03:00 of 05:00"))
+    check(grid, "probes-\(ascii ? "ascii" : "unicode")-160x48.txt")
+  }
+
   @Test func helpIsGeneratedFromTheKeyTable() {
     var model = DashboardModel(me: "alice")
     model.showHelp = true

@@ -125,4 +125,29 @@ enum Fixtures {
     deliver(2, "statuspage", nil)
     return b
   }
+
+  /// Three probes: one recovering (3 of its 5 minutes), one unknown, one failing.
+  static func probed() -> Builder {
+    var b = Builder(Declared(title: "Checkout returns 502 for EU customers"))
+    var checkout = ProbeSpec(name: "checkout", kind: .http, target: "https://shop.example/health")
+    checkout.maxLatencyMs = 500
+    var errors = ProbeSpec(name: "error-rate", kind: .prometheus, target: "http://prom:9090")
+    errors.query = "sum(rate(http_errors_total[5m]))"
+    errors.below = 0.01
+    let login = ProbeSpec(name: "login", kind: .command, target: "/usr/local/bin/check-login")
+    for spec in [checkout, errors, login] { b.send(.addProbe(spec)) }
+    func seen(_ name: String, _ state: ProbeState, _ value: String?, _ reason: String?) {
+      b.send(
+        .recordProbe(
+          .probeChanged(ProbeChanged(name: name, state: state, value: value, reason: reason))),
+        by: "warroom")
+    }
+    seen("checkout", .failing, "502 in 40 ms", "HTTP 502, expected 200")
+    seen("error-rate", .unknown, nil, "no data (empty result)")
+    seen("login", .failing, nil, "exit 1: login page times out")
+    b.advance(minutes: 20)
+    seen("checkout", .passing, "200 in 87 ms", nil)
+    b.advance(minutes: 3)
+    return b
+  }
 }

@@ -148,7 +148,7 @@ struct SQLiteEventStoreTests {
     try queue.write { try $0.execute(sql: "PRAGMA user_version = 99") }
     try queue.close()
     let before = try Data(contentsOf: URL(fileURLWithPath: path))
-    #expect(throws: StoreError.newerSchema(path: path, version: 99, supported: 4)) {
+    #expect(throws: StoreError.newerSchema(path: path, version: 99, supported: 5)) {
       try SQLiteEventStore(path: path)
     }
     #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)

@@ -90,6 +90,8 @@ enum LogPane {
           meta: meta(message.at, message.by, seconds, context), metaWidth: seconds ? 19 : 16,
           parts: parts)
       }
+    case .recovery:
+      RecoveryPane.renderBody(context, state: state, into: &grid, body: body)
     case .whys:
       var rows: [(String, StyleRole)] = []
       for (number, chain) in state.whyChains.enumerated() {
@@ -122,6 +124,7 @@ enum LogPane {
     case .updates:
       "\(state.updates.filter(\.onTime).count)/\(state.updates.count) on time"
         + (state.undeliveredCount > 0 ? ", \(state.undeliveredCount) not delivered" : "")
+    case .recovery: RecoveryPane.summary(state)
     }
   }
 

@@ -12,12 +12,19 @@ public struct RenderContext: Sendable {
   public var connectivity: Connectivity
   /// Who delivers stakeholder messages, if the dashboard has looked.
   public var deliverer: DelivererSighting?
+  /// The incident's probe readings of the last half hour, oldest first, for sparklines.
+  public var samples: [ProbeSample] = []
+  /// Until when the Recovery title flashes: a probe just turned failing.
+  public var flashUntil: Date?
 
   public init(
     state: IncidentState?, model: DashboardModel, now: Date, storeName: String,
-    connectivity: Connectivity = Connectivity(), deliverer: DelivererSighting? = nil
+    connectivity: Connectivity = Connectivity(), deliverer: DelivererSighting? = nil,
+    samples: [ProbeSample] = [], flashUntil: Date? = nil
   ) {
     self.deliverer = deliverer
+    self.samples = samples
+    self.flashUntil = flashUntil
     self.state = state
     self.model = model
     self.now = now
