@@ -279,7 +279,19 @@ public enum DashboardLoop {
       state.connectivity.release()
       state.incident = incident
       state.flush?.sent += 1
-      if state.flush == nil { state.model.message = Message("✓ " + summary) }
+      if state.flush == nil {
+        // Allowed, but said: yellow while a probe still fails.
+        let warnings: [String]
+        if case .command(let command) = submission.action {
+          warnings = Rules.warnings(after: command, in: incident)
+        } else {
+          warnings = []
+        }
+        state.model.message =
+          warnings.isEmpty
+          ? Message("✓ " + summary)
+          : Message("✓ \(summary); but \(warnings.joined(separator: "; "))", isError: true)
+      }
     case .refused(let reason):
       state.connectivity.release()
       if state.flush != nil {

@@ -172,7 +172,8 @@ public enum KeyTable {
     KeyBinding(keys: [.pageDown], scope: .pane(.log), action: .pageDown, help: "page down"),
     KeyBinding(
       keys: [.left], scope: .pane(.log), action: .previousPage,
-      help: "previous page: log, timeline, whys, follow-ups, updates", hint: "←→ pages"),
+      help: "previous page: log, timeline, whys, follow-ups, updates, recovery",
+      hint: "←→ pages"),
     KeyBinding(keys: [.right], scope: .pane(.log), action: .nextPage, help: "next page"),
     KeyBinding(
       keys: [.enter], scope: .page(.log), action: .openEntry,

@@ -126,4 +126,30 @@ struct DashboardLoopTests {
     #expect(
       effects == [.load(IncidentID(number: 9), reason: "INC-7 is resolved; INC-9 was declared")])
   }
+
+  @Test mutating func yellowWhileAProbeFailsIsStoredAndSaid() throws {
+    var incident = try #require(state.incident)
+    var seq = incident.lastSeq
+    func apply(_ events: [Event]) {
+      for event in events {
+        seq += 1
+        Reducer.apply(
+          EventEnvelope(seq: seq, incident: incident.id, at: now, actor: "ann", event: event),
+          to: &incident)
+      }
+    }
+    apply(
+      try Rules.decide(
+        .addProbe(ProbeSpec(name: "checkout", kind: .http, target: "http://x/")), in: incident))
+    apply([.probeChanged(ProbeChanged(name: "checkout", state: .failing, reason: "HTTP 502"))])
+    apply(try Rules.decide(.mitigate, in: incident))
+    let submission = Submission(
+      request: RequestID(), action: .command(.mitigate), actor: "ann", at: now)
+    state.connectivity.hold(submission)
+    _ = DashboardLoop.update(
+      &state, .sent(submission, .stored(incident, summary: "mitigated"), now: now))
+    #expect(
+      state.model.message
+        == Message("✓ mitigated; but probe checkout is still failing: HTTP 502", isError: true))
+  }
 }

@@ -16,13 +16,15 @@ struct HostileInputPropertyTests {
     "experiment-abandoned", "logged", "stakeholder-updated", "cadence-changed", "why-added",
     "followup-added", "followup-done", "mitigated", "customer-verified", "resolved", "reopened",
     "announced", "update-overdue", "delivery-attempted", "delivered", "delivery-failed",
-    "delivery-resend", "from-the-future",
+    "delivery-resend", "probe-added", "probe-removed", "probe-paused", "probe-resumed",
+    "probe-changed", "recovery-proven", "from-the-future",
   ]
   static let keys = [
     "step", "id", "chain", "seconds", "cadence", "title", "text", "why", "because", "role",
     "person", "kind", "outcome", "result", "hypothesis", "target", "owner", "severity",
     "runbook", "reason", "forcedReason", "delivery", "destination", "message", "attempt",
-    "deliverer", "status", "remote", "retryAtMs", "uncertain", "dueMs",
+    "deliverer", "status", "remote", "retryAtMs", "uncertain", "dueMs", "name", "target",
+    "everySeconds", "windowSeconds", "timeoutSeconds", "state", "value", "probes", "below",
   ]
   static let numbers = [
     "0", "-1", "1", "13", "9223372036854775807", "-9223372036854775808",

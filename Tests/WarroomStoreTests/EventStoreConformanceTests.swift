@@ -256,6 +256,32 @@ struct EventStoreConformanceTests {
     #expect(try store.claimLease(lease("A", expiresIn: 12), now: clock, gone: nil).holder == "A")
   }
 
+  @Test(arguments: StoreBackend.all) func probeSamplesAreKeptBesideTheEvents(backend: StoreBackend)
+    throws
+  {
+    let store = try backend.open(folder, "w.db")
+    let id = try store.declare(Declared(title: "x"), actor: "a", at: clock)
+    let at = { (minute: Int) in Int64(milliseconds: clock.addingTimeInterval(Double(minute) * 60)) }
+    try store.appendSamples([
+      ProbeSample(
+        incident: id, probe: "api", atMs: at(0), value: 0.5, latencyMs: 80, state: .passing),
+      ProbeSample(
+        incident: id, probe: "api", atMs: at(1), value: .nan, latencyMs: nil, state: .unknown),
+      ProbeSample(
+        incident: id, probe: "db", atMs: at(2), value: nil, latencyMs: 9, state: .failing),
+      ProbeSample(
+        incident: IncidentID(number: 9), probe: "api", atMs: at(2), value: 1, latencyMs: 1,
+        state: .passing),
+    ])
+    let read = try backend.open(folder, "w.db").samples(of: id, since: clock.addingTimeInterval(30))
+    #expect(read.map(\.probe) == ["api", "db"])
+    #expect(read[0].value == nil)  // NaN is kept as no value
+    #expect(read[1].state == .failing)
+    #expect(read[1].latencyMs == 9)
+    // Not events: the incident's fold does not see them.
+    #expect(try store.load(id).lastSeq == 1)
+  }
+
   @Test(arguments: StoreBackend.all) func manyClaimantsAtOnceLeaveOneHolder(backend: StoreBackend)
     throws
   {
