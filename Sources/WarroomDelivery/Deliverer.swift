@@ -4,9 +4,10 @@ import WarroomStore
 
 /// The store's single deliverer: holds the lease while it runs, reads new events, asks
 /// `Outbox` what is due, records each attempt before sending and each outcome after, so
-/// that every terminal sees the same delivery status and a crash loses nothing. Sends run
-/// concurrently (one destination's failure or slowness never holds up another); the store
-/// is only touched from the deliverer's own thread.
+/// that every terminal sees the same delivery status and a crash loses nothing. It also
+/// runs the incidents' probes (`ProbeMachine` decides what their readings mean). Sends and
+/// checks run concurrently (one destination or probe that fails or hangs never holds up
+/// another); the store is only touched from the deliverer's own thread.
 public final class Deliverer: @unchecked Sendable {
   /// Who this deliverer is, for the lease and for people.
   public struct Identity: Sendable {
