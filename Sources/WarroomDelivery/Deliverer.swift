@@ -55,7 +55,8 @@ public final class Deliverer: @unchecked Sendable {
   public static let actor = "warroom"
 
   public init(
-    store: any EventStore, destinations: [Destination], identity: Identity,
+    store: any EventStore, destinations: [Destination], probes: ProbePolicy = ProbePolicy(),
+    identity: Identity,
     clock: @escaping @Sendable () -> Date = { Date() },
     report: @escaping @Sendable (Report) -> Void
   ) throws {
@@ -69,7 +70,7 @@ public final class Deliverer: @unchecked Sendable {
     self.report = report
     self.wake = wake
     transport = Transport(destinations: destinations)
-    checker = ProbeChecker()
+    checker = ProbeChecker(policy: probes)
   }
 
   /// Asks `run` to finish: no new sends; those in flight are waited for (at most 20 s),

@@ -9,10 +9,13 @@ import WarroomCore
 public struct DeliveryConfig: Sendable {
   public var path: String
   public var destinations: [Destination]
+  /// What this deliverer lets probes do (`[probes]`).
+  public var probes = ProbePolicy()
 
-  public init(path: String, destinations: [Destination]) {
+  public init(path: String, destinations: [Destination], probes: ProbePolicy = ProbePolicy()) {
     self.path = path
     self.destinations = destinations
+    self.probes = probes
   }
 
   /// The file to read: `--config`, else `$WARROOM_CONFIG`, else
@@ -64,11 +67,13 @@ public struct DeliveryConfig: Sendable {
     } catch {
       throw ConfigError("\(path): not valid TOML")
     }
-    for key in table.keys where key != "destination" {
-      throw ConfigError("\(path): unknown setting \"\(key)\" (expected [[destination]] tables)")
+    for key in table.keys where key != "destination" && key != "probes" {
+      throw ConfigError(
+        "\(path): unknown setting \"\(key)\" (expected [[destination]] tables and [probes])")
     }
+    let probes = try ProbePolicy.read(table["probes"], path: path)
     guard let list = table["destination"] else {
-      return DeliveryConfig(path: path, destinations: [])
+      return DeliveryConfig(path: path, destinations: [], probes: probes)
     }
     guard let array = list.array else {
       throw ConfigError("\(path): destination must be an array of tables ([[destination]])")
@@ -87,7 +92,7 @@ public struct DeliveryConfig: Sendable {
       }
       destinations.append(destination)
     }
-    return DeliveryConfig(path: path, destinations: destinations)
+    return DeliveryConfig(path: path, destinations: destinations, probes: probes)
   }
 
   public func destination(named name: String) -> Destination? {

@@ -10,8 +10,13 @@ import WarroomCore
 public final class ProbeChecker: Sendable {
   private let client: HTTPClient
   private let environment: [String: String]
+  private let policy: ProbePolicy
 
-  public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+  public init(
+    policy: ProbePolicy = ProbePolicy(),
+    environment: [String: String] = ProcessInfo.processInfo.environment
+  ) {
+    self.policy = policy
     self.environment = environment
     client = HTTPClient(
       eventLoopGroupProvider: .singleton,
@@ -32,6 +37,9 @@ public final class ProbeChecker: Sendable {
 
   /// The bearer token a probe names, read now (never stored).
   func token(_ spec: ProbeSpec) -> Result<String?, SecretError> {
+    if let refusal = policy.refusal(tokenEnv: spec.tokenEnv, tokenFile: spec.tokenFile) {
+      return .failure(SecretError(reason: refusal))
+    }
     if let variable = spec.tokenEnv {
       guard let value = environment[variable], !value.isEmpty else {
         return .failure(SecretError(reason: "$\(variable) is not set"))
@@ -174,6 +182,16 @@ public final class ProbeChecker: Sendable {
 
   /// Exit 0 is healthy; the first line of stdout is its value.
   private func command(_ spec: ProbeSpec) async -> ProbeReading {
+    guard policy.allowCommands else {
+      return ProbeReading(
+        state: .unknown,
+        reason:
+          "command probes are off on this deliverer: allow_commands = true under [probes] in its config"
+      )
+    }
+    if case .failure(let error) = token(spec) {
+      return ProbeReading(state: .unknown, reason: error.reason)
+    }
     let command = spec.target
     let timeout = TimeInterval(spec.timeoutSeconds)
     var environment = [

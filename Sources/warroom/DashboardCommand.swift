@@ -66,7 +66,7 @@ struct Dashboard: ParsableCommand {
           // A connection of its own: the deliverer works on its own thread.
           let own: any EventStore = deferred ? DeferredStore(path: path) : try global.openStore()
           deliverer = try Deliverer(
-            store: own, destinations: config.destinations,
+            store: own, destinations: config.destinations, probes: config.probes,
             identity: .init(label: "dashboard of \(global.who)"), report: { _ in })
           if let broken = config.destinations.first(where: { $0.problem != nil }) {
             model.notice =

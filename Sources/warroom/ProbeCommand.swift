@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WarroomCore
+import WarroomDelivery
 
 /// `warroom probe`: checks of what customers see, attached to the incident; the store's
 /// deliverer (`warroom relay`, or a dashboard with a config) runs them.
@@ -74,6 +75,11 @@ struct ProbeCommand: ParsableCommand {
       spec.windowSeconds =
         try window.map { try Self.seconds($0, "--window") } ?? ProbeSpec.defaultWindow
       spec.timeoutSeconds = try timeout.map { try Self.seconds($0, "--timeout") } ?? 5
+      if let tokenEnv, !tokenEnv.hasPrefix(ProbePolicy.variablePrefix) {
+        throw ValidationError(
+          "--token-env must name a variable starting with \(ProbePolicy.variablePrefix) "
+            + "(the deliverer hands probes no other)")
+      }
       spec.tokenEnv = tokenEnv
       spec.tokenFile = tokenFile
       if let problem = spec.problem { throw ValidationError(problem) }

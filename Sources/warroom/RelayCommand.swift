@@ -35,7 +35,8 @@ struct Relay: ParsableCommand {
       !PostgresLocation.isPostgres(path) && !FileManager.default.fileExists(atPath: path)
       ? DeferredStore(path: path) : try global.openStore()
     let deliverer = try Deliverer(
-      store: store, destinations: config.destinations, identity: .init(label: "relay"),
+      store: store, destinations: config.destinations, probes: config.probes,
+      identity: .init(label: "relay"),
       report: RelayReport.line)
     let signals = try SignalPipe(catching: [SIGINT, SIGTERM, SIGHUP])
     Output.note(

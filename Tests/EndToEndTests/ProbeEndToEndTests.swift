@@ -22,13 +22,19 @@ struct ProbeEndToEndTests {
     try WarroomBinary.run(arguments + ["--store", store], timeout: 60)
   }
 
-  func relay() throws -> BackgroundProcess {
+  /// A relay with no destinations; `config` (TOML) for its `[probes]` settings.
+  func relay(config: String? = nil) throws -> BackgroundProcess {
     var env = ProcessInfo.processInfo.environment
     env["WARROOM_STORE"] = store
     env["WARROOM_USER"] = "relay"
     env["XDG_CONFIG_HOME"] = folder.path("no-config")  // probes only
-    return try BackgroundProcess(
-      [WarroomBinary.path, "relay"], environment: env, outputPath: folder.path("relay.out"))
+    var argv = [WarroomBinary.path, "relay"]
+    if let config {
+      let path = folder.path("relay.toml")
+      try config.write(toFile: path, atomically: true, encoding: .utf8)
+      argv += ["--config", path]
+    }
+    return try BackgroundProcess(argv, environment: env, outputPath: folder.path("relay.out"))
   }
 
   /// `probe list`'s line for a probe, once it says `word`.
@@ -119,7 +125,7 @@ struct ProbeEndToEndTests {
       "probe", "add", "errors", "--command", "echo 0.3; echo 'db down' >&2; exit 3", "--every", "2s"
     )
     try warroom("probe", "add", "count", "--command", "echo 42", "--every", "2s")
-    let relay = try relay()
+    let relay = try relay(config: "[probes]\nallow_commands = true\n")
     defer { relay.stop() }
     #expect(try waitFor("slow", "failing").contains("no answer within 1s"))
     #expect(
@@ -173,6 +179,27 @@ struct ProbeEndToEndTests {
     let query = peers.requests(to: "/good/api/v1/query").first?.path ?? ""
     #expect(query == "/good/api/v1/query?query=sum%28rate%28http_errors_total%5B5m%5D%29%29")
     #expect(try warroom("resolve", "--force", "unused").status == 0)
+  }
+
+  /// Anyone who can write the store can add a probe, and the relay may run elsewhere under
+  /// a service account: it runs commands only when its own config allows, and hands a probe
+  /// none of its other secrets.
+  @Test func aRelayRunsNoCommandAndLeaksNoSecretItsConfigDoesNotAllow() throws {
+    try warroom("declare", "Checkout down")
+    let marker = folder.path("ran")
+    try warroom("probe", "add", "planted", "--command", "touch \(marker)", "--every", "1s")
+    let refused = try WarroomBinary.run(
+      [
+        "probe", "add", "leak", "--http", "\(peers.base)/steal", "--token-env", "SLACK_TOKEN",
+        "--store", store,
+      ])
+    #expect(refused.status == 64)
+    #expect(
+      refused.stderr.contains("--token-env must name a variable starting with WARROOM_PROBE_"))
+    let relay = try relay()
+    defer { relay.stop() }
+    #expect(try waitFor("planted", "unknown").contains("command probes are off on this deliverer"))
+    #expect(!FileManager.default.fileExists(atPath: marker))
   }
 
   @Test func badInputIsOneLineAndChangesNothing() throws {

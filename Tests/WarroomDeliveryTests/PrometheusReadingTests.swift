@@ -65,3 +65,54 @@ struct PrometheusReadingTests {
         == "http://prom:9090/api/v1/query?query=up")
   }
 }
+
+/// What a deliverer hands to probes: only `WARROOM_PROBE_…` variables and files in the
+/// folder its config names, whatever a (planted) probe asks for.
+@Suite("Probe policy")
+struct ProbePolicyTests {
+  @Test func aProbeGetsNoOtherSecretOfTheDeliverer() throws {
+    let environment = ["SLACK_TOKEN": "xoxb-secret", "WARROOM_PROBE_PROM": "prom-token"]
+    var spec = ProbeSpec(name: "p", kind: .http, target: "http://127.0.0.1:1/")
+    spec.tokenEnv = "SLACK_TOKEN"
+    let strict = ProbeChecker(policy: ProbePolicy(), environment: environment)
+    guard case .failure(let refusal) = strict.token(spec) else {
+      Issue.record("handed out SLACK_TOKEN")
+      return
+    }
+    #expect(refusal.reason.contains("WARROOM_PROBE_"))
+    spec.tokenEnv = "WARROOM_PROBE_PROM"
+    #expect(try strict.token(spec).get() == "prom-token")
+    spec.tokenEnv = nil
+    spec.tokenFile = "/root/.ssh/id_rsa"
+    #expect((try? strict.token(spec).get()) == nil)
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "warroom-tokens-\(UUID())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let file = folder.appendingPathComponent("prom.token").path
+    try "file-token\n".write(toFile: file, atomically: true, encoding: .utf8)
+    chmod(file, 0o600)
+    let allowing = ProbeChecker(policy: ProbePolicy(tokenDirectory: folder.path), environment: [:])
+    spec.tokenFile = file
+    #expect(try allowing.token(spec).get() == "file-token")
+    // A link inside the folder that points out of it is not followed out.
+    let link = folder.appendingPathComponent("escape").path
+    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "/etc/hostname")
+    spec.tokenFile = link
+    #expect((try? allowing.token(spec).get()) == nil)
+    Task { await strict.shutdown() }
+    Task { await allowing.shutdown() }
+  }
+
+  @Test func theProbesTableReads() throws {
+    let config = try DeliveryConfig.parse(
+      "[probes]\nallow_commands = true\ntoken_dir = \"/etc/warroom/probe-tokens\"\n",
+      path: "c.toml", environment: [:])
+    #expect(
+      config.probes == ProbePolicy(allowCommands: true, tokenDirectory: "/etc/warroom/probe-tokens")
+    )
+    #expect(throws: ConfigError.self) {
+      try DeliveryConfig.parse("[probes]\nallow = 1\n", path: "c.toml", environment: [:])
+    }
+  }
+}
