@@ -26,7 +26,8 @@ public final class Deliverer: @unchecked Sendable {
     static func hostName() -> String {
       var buffer = [CChar](repeating: 0, count: 256)
       guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
-      return String(cString: buffer)
+      let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+      return String(decoding: bytes, as: UTF8.self)
     }
   }
 

@@ -28,7 +28,7 @@ public final class FakePeers: @unchecked Sendable {
   public init(folder: TemporaryFolder, script: String, tls: (String, String)? = nil) throws {
     logPath = folder.path("peers-\(UUID().uuidString).jsonl")
     planPath = folder.path("plan-\(UUID().uuidString).json")
-    FileManager.default.createFile(atPath: logPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: logPath, contents: nil)
     let portFile = folder.path("peers-\(UUID().uuidString).out")
     var argv = ["python3", "-u", script, logPath, planPath]
     if let (cert, key) = tls { argv += ["--tls", cert, key] }

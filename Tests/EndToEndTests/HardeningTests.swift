@@ -111,7 +111,7 @@ struct HardeningTests {
 
   @Test func aShareReadyEmptyFileKeepsItsModeAndGroupAndSoDoesTheLock() throws {
     let path = folder.path("shared.db")
-    FileManager.default.createFile(atPath: path, contents: nil)
+    _ = FileManager.default.createFile(atPath: path, contents: nil)
     chmod(path, 0o660)
     if isRoot { chown(path, 0, 65534) }  // nogroup
     #expect(try warroom("declare", "x", on: path).status == 0)
@@ -284,7 +284,7 @@ struct HardeningTests {
 
   @Test func everyEventNamesItsSystemUserAndTheChainShowsRewrites() throws {
     try warroom("declare", "x")
-    try WarroomBinary.run(["log", "--as", "alice", "hello", "--store", store])
+    _ = try WarroomBinary.run(["log", "--as", "alice", "hello", "--store", store])
     let json = try warroom("export", "--format", "json")
     let user = String(cString: getpwuid(geteuid())!.pointee.pw_name)
     #expect(json.stdout.contains("\"osUser\" : \"\(user)\""))
@@ -400,7 +400,7 @@ struct SmallFileSystem {
     statvfs(path, &info)
     let available = Int(info.f_bavail) * Int(info.f_bsize)
     let size = max(0, available - free * 1024)
-    FileManager.default.createFile(
+    _ = FileManager.default.createFile(
       atPath: path + "/ballast", contents: Data(count: size))
   }
 

@@ -154,7 +154,7 @@ struct PostgresFaultTests {
       try cluster.start()
       rounds += 1
     }
-    FileManager.default.createFile(atPath: folder.path("stop"), contents: nil)
+    _ = FileManager.default.createFile(atPath: folder.path("stop"), contents: nil)
     while writers.contains(where: \.isRunning), Date() < deadline {
       Thread.sleep(forTimeInterval: 0.2)
     }
