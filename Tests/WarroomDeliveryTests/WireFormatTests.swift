@@ -60,6 +60,25 @@ struct WireFormatTests {
     )
   }
 
+  @Test func aDestinationsOwnTemplateReplacesTheBuiltInTextStillEscaped() throws {
+    var slack = destination(.slackWebhook)
+    slack.template = "{{incident}} ({{colour}}): {{text}} (by {{by}}, next {{nextUpdate}})"
+    var message = content()
+    message.text = "rolled back <v2.4.0> & watching"
+    let body = self.body(WireFormat.requests(for: message, to: slack, parent: nil, now: now)[0])
+    let section = ((body["blocks"] as? [[String: Any]])?.first?["text"] as? [String: Any])?["text"]
+    #expect(
+      section as? String
+        == "INC-3 (red): rolled back &lt;v2.4.0&gt; &amp; watching (by bob, next 04:56 UTC)")
+    // Plain destinations get the words as written.
+    var mail = Destination(name: "mail", kind: .command, messages: [.update])
+    mail.template = "{{subject}}\n\n{{text}}"
+    #expect(
+      DeliveryPreview.commandInput(message, mail)
+        == "[P1 RED] INC-3: Checkout <down> & out - Stakeholder update\n\nrolled back <v2.4.0> & watching\n"
+    )
+  }
+
   @Test func aMentionTypedIntoAnUpdateCannotPingTheChannel() throws {
     let request = WireFormat.requests(
       for: content(text: "<!channel> see <https://evil|here>"), to: destination(.slackWebhook),
