@@ -60,11 +60,12 @@ public struct DeliveryJob: Sendable, Equatable {
     self.attempt = attempt
   }
 
-  public var attempted: Event {
+  /// The event recording that `deliverer` began this send.
+  public func attempted(by deliverer: String) -> Event {
     .deliveryAttempted(
       DeliveryAttempted(
         delivery: id, destination: destination, message: message.seq, attempt: attempt,
-        deliverer: ""))
+        deliverer: deliverer))
   }
 }
 
@@ -77,7 +78,7 @@ public enum SendOutcome: Sendable, Equatable {
 }
 
 /// What the single deliverer does next, decided from the incident alone: the store is the
-/// outbox. Pure: the clock, the deliverer's id and what it has in flight are passed in.
+/// outbox. Pure: the clock and what the deliverer has in flight are passed in.
 public enum Outbox {
   /// Messages older than this when first seen are not sent: a deliverer started on an old
   /// store must not replay the past to stakeholders.
@@ -93,8 +94,7 @@ public enum Outbox {
   }
 
   public static func plan(
-    _ state: IncidentState, destinations: [DestinationRule], deliverer: String, now: Date,
-    inFlight: Set<String>
+    _ state: IncidentState, destinations: [DestinationRule], now: Date, inFlight: Set<String>
   ) -> [Action] {
     guard state.isDeclared else { return [] }
     var actions: [Action] = []
@@ -209,14 +209,12 @@ public enum RetryPolicy {
 }
 
 extension Int64 {
-  /// Milliseconds since 1970, clamped to what events may hold.
+  /// Milliseconds since 1970, rounded as stores round them and clamped to what events may
+  /// hold.
   public init(milliseconds date: Date) {
-    let value = (date.timeIntervalSince1970 * 1000).rounded()
-    let range = Limits.milliseconds
-    guard value.isFinite else {
-      self = 0
-      return
-    }
-    self = Int64(Swift.min(Swift.max(value, Double(range.lowerBound)), Double(range.upperBound)))
+    let value = Int64(
+      Int(seconds: date.timeIntervalSince1970 * 1000, rounding: .toNearestOrAwayFromZero))
+    self = Swift.min(
+      Swift.max(value, Limits.milliseconds.lowerBound), Limits.milliseconds.upperBound)
   }
 }

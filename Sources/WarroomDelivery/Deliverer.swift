@@ -184,7 +184,15 @@ public final class Deliverer: @unchecked Sendable {
       {
         gone = current.holder  // its process is gone: no need to wait for the lease to expire
       }
-      let result = try store.claimLease(candidate(now: now), now: now, gone: gone)
+      // A waiting deliverer only reads: it takes the store's write lock (every second) only
+      // when the lease may be its own. The store decides again, atomically.
+      let mine = candidate(now: now)
+      let result: Lease
+      if let current, !Lease.mayTake(current, by: mine, now: now, gone: gone) {
+        result = current
+      } else {
+        result = try store.claimLease(mine, now: now, gone: gone)
+      }
       let nowHolding = result.holder == identity.holder
       if nowHolding != holding || result.holder != lastHolder {
         report(.lease(held: nowHolding, holder: result))
@@ -227,8 +235,7 @@ public final class Deliverer: @unchecked Sendable {
     for id in order {
       guard let state = states[id] else { continue }
       let actions = Outbox.plan(
-        state, destinations: rules, deliverer: identity.holder, now: now,
-        inFlight: Set(inFlight.keys))
+        state, destinations: rules, now: now, inFlight: Set(inFlight.keys))
       for action in actions {
         switch action {
         case .send(let job): try start(job, in: id, now: now)
@@ -320,10 +327,7 @@ public final class Deliverer: @unchecked Sendable {
     guard let destination = destinations.first(where: { $0.name == job.destination }) else {
       return
     }
-    let attempted = Event.deliveryAttempted(
-      DeliveryAttempted(
-        delivery: job.id, destination: job.destination, message: job.message.seq,
-        attempt: job.attempt, deliverer: identity.holder))
+    let attempted = job.attempted(by: identity.holder)
     guard try record(.recordDelivery(attempted), in: id, now: now), let state = states[id] else {
       return
     }

@@ -11,29 +11,11 @@ public final class BackgroundProcess: @unchecked Sendable {
 
   public init(_ argv: [String], environment: [String: String], outputPath: String) throws {
     self.outputPath = outputPath
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var noSignals = sigset_t()
-    sigemptyset(&noSignals)
-    posix_spawnattr_setsigmask(&attributes, &noSignals)
-    posix_spawnattr_setpgroup(&attributes, 0)
-    posix_spawnattr_setflags(
-      &attributes, Int16(POSIX_SPAWN_SETSIGMASK) | Int16(POSIX_SPAWN_SETPGROUP))
-    var pid: pid_t = 0
-    let cArguments = argv.map { strdup($0) } + [nil]
-    let cEnvironment = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer {
-      cArguments.forEach { free($0) }
-      cEnvironment.forEach { free($0) }
+    let (spawned, pid) = Spawn.launch(argv, environment: environment, searchPath: true) {
+      posix_spawn_file_actions_addopen(&$0, 0, "/dev/null", O_RDONLY, 0)
+      posix_spawn_file_actions_addopen(&$0, 1, outputPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+      posix_spawn_file_actions_adddup2(&$0, 1, 2)
     }
-    let spawned = posix_spawnp(&pid, argv[0], &actions, &attributes, cArguments, cEnvironment)
     guard spawned == 0 else { throw Spawn.Failure(description: "cannot start \(argv[0])") }
     self.pid = pid
   }

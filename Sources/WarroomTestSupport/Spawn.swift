@@ -87,30 +87,12 @@ extension Spawn {
     guard pipe(&input) == 0, pipe(&output) == 0, pipe(&errors) == 0 else {
       throw Failure(description: "cannot make a pipe")
     }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_adddup2(&actions, input[0], 0)
-    posix_spawn_file_actions_adddup2(&actions, output[1], 1)
-    posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
-    for fd in input + output + errors { posix_spawn_file_actions_addclose(&actions, fd) }
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var noSignals = sigset_t()
-    sigemptyset(&noSignals)
-    posix_spawnattr_setsigmask(&attributes, &noSignals)
-    posix_spawnattr_setpgroup(&attributes, 0)
-    posix_spawnattr_setflags(
-      &attributes, Int16(POSIX_SPAWN_SETSIGMASK) | Int16(POSIX_SPAWN_SETPGROUP))
-    var pid: pid_t = 0
-    let cArguments = argv.map { strdup($0) } + [nil]
-    let cEnvironment = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer {
-      cArguments.forEach { free($0) }
-      cEnvironment.forEach { free($0) }
+    let (spawned, pid) = launch(argv, environment: environment) { actions in
+      posix_spawn_file_actions_adddup2(&actions, input[0], 0)
+      posix_spawn_file_actions_adddup2(&actions, output[1], 1)
+      posix_spawn_file_actions_adddup2(&actions, errors[1], 2)
+      for fd in input + output + errors { posix_spawn_file_actions_addclose(&actions, fd) }
     }
-    let spawned = posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, cEnvironment)
     close(input[0])
     close(output[1])
     close(errors[1])
@@ -155,5 +137,41 @@ extension Spawn {
     while waitpid(pid, &status, 0) < 0, errno == EINTR {}
     let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     return Captured(status: code, stdout: out, stderr: err, timedOut: timedOut)
+  }
+}
+
+extension Spawn {
+  /// Starts `argv` in a process group of its own, with a clean signal mask and `environment`
+  /// as its whole environment; `files` sets up its descriptors. Returns `posix_spawn`'s
+  /// result and the child's pid. `searchPath` looks the program up in `PATH`.
+  static func launch(
+    _ argv: [String], environment: [String: String], searchPath: Bool = false,
+    files: (inout posix_spawn_file_actions_t) -> Void
+  ) -> (result: Int32, pid: pid_t) {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    files(&actions)
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var noSignals = sigset_t()
+    sigemptyset(&noSignals)
+    posix_spawnattr_setsigmask(&attributes, &noSignals)
+    posix_spawnattr_setpgroup(&attributes, 0)
+    posix_spawnattr_setflags(
+      &attributes, Int16(POSIX_SPAWN_SETSIGMASK) | Int16(POSIX_SPAWN_SETPGROUP))
+    var pid: pid_t = 0
+    let cArguments = argv.map { strdup($0) } + [nil]
+    let cEnvironment = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+      cArguments.forEach { free($0) }
+      cEnvironment.forEach { free($0) }
+    }
+    let result =
+      searchPath
+      ? posix_spawnp(&pid, argv[0], &actions, &attributes, cArguments, cEnvironment)
+      : posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, cEnvironment)
+    return (result, pid)
   }
 }

@@ -170,7 +170,7 @@ func parseTime(_ text: String, _ option: String) throws -> Int64 {
   guard date <= now.addingTimeInterval(60) else {
     throw ValidationError("\(option) \(UTCTime.dateTime(date)) is in the future")
   }
-  return Int64(Int(seconds: date.timeIntervalSince1970 * 1000, rounding: .toNearestOrAwayFromZero))
+  return Int64(milliseconds: date)
 }
 
 /// Parses a duration argument such as `20m` or `1h`.

@@ -34,7 +34,7 @@ struct OutboxTests {
   @Test func aNewMessageIsSentToEachDestinationThatWantsIt() {
     let state = incident([.stakeholderUpdated(TextBody(text: "all hands"))])
     let actions = Outbox.plan(
-      state, destinations: [slack, hook], deliverer: "D", now: start.addingTimeInterval(5),
+      state, destinations: [slack, hook], now: start.addingTimeInterval(5),
       inFlight: [])
     // Slack first gets the declaration (its thread's parent); the update waits its turn.
     #expect(sends(actions) == ["INC-1-1-slack#1", "INC-1-2-hook#1"])
@@ -45,10 +45,10 @@ struct OutboxTests {
     p2.severities = [.p2]
     let state = incident([.stakeholderUpdated(TextBody(text: "x"))])
     #expect(
-      Outbox.plan(state, destinations: [p2], deliverer: "D", now: start, inFlight: []).isEmpty)
+      Outbox.plan(state, destinations: [p2], now: start, inFlight: []).isEmpty)
     let hourLater = start.addingTimeInterval(Outbox.sendsMessagesYoungerThan + 10)
     #expect(
-      sends(Outbox.plan(state, destinations: [hook], deliverer: "D", now: hourLater, inFlight: []))
+      sends(Outbox.plan(state, destinations: [hook], now: hourLater, inFlight: []))
         .isEmpty)
   }
 
@@ -56,7 +56,7 @@ struct OutboxTests {
     let delivery = "INC-1-2-hook"
     var state = incident([.stakeholderUpdated(TextBody(text: "x"))])
     #expect(
-      Outbox.plan(state, destinations: [hook], deliverer: "D", now: start, inFlight: [delivery])
+      Outbox.plan(state, destinations: [hook], now: start, inFlight: [delivery])
         .isEmpty)
     Reducer.apply(
       envelope(
@@ -76,14 +76,14 @@ struct OutboxTests {
     #expect(
       sends(
         Outbox.plan(
-          state, destinations: [hook], deliverer: "D", now: start.addingTimeInterval(9),
+          state, destinations: [hook], now: start.addingTimeInterval(9),
           inFlight: [])
       )
       .isEmpty)
     #expect(
       sends(
         Outbox.plan(
-          state, destinations: [hook], deliverer: "D", now: start.addingTimeInterval(10),
+          state, destinations: [hook], now: start.addingTimeInterval(10),
           inFlight: []))
         == ["\(delivery)#2"])
     Reducer.apply(
@@ -94,7 +94,7 @@ struct OutboxTests {
         at: 11), to: &state)
     #expect(
       Outbox.plan(
-        state, destinations: [hook], deliverer: "D", now: start.addingTimeInterval(20), inFlight: []
+        state, destinations: [hook], now: start.addingTimeInterval(20), inFlight: []
       )
       .isEmpty)
     #expect(state.undeliveredCount == 0)
@@ -114,7 +114,7 @@ struct OutboxTests {
           at: 2), to: &state)
     }
     let actions = Outbox.plan(
-      state, destinations: [slack, hook], deliverer: "D", now: start.addingTimeInterval(5),
+      state, destinations: [slack, hook], now: start.addingTimeInterval(5),
       inFlight: [])
     #expect(sends(actions) == ["INC-1-2-hook#2"])
     let uncertain = actions.compactMap { action -> String? in
@@ -143,7 +143,7 @@ struct OutboxTests {
     #expect(state.undeliveredCount == 1)
     #expect(
       Outbox.plan(
-        state, destinations: [hook], deliverer: "D", now: start.addingTimeInterval(60), inFlight: []
+        state, destinations: [hook], now: start.addingTimeInterval(60), inFlight: []
       )
       .isEmpty)
     let resend = try Rules.decide(.resendDelivery(delivery), in: state)
@@ -151,7 +151,7 @@ struct OutboxTests {
     #expect(
       sends(
         Outbox.plan(
-          state, destinations: [hook], deliverer: "D", now: start.addingTimeInterval(61),
+          state, destinations: [hook], now: start.addingTimeInterval(61),
           inFlight: []))
         == ["\(delivery)#2"])
     #expect(throws: Refusal.self) { try Rules.decide(.resendDelivery("INC-1-99-x"), in: state) }
@@ -176,17 +176,17 @@ struct OutboxTests {
     let nudge = DestinationRule(name: "comms", kind: .slack, messages: [.overdue])
     var state = incident([])
     let late = state.declaredAt.addingTimeInterval(TimeInterval(state.cadence) + 1)
-    let actions = Outbox.plan(state, destinations: [nudge], deliverer: "D", now: late, inFlight: [])
+    let actions = Outbox.plan(state, destinations: [nudge], now: late, inFlight: [])
     guard case .noteOverdue(let overdue) = actions.last else {
       Issue.record("no overdue note in \(actions)")
       return
     }
     Reducer.apply(envelope(2, .updateOverdue(overdue), at: 2000), to: &state)
     #expect(state.outgoing.last?.type == .overdue)
-    let again = Outbox.plan(state, destinations: [nudge], deliverer: "D", now: late, inFlight: [])
+    let again = Outbox.plan(state, destinations: [nudge], now: late, inFlight: [])
     #expect(!again.contains { if case .noteOverdue = $0 { true } else { false } })
     #expect(
-      Outbox.plan(state, destinations: [hook], deliverer: "D", now: late, inFlight: []).isEmpty)
+      Outbox.plan(state, destinations: [hook], now: late, inFlight: []).isEmpty)
   }
 
   @Test func announcingCompletesStepFourAndUndoCannotTakeItBack() throws {

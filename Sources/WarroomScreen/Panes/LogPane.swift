@@ -60,8 +60,7 @@ enum LogPane {
       let seconds = body.width >= 60
       let messages = state.outgoing
       let onTime = Dictionary(
-        zip(messages.filter { $0.type == .update }.map(\.seq), state.updates.map(\.onTime)),
-        uniquingKeysWith: { first, _ in first })
+        state.updates.map { ($0.seq, $0.onTime) }, uniquingKeysWith: { first, _ in first })
       let selected = focused ? messages.count - 1 - scroll : nil
       // Who delivers now, when the dashboard has looked: a send by anyone else was cut off.
       let running: String?? = context.deliverer.map {
