@@ -215,7 +215,10 @@ extension IncidentState {
     for record in deliveries {
       switch record.phase {
       case .failed, .uncertain: messages.insert(record.message)
-      case .retrying where record.attempts >= 2: messages.insert(record.message)
+      case .retrying(_, let retryAt)
+      where record.attempts >= 2 || retryAt.timeIntervalSince(record.at) > RetryPolicy.longestDelay:
+        // Failing twice, or told to wait longer than backoff ever would: people must know.
+        messages.insert(record.message)
       default: break
       }
     }

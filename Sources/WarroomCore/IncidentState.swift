@@ -16,6 +16,9 @@ public struct IncidentState: Sendable, Equatable {
   public var runbook = Runbook.standard
 
   public var status = IncidentStatus.investigating
+
+  /// Declared and not resolved: one a person may mean when naming none.
+  public var isOpen: Bool { isDeclared && status != .resolved }
   /// When customers began to be hurt, and when someone noticed, if recorded.
   public var impactStartedAt: Date?
   public var detectedAt: Date?

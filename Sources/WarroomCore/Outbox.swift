@@ -196,15 +196,23 @@ public enum RetryPolicy {
     return max(firstDelay, backoff * (0.5 + 0.5 * min(max(jitter, 0), 1)))
   }
 
-  /// When to try again, or nil to give up.
+  /// When to try again, or nil to give up. A receiver's `Retry-After` is honoured up to
+  /// the give-up time, where one last attempt is made: a receiver that asks for an hour
+  /// (or for the year 9999) gets until then, not an instant surrender.
   public static func next(
     after attempt: Int, firstAttemptAt: Date, now: Date, retryAfter: TimeInterval?,
     jitter: Double
   ) -> Date? {
+    let deadline = giveUpTime(firstAttemptAt: firstAttemptAt)
+    guard now < deadline else { return nil }
     var wait = delay(after: attempt, jitter: jitter)
-    if let retryAfter, retryAfter.isFinite { wait = min(max(wait, retryAfter), giveUpAfter) }
-    let at = now.addingTimeInterval(wait)
-    return at.timeIntervalSince(firstAttemptAt) > giveUpAfter ? nil : at
+    if let retryAfter, retryAfter.isFinite { wait = max(wait, retryAfter) }
+    return min(now.addingTimeInterval(wait), deadline)
+  }
+
+  /// The last moment a delivery is retried: an hour after its first attempt.
+  public static func giveUpTime(firstAttemptAt: Date) -> Date {
+    firstAttemptAt.addingTimeInterval(giveUpAfter)
   }
 }
 

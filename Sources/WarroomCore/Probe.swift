@@ -69,12 +69,19 @@ public struct ProbeChanged: Codable, Sendable, Equatable {
   public var value: String?
   /// Why it is failing or unknown.
   public var reason: String?
+  /// True when a turn to failing writes no finding in the log: the probe's last finding
+  /// is less than a minute old (a flapping probe must not flood the recorder's log).
+  public var quiet: Bool?
 
-  public init(name: String, state: ProbeState, value: String? = nil, reason: String? = nil) {
+  public init(
+    name: String, state: ProbeState, value: String? = nil, reason: String? = nil,
+    quiet: Bool? = nil
+  ) {
     self.name = name
     self.state = state
     self.value = value
     self.reason = reason
+    self.quiet = quiet
   }
 }
 
@@ -122,6 +129,12 @@ public struct ProbeRecord: Sendable, Equatable {
   public var added: Mark
   /// Removed probes stay, for the post-mortem.
   public var removed = false
+  /// When its last change (of state, or of the reason for it) was recorded.
+  public var changedAt: Date?
+  /// When its last "is failing" finding was written, and how many turns to failing
+  /// wrote none since (said in the next finding).
+  public var lastFindingAt: Date?
+  public var quietFailures = 0
 
   /// `passing`, `failing`, `unknown`, `paused` — or `pending` before the first reading.
   public var stateWord: String {
@@ -186,6 +199,9 @@ extension ProbeSpec {
       return "a probe's name holds 1 to 40 letters, digits, '-', '_' and '.'"
     }
     if target.trimmed.isEmpty || target.utf8.count > 4096 { return "the probe has no target" }
+    if kind != .command, let problem = WebAddress.problem(target) {
+      return "'\(SafeText.inert(String(target.prefix(200))))' is not usable: \(problem)"
+    }
     if !(1...86_400).contains(everySeconds) { return "--every must be 1s to 24h" }
     if !(1...604_800).contains(windowSeconds) { return "--window must be 1s to 7 days" }
     if !(1...300).contains(timeoutSeconds) { return "--timeout must be 1s to 5m" }

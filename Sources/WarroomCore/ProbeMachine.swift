@@ -30,12 +30,28 @@ public enum ProbeMachine {
   /// One sample per probe per minute goes to the samples table.
   public static let sampleEvery: TimeInterval = 60
 
-  /// The event a reading calls for: only a change of state is recorded.
-  public static func change(for reading: ProbeReading, of probe: ProbeRecord) -> ProbeChanged? {
-    guard !probe.paused, !probe.removed, probe.state != reading.state else { return nil }
+  /// How often a probe whose state holds may record a new reason (or a turn to failing
+  /// may write a finding): what people read stays true without a row per reading.
+  public static let noteEvery: TimeInterval = 60
+
+  /// The event a reading calls for: a change of state, or, at most once a minute, a new
+  /// reason for a state that holds (a probe stuck in unknown must not keep telling an
+  /// old story).
+  public static func change(for reading: ProbeReading, of probe: ProbeRecord, now: Date)
+    -> ProbeChanged?
+  {
+    guard !probe.paused, !probe.removed else { return nil }
+    let reason = reading.reason.map(clip)
+    let recent = probe.changedAt.map { now.timeIntervalSince($0) < noteEvery } ?? false
+    if probe.state == reading.state {
+      guard reading.state != .passing, reason != probe.reason, !recent else { return nil }
+    }
+    let quiet =
+      reading.state == .failing && probe.state != .failing
+      && (probe.lastFindingAt.map { now.timeIntervalSince($0) < noteEvery } ?? false)
     return ProbeChanged(
       name: probe.spec.name, state: reading.state, value: reading.value.map(clip),
-      reason: reading.reason.map(clip))
+      reason: reason, quiet: quiet ? true : nil)
   }
 
   /// Whether to keep this reading as a sample.

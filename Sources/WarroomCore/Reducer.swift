@@ -172,7 +172,18 @@ public enum Reducer {
         return skip("no probe \(change.name)")
       }
       var probe = state.probes[index]
-      if probe.state != change.state { probe.since = at }
+      if probe.state != change.state {
+        probe.since = at
+        if change.state == .failing {
+          if change.quiet == true {
+            probe.quietFailures += 1
+          } else {
+            probe.lastFindingAt = at
+            probe.quietFailures = 0
+          }
+        }
+      }
+      probe.changedAt = at
       probe.state = change.state
       probe.value = change.value
       probe.reason = change.reason
@@ -298,7 +309,10 @@ public enum Reducer {
         if f.uncertain == true {
           record.phase = .uncertain(reason: f.reason)
         } else if let retry = f.retryAtMs {
-          record.phase = .retrying(reason: f.reason, retryAt: Self.date(retry))
+          // A stored retry time past the give-up window (a planted year 9999) would wedge
+          // the destination silently: it is held to the window, where the last try is made.
+          let latest = RetryPolicy.giveUpTime(firstAttemptAt: record.firstAttemptAt ?? at)
+          record.phase = .retrying(reason: f.reason, retryAt: min(Self.date(retry), latest))
         } else {
           record.phase = .failed(reason: f.reason)
         }

@@ -18,7 +18,9 @@ public enum Command: Sendable, Equatable {
   /// Announce the outage to the company (step 4).
   case announce(String)
   /// Send a failed (or possibly sent) delivery again.
-  case resendDelivery(String)
+  /// `liveDeliverer`: the holder of the deliverer's lease when one is running, so that a
+  /// send cut off by a deliverer that stopped can be asked for again.
+  case resendDelivery(String, liveDeliverer: String? = nil)
   /// The deliverer's own bookkeeping: an attempt, its outcome, an overdue update.
   case recordDelivery(Event)
   case addProbe(ProbeSpec)
@@ -157,13 +159,21 @@ public enum Rules {
       try requireText(text, "the announcement")
       return [.announced(TextBody(text: text))]
 
-    case .resendDelivery(let id):
+    case .resendDelivery(let id, let liveDeliverer):
       guard let record = state.delivery(id) else {
         throw Refusal("\(state.id) has no delivery \(id)")
       }
       switch record.phase {
       case .delivered: throw Refusal("\(id) was delivered; nothing to resend")
-      case .sending: throw Refusal("\(id) is being sent right now")
+      case .sending(let deliverer) where deliverer == liveDeliverer:
+        throw Refusal("\(id) is being sent right now")
+      case .sending where liveDeliverer != nil:
+        // Its deliverer stopped mid-send; the one running now settles it (sends it again
+        // where that is safe, else marks it as possibly sent) within a few seconds.
+        throw Refusal(
+          "\(id) was cut off mid-send; the running deliverer is settling it: "
+            + "check warroom notify status in a few seconds")
+      case .sending: break  // nobody delivers: the send it was in cannot still be going on
       case .resendAsked: throw Refusal("a resend of \(id) is already asked for")
       case .failed, .uncertain, .retrying: break
       }
@@ -214,7 +224,10 @@ public enum Rules {
       case .probeChanged(let change):
         let record = try probe(change.name, in: state)
         guard !record.paused else { throw Refusal("\(change.name) is paused") }
-        guard record.state != change.state || record.value != change.value else {
+        guard
+          record.state != change.state || record.value != change.value
+            || record.reason != change.reason
+        else {
           throw Refusal("\(change.name) is already \(change.state.rawValue)")
         }
       case .recoveryProven:
@@ -225,10 +238,19 @@ public enum Rules {
       default: throw Refusal("not a probe record")
       }
       // A probe turning failing is a finding for the log, where the recorder looks.
-      if case .probeChanged(let change) = event, change.state == .failing {
+      // At most one a minute per probe: the turns in between are counted, and said here.
+      if case .probeChanged(let change) = event, change.state == .failing,
+        change.quiet != true, let record = state.probe(named: change.name),
+        record.state != .failing
+      {
         let why = change.reason.map { ": \($0)" } ?? ""
+        let quiet = record.quietFailures
+        let folded =
+          quiet == 0
+          ? "" : " (it also failed \(quiet) more time\(quiet == 1 ? "" : "s") since the last note)"
         return [
-          event, .logged(LogAdded(kind: .finding, text: "Probe \(change.name) is failing\(why)")),
+          event,
+          .logged(LogAdded(kind: .finding, text: "Probe \(change.name) is failing\(why)\(folded)")),
         ]
       }
       return [event]

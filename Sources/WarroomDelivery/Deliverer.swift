@@ -55,9 +55,13 @@ public final class Deliverer: @unchecked Sendable {
   /// The actor recorded on the deliverer's own events.
   public static let actor = "warroom"
 
+  /// Where to keep the store's chain head as a witness (`relay --head-file`), if anywhere.
+  private let headFile: String?
+  private var headWritten: Int64 = 0
+
   public init(
     store: any EventStore, destinations: [Destination], probes: ProbePolicy = ProbePolicy(),
-    identity: Identity,
+    identity: Identity, headFile: String? = nil,
     clock: @escaping @Sendable () -> Date = { Date() },
     report: @escaping @Sendable (Report) -> Void
   ) throws {
@@ -70,11 +74,12 @@ public final class Deliverer: @unchecked Sendable {
     self.clock = clock
     self.report = report
     self.wake = wake
+    self.headFile = headFile
     transport = Transport(destinations: destinations)
     checker = ProbeChecker(policy: probes)
   }
 
-  /// Asks `run` to finish: no new sends; those in flight are waited for (at most 20 s),
+  /// Asks `run` to finish: no new sends; those in flight are waited for (a few seconds),
   /// then the lease is given up.
   public func stop() {
     lock.withLock { stopRequested = true }
@@ -101,14 +106,15 @@ public final class Deliverer: @unchecked Sendable {
   /// have been replaced, so it sends nothing until it has claimed again.
   private var heldUntil = Date.distantPast
   private var lastHolder: String?
-  private var lastNote: String?
   private var lastListen = Date.distantPast
   private var rechecks: [Int] = []
   private static let recheckDelays = [2, 3, 5, 10, 20, 40, 80]  // ms
 
   /// Runs until `stop`: blocking, on the caller's thread. After `stop`, sends in flight
-  /// are waited for up to `stopGrace` seconds so their outcomes are recorded.
-  public func run(stopGrace: TimeInterval = 20) {
+  /// are waited for up to `stopGrace` seconds so their outcomes are recorded; one still
+  /// going then is cut, and the next deliverer settles it (sends it again where that is
+  /// safe, else marks it as possibly sent). systemd and people expect a stop in seconds.
+  public func run(stopGrace: TimeInterval = 4) {
     var signal = try? store.makeChangeSignal()
     var stopDeadline: Date?
     while true {
@@ -116,18 +122,23 @@ public final class Deliverer: @unchecked Sendable {
       if isStopping {
         if stopDeadline == nil { stopDeadline = now.addingTimeInterval(stopGrace) }
         if (inFlight.isEmpty && probesInFlight.isEmpty) || now >= stopDeadline! { break }
-      } else {
-        claimIfDue(now)
       }
-      recordFinished()
-      if holding, !isStopping, clock() < heldUntil {
-        do {
-          try readNewEvents()
-          try act(now)
-          lastNote = nil
-        } catch {
-          note("the store: \(error)")
+      if trouble.mayTry(at: now) {
+        failedThisTurn = false
+        if !isStopping { claimIfDue(now) }
+        recordFinished()
+        if holding, !isStopping, clock() < heldUntil {
+          do {
+            try readNewEvents()
+            try act(now)
+            try witnessHead()
+          } catch {
+            storeFailed("cannot read or write the store", error)
+          }
         }
+        // Cleared only by a whole turn without a failure, so a store that takes some
+        // writes and refuses others is not said to be back on every turn.
+        if !failedThisTurn { storeWorked() }
       }
       var fds = [pollfd(fd: wake.fileDescriptor, events: Int16(POLLIN), revents: 0)]
       if let signal {
@@ -135,7 +146,13 @@ public final class Deliverer: @unchecked Sendable {
       }
       // A writer's log frames wake us a moment before its commit is visible: a signal
       // that found nothing is looked at again shortly, a few times (as the dashboard does).
-      let timeout = rechecks.isEmpty ? 1000 : Int32(rechecks.removeFirst())
+      // While the store cannot be written, the next try waits its turn instead (a failed
+      // write touches the files, which would wake us at once: a busy loop on a full disk).
+      var timeout: Int32 = rechecks.isEmpty ? 1000 : Int32(rechecks.removeFirst())
+      if let wait = trouble.wait(at: clock()) {
+        rechecks = []
+        timeout = Int32(min(1000, max(10, wait * 1000)))
+      }
       let ready = poll(&fds, nfds_t(fds.count), timeout)
       wake.drain()
       if ready > 0, fds.count > 1, fds[1].revents != 0, signal?.drain() == true {
@@ -162,7 +179,7 @@ public final class Deliverer: @unchecked Sendable {
       await checker.shutdown()
       done.signal()
     }
-    _ = done.wait(timeout: .now() + 5)
+    _ = done.wait(timeout: .now() + 2)
   }
 
   private func candidate(now: Date) -> Lease {
@@ -202,15 +219,37 @@ public final class Deliverer: @unchecked Sendable {
       lastHolder = result.holder
     } catch {
       // Past `heldUntil` nothing is sent until a claim succeeds again.
-      note("cannot take the deliverer lease: \(error)")
+      storeFailed("cannot take the deliverer lease", error)
     }
   }
 
-  /// A note for whoever runs the deliverer, once until something else is said.
-  private func note(_ text: String) {
-    guard text != lastNote else { return }
-    lastNote = text
-    report(.note(text))
+  // MARK: - When the store cannot be written
+
+  /// Backs off while the store fails (a full disk, a server gone): tries again after
+  /// growing pauses, says so once when it starts and once when it clears.
+  private var trouble = StoreTrouble()
+  private var failedThisTurn = false
+
+  private func storeFailed(_ what: String, _ error: any Error) {
+    guard !failedThisTurn else { return }  // one failure a turn sets the pause
+    failedThisTurn = true
+    if trouble.failed(at: clock()) {
+      report(.note("\(what): \(error); trying again with growing pauses (up to 30 s)"))
+    }
+  }
+
+  private func storeWorked() {
+    if let since = trouble.cleared() {
+      let lasted = DurationText.short(Int(clock().timeIntervalSince(since)))
+      report(.note("the store answers again (after \(lasted))"))
+    }
+  }
+
+  /// Keeps the chain head in the witness file when the store grew.
+  private func witnessHead() throws {
+    guard let headFile, lastSeq > headWritten, let head = try store.chainHead() else { return }
+    try HeadWitness.write(head, to: headFile)
+    headWritten = head.seq
   }
 
   /// Folds every event written since the last read into the incidents' states; whether
@@ -254,7 +293,7 @@ public final class Deliverer: @unchecked Sendable {
 
   /// Starts the probes that are due, off this thread; records proven recovery.
   private func runProbes(of id: IncidentID, now: Date) throws {
-    guard let state = states[id], state.status != .resolved else { return }
+    guard let state = states[id], state.isOpen else { return }
     for probe in state.activeProbes {
       let key = "\(id.rawValue)/\(probe.spec.name)"
       guard !probesInFlight.contains(key),
@@ -295,7 +334,7 @@ public final class Deliverer: @unchecked Sendable {
     for (key, id, name, reading) in done {
       probesInFlight.remove(key)
       guard let probe = states[id]?.probe(named: name) else { continue }
-      if let change = ProbeMachine.change(for: reading, of: probe) {
+      if let change = ProbeMachine.change(for: reading, of: probe, now: now) {
         do {
           if try record(.recordProbe(.probeChanged(change)), in: id, now: now) {
             report(
@@ -304,7 +343,7 @@ public final class Deliverer: @unchecked Sendable {
                   + (change.reason.map { ": \($0)" } ?? "")))
           }
         } catch {
-          note("cannot record probe \(name): \(error)")
+          storeFailed("cannot record probe \(name)", error)
         }
       }
       if ProbeMachine.keepsSample(lastSampleAt: probeSampled[key], now: now) {
@@ -318,7 +357,7 @@ public final class Deliverer: @unchecked Sendable {
     do {
       try store.appendSamples(samples)
     } catch {
-      note("cannot keep probe samples: \(error)")
+      storeFailed("cannot keep probe samples", error)
     }
   }
 
@@ -366,7 +405,7 @@ public final class Deliverer: @unchecked Sendable {
       } catch {
         // Kept in flight: written on a later turn, when the store answers again.
         lock.withLock { finished.insert(contentsOf: done[index...], at: 0) }
-        report(.note("cannot record the outcome of \(job.id) yet: \(error)"))
+        storeFailed("cannot record the outcome of \(job.id) yet", error)
         return
       }
     }

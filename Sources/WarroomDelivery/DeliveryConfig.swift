@@ -59,6 +59,9 @@ public struct DeliveryConfig: Sendable {
   public static func parse(_ text: String, path: String, environment: [String: String])
     throws(ConfigError) -> DeliveryConfig
   {
+    if let problem = SecretFile.badByte(in: Data(text.utf8)) {
+      throw ConfigError("\(path):\(problem)")
+    }
     let table: TOMLTable
     do {
       table = try TOMLTable(string: text)
@@ -251,13 +254,11 @@ private struct EntryReader {
     } catch {
       throw fail("\(error)")
     }
-    if let url = destination.url, destination.problem == nil {
-      guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased()),
-        parsed.host?.isEmpty == false
-      else {
-        destination.problem = "its url is not an http or https address"
-        return destination
-      }
+    if let url = destination.url, destination.problem == nil,
+      let problem = WebAddress.problem(url)
+    {
+      // Never the address itself: a webhook's url is its credential.
+      destination.problem = "its url is not usable: \(problem)"
     }
     return destination
   }

@@ -19,14 +19,34 @@ enum MessageText {
     let contentType = style == .slack ? "WARROOM_SLACK" : "TEXT"
     registerContentTypes
     let source = "{{% CONTENT_TYPE: \(contentType)}}" + (custom ?? builtIn(style))
-    // Built-in templates are tested; a custom one was parsed when the config was read.
-    guard let template = try? MustacheTemplate(string: source) else { return content.subject }
-    let text = template.render(context(content))
+    // Built-in templates are tested; a custom one was checked when the config was read.
+    guard let template = parsed(source) else { return content.subject }
+    let text = template.render(context(content, style: style))
     return text.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
-  /// The values a template may use (documented in the README).
-  static func context(_ content: MessageContent) -> [String: Any] {
+  /// Each template is parsed once per process, not once per message.
+  static func parsed(_ source: String) -> MustacheTemplate? {
+    if let known = cache.withLock({ $0[source] }) { return known }
+    guard let template = try? MustacheTemplate(string: source) else { return nil }
+    cache.withLock { $0[source] = template }
+    return template
+  }
+
+  private static let cache = Locked<[String: MustacheTemplate]>([:])
+
+  /// The values a template may use (documented in the README). For Slack every string is
+  /// escaped here, before any template sees it, so `{{{text}}}` and `{{&text}}` (which
+  /// skip Mustache's own escaping) cannot let `<!channel>` or a hidden link through.
+  static func context(_ content: MessageContent, style: Style = .plain) -> [String: Any] {
+    let values = plainContext(content)
+    guard style == .slack else { return values }
+    return values.mapValues { value in
+      (value as? String).map { SlackText.escape($0) as Any } ?? value
+    }
+  }
+
+  static func plainContext(_ content: MessageContent) -> [String: Any] {
     var values: [String: Any] = [
       "delivery": content.delivery, "incident": content.incident, "title": content.title,
       "severity": content.severity, "status": content.status.rawValue, "colour": content.colour,
@@ -75,9 +95,12 @@ enum MessageText {
 }
 
 /// Slack's mrkdwn reads `&`, `<` and `>` as markup (mentions, links): values are escaped
-/// as Slack documents.
+/// as Slack documents, once, in the context (see `MessageText.context`); the content type
+/// only stops Mustache from escaping them again as HTML.
 struct SlackText: MustacheContentType {
-  func escapeText(_ text: String) -> String {
+  func escapeText(_ text: String) -> String { text }
+
+  static func escape(_ text: String) -> String {
     var out = ""
     out.reserveCapacity(text.utf8.count)
     for character in text {
@@ -89,5 +112,17 @@ struct SlackText: MustacheContentType {
       }
     }
     return out
+  }
+}
+
+/// A value shared between threads behind a lock.
+final class Locked<Value>: @unchecked Sendable {
+  private let lock = NSLock()
+  private var value: Value
+  init(_ value: Value) { self.value = value }
+  func withLock<T>(_ body: (inout Value) -> T) -> T {
+    lock.lock()
+    defer { lock.unlock() }
+    return body(&value)
   }
 }

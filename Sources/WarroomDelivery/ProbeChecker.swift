@@ -28,11 +28,31 @@ public final class ProbeChecker: Sendable {
   public func shutdown() async { try? await client.shutdown() }
 
   public func check(_ spec: ProbeSpec) async -> ProbeReading {
+    if let refusal = fence(spec) { return ProbeReading(state: .unknown, reason: refusal) }
     switch spec.kind {
     case .http: return await http(spec)
     case .prometheus: return await prometheus(spec)
     case .command: return await command(spec)
     }
+  }
+
+  /// Why this deliverer will not run the probe's check, or nil when it will: the address
+  /// (checked again here, whatever row it came from) must be http(s) on a host the config
+  /// allows, and a token goes only to the hosts the config names for it.
+  func fence(_ spec: ProbeSpec) -> String? {
+    guard spec.kind != .command else { return nil }
+    let address: WebAddress
+    switch WebAddress.parse(spec.target) {
+    case .failure(let problem): return "not a usable address: \(problem.reason)"
+    case .success(let parsed): address = parsed
+    }
+    if let refusal = policy.refusal(address: address) { return refusal }
+    if let token = spec.tokenEnv ?? spec.tokenFile,
+      !policy.mayReceiveToken(spec, address: address)
+    {
+      return "its token \(token) may go only to hosts [probes.token_hosts] names for it"
+    }
+    return nil
   }
 
   /// The bearer token a probe names, read now (never stored).
@@ -74,16 +94,22 @@ public final class ProbeChecker: Sendable {
     func elapsed() -> Int {
       Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
     }
+    let client = client
+    let sent = request
     do {
-      let response = try await client.execute(
-        request, timeout: .seconds(Int64(spec.timeoutSeconds)))
-      var body = Data()
-      for try await chunk in response.body where body.count < Transport.bodyKept {
-        body.append(contentsOf: chunk.readableBytesView.prefix(Transport.bodyKept - body.count))
+      // One deadline for the whole check, body included: a service that sends headers and
+      // then stalls (or drips a byte a second) is not answering, whatever its status said.
+      let answer = try await Deadline.run(seconds: TimeInterval(spec.timeoutSeconds)) {
+        let response = try await client.execute(sent, timeout: .seconds(Int64(spec.timeoutSeconds)))
+        var body = Data()
+        for try await chunk in response.body {
+          if body.count < Transport.bodyKept {
+            body.append(contentsOf: chunk.readableBytesView.prefix(Transport.bodyKept - body.count))
+          }
+        }
+        return (Int(response.status.code), String(decoding: body, as: UTF8.self))
       }
-      return (
-        .success((Int(response.status.code), String(decoding: body, as: UTF8.self))), elapsed()
-      )
+      return (.success(answer), elapsed())
     } catch {
       let reason = Transport.describe(error, timeout: TimeInterval(spec.timeoutSeconds))
       return (.failure(Transport.Failure(reason: reason)), elapsed())

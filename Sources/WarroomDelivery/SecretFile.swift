@@ -39,9 +39,33 @@ enum SecretFile {
     guard data.count <= limit else {
       throw SecretError(reason: "\(path) is larger than \(limit / 1024) KiB")
     }
-    guard let text = String(data: data, encoding: .utf8) else {
-      throw SecretError(reason: "\(path) is not UTF-8 text")
+    if let problem = badByte(in: data) { throw SecretError(reason: "\(path):\(problem)") }
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  /// Where text files may not go: a NUL byte (a C parser stops there and silently drops
+  /// the rest) or bytes that are not UTF-8. Said as `LINE: what`, or nil when clean.
+  static func badByte(in data: Data) -> String? {
+    let bytes = [UInt8](data)
+    if let nul = bytes.firstIndex(of: 0) {
+      return "\(line(at: nul, in: bytes)): holds a NUL byte"
     }
-    return text
+    var iterator = bytes.makeIterator()
+    var decoder = UTF8()
+    var offset = 0
+    var scalarStart = 0
+    loop: while true {
+      scalarStart = offset
+      switch decoder.decode(&iterator) {
+      case .scalarValue(let scalar): offset += UTF8.width(scalar)
+      case .emptyInput: break loop
+      case .error: return "\(line(at: scalarStart, in: bytes)): is not valid UTF-8"
+      }
+    }
+    return nil
+  }
+
+  private static func line(at offset: Int, in bytes: [UInt8]) -> Int {
+    bytes[..<offset].reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
   }
 }

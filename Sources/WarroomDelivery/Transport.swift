@@ -70,19 +70,25 @@ public final class Transport: Sendable {
     request.method = .init(rawValue: wire.method)
     for (name, value) in wire.headers { request.headers.add(name: name, value: value) }
     request.body = .bytes(ByteBuffer(bytes: wire.body))
+    let sent = request
     do {
-      let response = try await client.execute(
-        request, timeout: .milliseconds(Int64(timeout * 1000) + 5000))
-      // The answer's start is enough to read it; the rest is drained, not kept (a huge
-      // body on a 200 must not turn a delivery into a failure, and then a repeat).
-      var body = Data()
-      for try await chunk in response.body where body.count < Self.bodyKept {
-        body.append(contentsOf: chunk.readableBytesView.prefix(Self.bodyKept - body.count))
-      }
+      // The timeout covers the whole exchange, the answer's body included: a receiver
+      // that answers 200 and then never finishes must not hold the destination.
       return .success(
-        WireResponse(
-          status: Int(response.status.code),
-          headers: response.headers.map { ($0.name, $0.value) }, body: body))
+        try await Deadline.run(seconds: timeout) {
+          let response = try await client.execute(sent, timeout: .seconds(Int64(timeout) + 5))
+          // The answer's start is enough to read it; the rest is drained, not kept (a huge
+          // body on a 200 must not turn a delivery into a failure, and then a repeat).
+          var body = Data()
+          for try await chunk in response.body {
+            if body.count < Self.bodyKept {
+              body.append(contentsOf: chunk.readableBytesView.prefix(Self.bodyKept - body.count))
+            }
+          }
+          return WireResponse(
+            status: Int(response.status.code),
+            headers: response.headers.map { ($0.name, $0.value) }, body: body)
+        })
     } catch {
       return .failure(Failure(reason: describe(error, timeout: timeout)))
     }
@@ -97,6 +103,9 @@ public final class Transport: Sendable {
 
   /// An error in words, without the URL (which may hold a secret).
   static func describe(_ error: any Error, timeout: TimeInterval) -> String {
+    if error is Deadline.Exceeded {
+      return "no whole answer within \(DurationText.short(Int(timeout)))"
+    }
     if let error = error as? HTTPClientError {
       switch error {
       case .connectTimeout: return "no connection within 5 s"

@@ -211,6 +211,14 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     }
   }
 
+  /// No chain here: the witness is the newest number, which a removal would lower.
+  public func chainHead() throws -> ChainHead? {
+    let seq = try latestSequence()
+    return seq == 0 ? nil : ChainHead(seq: seq, hash: "")
+  }
+
+  public func sequence(ofHead hash: String) throws -> Int64? { nil }
+
   public func storedEvents(after seq: Int64, limit: Int?) throws -> [StoredEvent] {
     try transaction { run in
       let limitValue = Int64(limit ?? Int(Int32.max))

@@ -53,7 +53,7 @@ public struct Submission: Equatable, Sendable {
     case .abandonExperiment(let number, _): "abandon experiment #\(number)"
     case .postUpdate(let text): "update \"\(text)\""
     case .announce(let text): "announce \"\(text)\""
-    case .resendDelivery(let id): "resend \(id)"
+    case .resendDelivery(let id, _): "resend \(id)"
     case .recordDelivery: "delivery record"
     case .addProbe(let spec): "probe \(spec.name)"
     case .removeProbe(let name): "remove probe \(name)"

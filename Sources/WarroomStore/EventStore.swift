@@ -54,6 +54,14 @@ public protocol EventStore: AnyObject, Sendable {
   /// Checks the hash chain over every event: where history was changed, if anywhere.
   func verify() throws -> StoreVerification
 
+  /// The newest event's number and chain hash, to keep outside the store as a witness
+  /// (the chain alone cannot show that its newest events were removed). Nil for an empty
+  /// store; the hash is empty where the backend keeps no chain.
+  func chainHead() throws -> ChainHead?
+
+  /// The number of the event whose chain hash is `hash`, if the store holds it.
+  func sequence(ofHead hash: String) throws -> Int64?
+
   /// Takes or renews `candidate`'s lease where `Lease.mayTake` allows, atomically, and
   /// returns the lease as it stands afterwards: the candidate's, or the holder's who keeps it.
   func claimLease(_ candidate: Lease, now: Date, gone: String?) throws -> Lease
@@ -92,6 +100,31 @@ public struct StoreVerification: Sendable, Equatable {
   public var isIntact: Bool {
     if case .intact = report { return true }
     return false
+  }
+}
+
+/// The newest event of a store as a witness keeps it: `SEQ:HASH`.
+public struct ChainHead: Sendable, Equatable, CustomStringConvertible {
+  public var seq: Int64
+  public var hash: String
+  public init(seq: Int64, hash: String) {
+    self.seq = seq
+    self.hash = hash
+  }
+  public var description: String { hash.isEmpty ? "\(seq)" : "\(seq):\(hash)" }
+
+  /// Reads `SEQ:HASH`, or a bare hash (seq 0: found by its hash).
+  public init?(parsing text: String) {
+    let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+    let parts = trimmed.split(separator: ":", maxSplits: 1).map(String.init)
+    let hash = parts.last ?? ""
+    guard hash.count == 64, hash.allSatisfy({ $0.isHexDigit }) else { return nil }
+    if parts.count == 2 {
+      guard let seq = Int64(parts[0]), seq > 0 else { return nil }
+      self.init(seq: seq, hash: hash.lowercased())
+    } else {
+      self.init(seq: 0, hash: hash.lowercased())
+    }
   }
 }
 
@@ -182,11 +215,18 @@ extension EventStore {
   }
 
   /// The incident people mean when they name none: the newest that is not resolved.
+  /// Only a declaration the fold could read counts: a planted row that names an incident
+  /// but does not decode never becomes anyone's current incident.
   public func currentIncident() throws -> IncidentState? {
     for id in try incidentIDs().reversed() {
       let state = try load(id)
-      if state.status != .resolved { return state }
+      if state.isOpen { return state }
     }
     return nil
+  }
+
+  /// Every declared incident that is not resolved, in declaration order.
+  public func openIncidents() throws -> [IncidentState] {
+    try incidentIDs().map(load).filter { $0.isOpen }
   }
 }

@@ -379,6 +379,25 @@ public final class SQLiteEventStore: EventStore {
     try Self.folderSignal(watching: location)
   }
 
+  public func chainHead() throws -> ChainHead? {
+    try read { db in
+      guard
+        let row = try Row.fetchOne(
+          db, sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+      else { return nil }
+      let hash: DatabaseValue = row[1]
+      return ChainHead(seq: row[0], hash: hash.isNull ? "" : row.storedText(1))
+    }
+  }
+
+  public func sequence(ofHead hash: String) throws -> Int64? {
+    guard schema >= 3 else { return nil }
+    return try read { db in
+      try Int64.fetchOne(
+        db, sql: "SELECT seq FROM events WHERE hash = ? LIMIT 1", arguments: [hash])
+    }
+  }
+
   /// The change signal for a store at `path`, whether or not it exists yet: it watches the
   /// folder, so a store created there later wakes it too.
   public static func folderSignal(watching path: String) throws -> any ChangeSignal {

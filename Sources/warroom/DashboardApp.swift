@@ -260,7 +260,7 @@ final class DashboardApp {
       let here = state.incident?.id
       var open: [IncidentID] = []
       for id in try store.incidentIDs() {
-        if try id == here || store.load(id).status != .resolved { open.append(id) }
+        if try id == here || store.load(id).isOpen { open.append(id) }
       }
       guard !open.isEmpty, open.count > 1 || here == nil else {
         return .note("no other open incident")

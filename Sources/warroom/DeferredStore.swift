@@ -58,6 +58,10 @@ final class DeferredStore: EventStore, @unchecked Sendable {
   func incidentIDs() throws -> [IncidentID] { try existing()?.incidentIDs() ?? [] }
 
   func latestSequence() throws -> Int64 { try existing()?.latestSequence() ?? 0 }
+  func chainHead() throws -> ChainHead? { try existing()?.chainHead() }
+  func sequence(ofHead hash: String) throws -> Int64? {
+    try existing()?.sequence(ofHead: hash)
+  }
 
   /// Watches the folder, where the store will appear, when there is one.
   func makeChangeSignal() throws -> any ChangeSignal {

@@ -125,6 +125,19 @@ struct NotifyCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The delivery's id, such as INC-3-17-stakeholders.") var delivery: String
     func command() throws -> Command { .resendDelivery(delivery) }
+
+    func run() throws {
+      // Whether a deliverer runs decides if a send still marked "sending" can be going on.
+      let store = try global.openStore()
+      let now = Date()
+      let live = try store.lease(named: Lease.deliverer).flatMap {
+        $0.isExpired(at: now) ? nil : $0.holder
+      }
+      try global.perform(.resendDelivery(delivery, liveDeliverer: live))
+      if live == nil {
+        Output.warn("no deliverer is running: start warroom relay to send it")
+      }
+    }
   }
 }
 

@@ -49,11 +49,8 @@ struct ProbeCommand: ParsableCommand {
       let kind: ProbeSpec.Kind = http != nil ? .http : (prometheus != nil ? .prometheus : .command)
       var spec = ProbeSpec(name: name, kind: kind, target: targets[0])
       if kind != .command {
-        guard let url = URL(string: targets[0]),
-          ["http", "https"].contains(url.scheme?.lowercased()),
-          url.host?.isEmpty == false
-        else {
-          throw ValidationError("'\(targets[0])' is not an http or https URL")
+        if let problem = WebAddress.problem(targets[0]) {
+          throw ValidationError("'\(targets[0])' is not usable: \(problem)")
         }
       } else {
         try Self.checkRunnable(targets[0])

@@ -18,6 +18,11 @@ struct Relay: ParsableCommand {
 
   @OptionGroup var global: GlobalOptions
   @OptionGroup var options: ConfigOption
+  @Option(
+    help: ArgumentHelp(
+      "Keep the store's chain head in this file, for store verify --head-file.",
+      valueName: "path"))
+  var headFile: String?
 
   func run() throws {
     // Without a config the relay runs the incidents' probes only.
@@ -36,7 +41,7 @@ struct Relay: ParsableCommand {
       ? DeferredStore(path: path) : try global.openStore()
     let deliverer = try Deliverer(
       store: store, destinations: config.destinations, probes: config.probes,
-      identity: .init(label: "relay"),
+      identity: .init(label: "relay"), headFile: headFile,
       report: RelayReport.line)
     let signals = try SignalPipe(catching: [SIGINT, SIGTERM, SIGHUP])
     Output.note(

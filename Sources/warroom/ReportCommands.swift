@@ -55,18 +55,38 @@ struct Export: ParsableCommand {
   @OptionGroup var global: GlobalOptions
   @Option(help: "markdown or json.") var format: Format = .markdown
   @Option(help: "Write to this file instead of stdout.") var output: String?
+  @Option(
+    help: ArgumentHelp(
+      "Keep the store's chain head in this file, for store verify --head-file.",
+      valueName: "path"))
+  var headFile: String?
 
   func run() throws {
     let store = try global.openStore()
     let state = try global.resolveIncident(in: store, orNewest: true)
+    let head = try store.chainHead()
     let now = Date()
     let text: String
     switch format {
     case .markdown:
-      text = PostMortem.markdown(state, now: now)
+      // The head it was made from: `store verify --expect-head` with it later shows
+      // whether the record still holds every event this post-mortem saw.
+      text =
+        PostMortem.markdown(state, now: now)
+        + (head.map {
+          "\n\nMade from the store's events up to #\($0.seq)"
+            + ($0.hash.isEmpty ? "." : "; chain head `\($0)`.")
+        } ?? "")
     case .json:
       let events = try store.events(after: 0, incident: state.id, limit: nil)
       text = try JSONText.encode(JSONExport(state: state, events: events, now: now))
+    }
+    if let headFile, let head {
+      do {
+        try HeadWitness.write(head, to: headFile)
+      } catch {
+        throw Failure(message: "cannot write \(headFile): \(error)")
+      }
     }
     if let output {
       do {

@@ -19,10 +19,46 @@ struct StoreCommand: ParsableCommand {
         """)
 
     @OptionGroup var global: GlobalOptions
+    @Option(
+      help: ArgumentHelp(
+        "Fail unless this head (SEQ:HASH, as printed before) is still in the store.",
+        valueName: "head"))
+    var expectHead: String?
+    @Option(
+      help: ArgumentHelp(
+        "Read the head to expect from this file (as written by relay or export --head-file).",
+        valueName: "path"))
+    var headFile: String?
+
+    func validate() throws {
+      if expectHead != nil, headFile != nil {
+        throw ValidationError("give --expect-head or --head-file, not both")
+      }
+      if let expectHead, ChainHead(parsing: expectHead) == nil {
+        throw ValidationError(
+          "--expect-head needs SEQ:HASH (64 hex digits), as store verify prints")
+      }
+    }
+
+    /// The head a witness kept, if one was given.
+    func expected() throws -> ChainHead? {
+      if let expectHead { return ChainHead(parsing: expectHead) }
+      guard let headFile else { return nil }
+      let text = String(
+        decoding: try readSmallFile(headFile, what: "--head-file", limit: 4096), as: UTF8.self)
+      guard let head = ChainHead(parsing: text) else {
+        throw Failure(message: "\(headFile) does not hold a head (SEQ:HASH)", code: 64)
+      }
+      return head
+    }
 
     func run() throws {
+      let expected = try expected()
       let store = try global.openStore()
       let verification = try store.verify()
+      if let expected, verification.isIntact, verification.note == nil {
+        try check(expected, in: store)
+      }
       switch verification.report {
       case .broken(_, let reason):
         throw Failure(message: "\(store.location): history was changed: \(reason)")
@@ -39,8 +75,30 @@ struct StoreCommand: ParsableCommand {
             + ", as they stood then"
         }
         try Output.data(line)
-        if !head.isEmpty { try Output.data("head \(head)") }
+        if !head.isEmpty { try Output.data("head \(events):\(head)") }
       }
+    }
+
+    /// The newest events cannot be told missing from the chain alone: a head kept
+    /// elsewhere must still be in it, at its own number.
+    func check(_ expected: ChainHead, in store: any EventStore) throws {
+      let gone =
+        "\(store.location): the expected head \(expected) is not in the store: "
+        + "its newest events were removed, or its history was rewritten"
+      guard !expected.hash.isEmpty else { return }
+      guard let seq = try store.sequence(ofHead: expected.hash) else {
+        if try store.chainHead()?.hash.isEmpty == true {
+          // PostgreSQL keeps no chain: only the number can be held to.
+          if try store.latestSequence() < expected.seq { throw Failure(message: gone) }
+          return
+        }
+        throw Failure(message: gone)
+      }
+      if expected.seq != 0, seq != expected.seq { throw Failure(message: gone) }
+      let latest = try store.latestSequence()
+      Output.note(
+        "the expected head is event #\(seq)"
+          + (latest > seq ? "; \(latest - seq) events were added since" : ", the newest"))
     }
   }
 

@@ -9,6 +9,11 @@ import WarroomStore
 // Parse and run by hand rather than through `Warroom.main()`, so that every failure is
 // one line on stderr with the exit code the contract promises: 1 for a refused action or
 // an unusable store, 64 for bad usage.
+// A closed pipe (`warroom export | head`) is an error to report, not a signal to die of:
+// writes then fail with EPIPE, and `Output` ends the command with one line and exit 1.
+// Children get the default back (ChildProcess sets it), so `yes | head` in a probe works.
+signal(SIGPIPE, SIG_IGN)
+
 do {
   var command = try Warroom.parseAsRoot()
   try command.run()
