@@ -189,7 +189,7 @@ public enum JSONText {
       SafeText.isHidden(scalar) && scalar != "\n" && scalar != "\t" && scalar != "\r"
     }
     guard text.unicodeScalars.contains(where: escapable) else { return text }
-    var escaped = String.UnicodeScalarView()
+    var escaped = UTF8Builder(capacity: text.utf8.count + 64)
     for scalar in text.unicodeScalars {
       guard escapable(scalar) else {
         escaped.append(scalar)
@@ -197,10 +197,9 @@ public enum JSONText {
       }
       for unit in String(scalar).utf16 {
         let hex = String(unit, radix: 16)
-        escaped.append(
-          contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).unicodeScalars)
+        escaped.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
       }
     }
-    return String(escaped)
+    return escaped.string
   }
 }

@@ -42,7 +42,7 @@ public enum SafeText {
 
   private static func visible(_ text: String, _ flagged: (Unicode.Scalar) -> Bool) -> String {
     guard text.unicodeScalars.contains(where: flagged) else { return text }
-    var result = String.UnicodeScalarView()
+    var result = UTF8Builder(capacity: text.utf8.count + 16)
     for scalar in text.unicodeScalars {
       guard flagged(scalar) else {
         result.append(scalar)
@@ -55,13 +55,12 @@ public enum SafeText {
         result.append("^")
         result.append(Unicode.Scalar(UInt8(scalar.value + 0x40)))
       case 0x7F:
-        result.append(contentsOf: "^?".unicodeScalars)
+        result.append("^?")
       default:
         let hex = String(scalar.value, radix: 16, uppercase: true)
-        let label = scalar.value < 0x100 ? "<\(hex)>" : "<U+\(hex)>"
-        result.append(contentsOf: label.unicodeScalars)
+        result.append(scalar.value < 0x100 ? "<\(hex)>" : "<U+\(hex)>")
       }
     }
-    return String(result)
+    return result.string
   }
 }

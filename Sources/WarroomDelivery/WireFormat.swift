@@ -84,7 +84,7 @@ public enum WireFormat {
 
   /// The notification text Slack shows where blocks are not: one plain line, escaped.
   static func fallbackText(_ content: MessageContent) -> String {
-    SlackText().escapeText(content.subject)
+    SlackText.escape(content.subject)
   }
 
   static func slackRequests(_ content: MessageContent, _ destination: Destination, parent: String?)

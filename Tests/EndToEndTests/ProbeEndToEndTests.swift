@@ -22,18 +22,19 @@ struct ProbeEndToEndTests {
     try WarroomBinary.run(arguments + ["--store", store], timeout: 60)
   }
 
-  /// A relay with no destinations; `config` (TOML) for its `[probes]` settings.
-  func relay(config: String? = nil) throws -> BackgroundProcess {
+  /// A relay with no destinations, whose probes may reach 127.0.0.1 (the services these
+  /// tests play); `probes` adds lines to its `[probes]` table, `config` replaces it all.
+  func relay(probes: String = "", config: String? = nil, extraArguments: [String] = [])
+    throws -> BackgroundProcess
+  {
     var env = ProcessInfo.processInfo.environment
     env["WARROOM_STORE"] = store
     env["WARROOM_USER"] = "relay"
-    env["XDG_CONFIG_HOME"] = folder.path("no-config")  // probes only
-    var argv = [WarroomBinary.path, "relay"]
-    if let config {
-      let path = folder.path("relay.toml")
-      try config.write(toFile: path, atomically: true, encoding: .utf8)
-      argv += ["--config", path]
-    }
+    env["XDG_CONFIG_HOME"] = folder.path("no-config")
+    let path = folder.path("relay.toml")
+    try (config ?? "[probes]\nallow_hosts = [\"127.0.0.1\"]\n\(probes)\n").write(
+      toFile: path, atomically: true, encoding: .utf8)
+    let argv = [WarroomBinary.path, "relay", "--config", path] + extraArguments
     return try BackgroundProcess(argv, environment: env, outputPath: folder.path("relay.out"))
   }
 
@@ -125,7 +126,7 @@ struct ProbeEndToEndTests {
       "probe", "add", "errors", "--command", "echo 0.3; echo 'db down' >&2; exit 3", "--every", "2s"
     )
     try warroom("probe", "add", "count", "--command", "echo 42", "--every", "2s")
-    let relay = try relay(config: "[probes]\nallow_commands = true\n")
+    let relay = try relay(probes: "allow_commands = true")
     defer { relay.stop() }
     #expect(try waitFor("slow", "failing").contains("no answer within 1s"))
     #expect(

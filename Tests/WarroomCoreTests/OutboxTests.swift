@@ -166,10 +166,44 @@ struct OutboxTests {
     let next = RetryPolicy.next(
       after: 1, firstAttemptAt: start, now: start, retryAfter: 30, jitter: 0)
     #expect(next == start.addingTimeInterval(30))
+    // The last try is made at the give-up time, not skipped because backoff would pass it.
     #expect(
       RetryPolicy.next(
         after: 20, firstAttemptAt: start, now: start.addingTimeInterval(3500), retryAfter: nil,
+        jitter: 1) == start.addingTimeInterval(3600))
+    #expect(
+      RetryPolicy.next(
+        after: 21, firstAttemptAt: start, now: start.addingTimeInterval(3600), retryAfter: nil,
         jitter: 1) == nil)
+    // A receiver asking for an hour, or for the year 9999, is honoured up to the give-up time.
+    for asked in [3600.0, 3601, 250_000_000_000] {
+      #expect(
+        RetryPolicy.next(after: 1, firstAttemptAt: start, now: start, retryAfter: asked, jitter: 0)
+          == start.addingTimeInterval(3600))
+    }
+  }
+
+  @Test func aPlantedRetryTimePastTheWindowIsHeldToItAndCountsAsUndelivered() throws {
+    let declared = incident([])
+    let message = try #require(declared.outgoing.first)
+    let delivery = DeliveryID.make(incident: id, message: message.seq, destination: "slack")
+    let job = DeliveryJob(id: delivery, destination: "slack", message: message, attempt: 1)
+    let year9999 = Int64(253_402_300_799_000)
+    let state = incident([
+      job.attempted(by: "d"),  // at start + 1
+      .deliveryFailed(
+        DeliveryFailed(
+          delivery: delivery, destination: "slack", message: message.seq, reason: "planted",
+          retryAtMs: year9999)),
+    ])
+    let record = try #require(state.delivery(delivery))
+    let giveUp = start.addingTimeInterval(1 + 3600)
+    #expect(record.phase == DeliveryRecord.Phase.retrying(reason: "planted", retryAt: giveUp))
+    #expect(state.undeliveredCount == 1)
+    #expect(
+      sends(Outbox.plan(state, destinations: [slack], now: giveUp, inFlight: [])) == [
+        "INC-1-1-slack#2"
+      ])
   }
 
   @Test func anOverdueCountdownIsNotedOnceForDestinationsThatWantIt() {

@@ -164,4 +164,49 @@ struct ProbeTests {
         || markdown.contains("Time to recover, as the probes measured it"))
     #expect(markdown.contains("- Recovery proven "))
   }
+
+  @Test func aReasonFollowsTheReadingsAtMostOnceAMinute() throws {
+    var story = Story(start)
+    try story.send(.addProbe(http("checkout")), at: 1)
+    func read(_ reading: ProbeReading, at seconds: TimeInterval) throws -> ProbeChanged? {
+      let probe = try #require(story.state.probe(named: "checkout"))
+      let now = start.addingTimeInterval(seconds)
+      guard let change = ProbeMachine.change(for: reading, of: probe, now: now) else { return nil }
+      try story.send(.recordProbe(.probeChanged(change)), at: seconds)
+      return change
+    }
+    let timedOut = ProbeReading(state: .unknown, reason: "no answer within 5s")
+    let html = ProbeReading(state: .unknown, reason: "HTTP 200: not a Prometheus answer (not JSON)")
+    #expect(try read(timedOut, at: 2) != nil)
+    #expect(try read(html, at: 30) == nil, "a new reason waits a minute since the last change")
+    #expect(try read(html, at: 63)?.reason == html.reason)
+    #expect(story.state.probe(named: "checkout")?.reason == html.reason)
+    #expect(story.state.probe(named: "checkout")?.state == .unknown)
+    #expect(try read(html, at: 200) == nil, "the same reason is not written again")
+  }
+
+  @Test func aFlappingProbeWritesOneFindingAMinuteAndSaysWhatItFolded() throws {
+    var story = Story(start)
+    try story.send(.addProbe(http("checkout")), at: 1)
+    let failing = ProbeReading(state: .failing, reason: "HTTP 502, expected 200")
+    let passing = ProbeReading(state: .passing, value: "200 in 5 ms")
+    var seconds: TimeInterval = 2
+    for _ in 0..<10 {
+      for reading in [failing, passing] {
+        let probe = try #require(story.state.probe(named: "checkout"))
+        let now = start.addingTimeInterval(seconds)
+        let change = try #require(ProbeMachine.change(for: reading, of: probe, now: now))
+        try story.send(.recordProbe(.probeChanged(change)), at: seconds)
+        seconds += 2.5
+      }
+    }
+    let findings = story.state.log.filter { $0.text.hasPrefix("Probe checkout is failing") }
+    #expect(findings.count == 1, "10 turns to failing within 50 s: \(findings.map(\.text))")
+    let probe = try #require(story.state.probe(named: "checkout"))
+    let later = start.addingTimeInterval(seconds + 60)
+    let change = try #require(ProbeMachine.change(for: failing, of: probe, now: later))
+    try story.send(.recordProbe(.probeChanged(change)), at: seconds + 60)
+    let last = story.state.log.last { $0.text.hasPrefix("Probe checkout is failing") }
+    #expect(last?.text.contains("also failed") == true, "\(last?.text ?? "")")
+  }
 }

@@ -155,7 +155,9 @@ struct DeliveryConfigTests {
       messages = ["*"]
       """, environment: ["KEY": "k"])
     #expect(config.destinations[0].problem == "a statuspage destination needs page_id")
-    #expect(config.destinations[1].problem == "its url is not an http or https address")
+    #expect(
+      config.destinations[1].problem
+        == "its url is not usable: only http and https addresses are allowed (not ftp)")
   }
 
   @Test func theConfigIsFoundWhereTheContractSays() {

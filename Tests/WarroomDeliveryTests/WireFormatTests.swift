@@ -60,6 +60,17 @@ struct WireFormatTests {
     )
   }
 
+  @Test func tripleMustacheAndAmpersandCannotPassMarkupToSlack() throws {
+    var slack = destination(.slackWebhook)
+    slack.template = "{{{text}}} | {{&text}} | {{text}}"
+    var message = content()
+    message.text = "<!channel> & <https://evil.example|click>"
+    let body = self.body(WireFormat.requests(for: message, to: slack, parent: nil, now: now)[0])
+    let section = ((body["blocks"] as? [[String: Any]])?.first?["text"] as? [String: Any])?["text"]
+    let escaped = "&lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;"
+    #expect(section as? String == "\(escaped) | \(escaped) | \(escaped)")
+  }
+
   @Test func aDestinationsOwnTemplateReplacesTheBuiltInTextStillEscaped() throws {
     var slack = destination(.slackWebhook)
     slack.template = "{{incident}} ({{colour}}): {{text}} (by {{by}}, next {{nextUpdate}})"

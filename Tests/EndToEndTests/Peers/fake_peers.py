@@ -6,7 +6,7 @@ Prints the port it listens on, then serves until killed. Every request is append
 LOG_FILE as one JSON line (method, path, headers, body). PLAN_FILE (JSON, re-read on each
 request) scripts answers: {"/path/prefix": [answer, ...]}, each answer consumed in turn,
 the last one repeated; an answer is {"status": 500, "body": "...", "headers": {...},
-"delay": seconds, "reset": true}. Paths without a plan get the service's normal answer.
+"delay": seconds, "reset": true, "drip": seconds a byte}. Paths without a plan get the service's normal answer.
 """
 import json
 import os
@@ -82,6 +82,24 @@ class Handler(BaseHTTPRequestHandler):
                 f.write(json.dumps(dict(record, answered="reset")) + "\n")
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
+            return
+        if answer.get("drip"):
+            # Headers at once, then a chunked body one byte every `drip` seconds, for at
+            # most a minute: a receiver (or a probed service) that never finishes answering.
+            with lock, open(LOG, "a") as f:
+                f.write(json.dumps(dict(record, answered="drip")) + "\n")
+            self.send_response(answer.get("status", 200))
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            try:
+                deadline = time.time() + 60
+                while time.time() < deadline:
+                    self.wfile.write(b"1\r\nx\r\n")
+                    self.wfile.flush()
+                    time.sleep(answer["drip"])
+            except OSError:
+                pass
+            self.close_connection = True
             return
         with lock, open(LOG, "a") as f:
             f.write(json.dumps(dict(record, answered=answer.get("status", 200))) + "\n")
