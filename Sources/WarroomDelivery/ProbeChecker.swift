@@ -96,11 +96,14 @@ public final class ProbeChecker: Sendable {
     }
     let client = client
     let sent = request
+    let headed = Locked(false)
     do {
       // One deadline for the whole check, body included: a service that sends headers and
       // then stalls (or drips a byte a second) is not answering, whatever its status said.
       let answer = try await Deadline.run(seconds: TimeInterval(spec.timeoutSeconds)) {
-        let response = try await client.execute(sent, timeout: .seconds(Int64(spec.timeoutSeconds)))
+        let response = try await client.execute(
+          sent, timeout: .seconds(Int64(spec.timeoutSeconds) + 5))
+        headed.withLock { $0 = true }
         var body = Data()
         for try await chunk in response.body {
           if body.count < Transport.bodyKept {
@@ -111,7 +114,8 @@ public final class ProbeChecker: Sendable {
       }
       return (.success(answer), elapsed())
     } catch {
-      let reason = Transport.describe(error, timeout: TimeInterval(spec.timeoutSeconds))
+      let reason = Transport.describe(
+        error, timeout: TimeInterval(spec.timeoutSeconds), headed: headed.withLock { $0 })
       return (.failure(Transport.Failure(reason: reason)), elapsed())
     }
   }

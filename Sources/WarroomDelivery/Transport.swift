@@ -71,12 +71,15 @@ public final class Transport: Sendable {
     for (name, value) in wire.headers { request.headers.add(name: name, value: value) }
     request.body = .bytes(ByteBuffer(bytes: wire.body))
     let sent = request
+    let headed = Locked(false)
     do {
       // The timeout covers the whole exchange, the answer's body included: a receiver
-      // that answers 200 and then never finishes must not hold the destination.
+      // that answers 200 and then never finishes must not hold the destination. (The
+      // client's own deadline is later, so this one speaks.)
       return .success(
         try await Deadline.run(seconds: timeout) {
           let response = try await client.execute(sent, timeout: .seconds(Int64(timeout) + 5))
+          headed.withLock { $0 = true }
           // The answer's start is enough to read it; the rest is drained, not kept (a huge
           // body on a 200 must not turn a delivery into a failure, and then a repeat).
           var body = Data()
@@ -90,7 +93,8 @@ public final class Transport: Sendable {
             headers: response.headers.map { ($0.name, $0.value) }, body: body)
         })
     } catch {
-      return .failure(Failure(reason: describe(error, timeout: timeout)))
+      return .failure(
+        Failure(reason: describe(error, timeout: timeout, headed: headed.withLock { $0 })))
     }
   }
 
@@ -102,9 +106,10 @@ public final class Transport: Sendable {
   }
 
   /// An error in words, without the URL (which may hold a secret).
-  static func describe(_ error: any Error, timeout: TimeInterval) -> String {
+  /// `headed`: the answer's status and headers had arrived (its body had not finished).
+  static func describe(_ error: any Error, timeout: TimeInterval, headed: Bool = false) -> String {
     if error is Deadline.Exceeded {
-      return "no whole answer within \(DurationText.short(Int(timeout)))"
+      return "no \(headed ? "whole " : "")answer within \(DurationText.short(Int(timeout)))"
     }
     if let error = error as? HTTPClientError {
       switch error {

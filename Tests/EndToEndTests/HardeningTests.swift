@@ -362,8 +362,22 @@ struct HardeningTests {
     let path = shared + "/w.db"
     #expect(try warroom("declare", "watch me", on: path).status == 0)
     chmod(path, 0o644)
+    // The build may sit in a folder only its owner may enter (a clone in a private home):
+    // the other user runs a copy from a folder it can read.
+    let binary = folder.path("bin/warroom")
+    try FileManager.default.createDirectory(
+      atPath: folder.path("bin"), withIntermediateDirectories: true)
+    // Written through a descriptor no other test's child can inherit (an inherited
+    // writable descriptor makes exec fail with "Text file busy").
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: WarroomBinary.path))
+    let fd = open(binary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+    #expect(fd >= 0)
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    close(fd)
+    chmod(folder.path("bin"), 0o755)
+    chmod(binary, 0o755)
     let result = try Spawn.capture(
-      ["/usr/sbin/runuser", "-u", "nobody", "--", WarroomBinary.path, "status", "--store", path],
+      ["/usr/sbin/runuser", "-u", "nobody", "--", binary, "status", "--store", path],
       environment: ["PATH": "/usr/bin:/bin", "HOME": "/tmp"])
     let text = String(decoding: result.stdout + result.stderr, as: UTF8.self)
     #expect(result.status == 0, "\(text)")

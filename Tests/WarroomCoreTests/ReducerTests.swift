@@ -138,11 +138,34 @@ struct ReducerTests {
       .followupAdded(FollowupAdded(id: 1, text: "f", owner: "o")),
       .followupDone(FollowupRef(id: 1)), .mitigated, .customerVerified(TextBody(text: "ok")),
       .resolved(Resolved(forcedReason: "r")), .reopened(Reopened(reason: "again")),
+      .logEdited(LogEdited(entry: 2, text: "corrected")),
+      .logStruck(LogStruck(entry: 2, reason: "wrong incident")),
+      .announced(TextBody(text: "a")), .updateOverdue(UpdateOverdue(dueMs: 1_798_000_000_000)),
+      .deliveryAttempted(
+        DeliveryAttempted(
+          delivery: "INC-1-1-slack", destination: "slack", message: 1, attempt: 2, deliverer: "d")),
+      .delivered(
+        Delivered(
+          delivery: "INC-1-1-slack", destination: "slack", message: 1, status: 200, remote: "ts")),
+      .deliveryFailed(
+        DeliveryFailed(
+          delivery: "INC-1-1-slack", destination: "slack", message: 1, reason: "HTTP 500",
+          retryAtMs: 1_798_000_001_000)),
+      .deliveryResend(DeliveryResend(delivery: "INC-1-1-slack", destination: "slack", message: 1)),
+      .probeAdded(ProbeSpec(name: "checkout", kind: .http, target: "http://127.0.0.1:8080/")),
+      .probeRemoved(ProbeRef(name: "checkout")), .probePaused(ProbeRef(name: "checkout")),
+      .probeResumed(ProbeRef(name: "checkout")),
+      .probeChanged(
+        ProbeChanged(
+          name: "checkout", state: .failing, value: "502", reason: "HTTP 502", quiet: true)),
+      .recoveryProven(RecoveryProven(probes: ["checkout"])), .undone(UndoRef(seq: 7)),
       .unknown(type: "future", payload: "{\"a\":1}"),
     ]
     for event in events {
       let decoded = try Event(typeName: event.typeName, payloadJSON: event.payloadJSON())
       #expect(decoded == event)
     }
+    // Every kind the store knows, once: 35 kinds and the unknown one.
+    #expect(Set(events.map(\.typeName)).count == 36)
   }
 }

@@ -61,7 +61,11 @@ struct DashboardLoopTests {
 
   @Test mutating func aWriteCutOffIsHeldAndTheNextWaitsBehindIt() throws {
     _ = type("one")
-    guard case .send(let first) = key(.enter).first else { return }
+    let sent = key(.enter).first
+    guard case .send(let first) = sent else {
+      Issue.record("Enter did not send the line: \(String(describing: sent))")
+      return
+    }
     _ = type("two")
     #expect(key(.enter).isEmpty)  // behind the one in flight
     let lost = DashboardLoop.update(
