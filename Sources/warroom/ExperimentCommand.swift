@@ -21,7 +21,7 @@ struct ExperimentCommand: ParsableCommand {
       .proposeExperiment(hypothesis: hypothesis, change: change, owner: owner, target: target)
     }
     func run() throws {
-      let (_, written) = try global.perform(command())
+      let (_, written) = try global.perform(command(), receiptsOnStdout: false)
       if case .experimentProposed(let proposed) = written.first?.event {
         try Output.data(String(proposed.id))
       }

@@ -21,7 +21,8 @@ struct GlobalOptions: ParsableArguments {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "The incident, as INC-7 or 7 (else the newest one not resolved).", valueName: "id"))
+      "The incident, as INC-7 or 7 (else $WARROOM_INCIDENT, else the only open one).",
+      valueName: "id"))
   var incident: String?
 
   func validate() throws {
@@ -29,6 +30,19 @@ struct GlobalOptions: ParsableArguments {
     if let incident, IncidentID(parsing: incident) == nil {
       throw ValidationError("--incident needs an id such as INC-7")
     }
+    if incident == nil, let named = Self.environmentIncident, IncidentID(parsing: named) == nil {
+      throw ValidationError("WARROOM_INCIDENT needs an id such as INC-7 (it is '\(named)')")
+    }
+  }
+
+  /// `$WARROOM_INCIDENT`, when set: the incident a shell session works on.
+  static var environmentIncident: String? {
+    ProcessInfo.processInfo.environment["WARROOM_INCIDENT"].flatMap { $0.isEmpty ? nil : $0 }
+  }
+
+  /// The incident named on the command line or in the environment.
+  var namedIncident: IncidentID? {
+    (incident ?? Self.environmentIncident).flatMap { IncidentID(parsing: $0) }
   }
 
   var storePath: String {
@@ -63,16 +77,31 @@ struct GlobalOptions: ParsableArguments {
         + "run warroom store verify for details")
   }
 
-  /// The incident this command is about: `--incident`, else the newest not resolved.
-  /// With `orNewest`, falls back to the newest incident even if resolved (for reports).
-  func resolveIncident(in store: any EventStore, orNewest: Bool = false) throws -> IncidentState {
-    if let incident, let id = IncidentID(parsing: incident) {
+  /// The incident this command is about: `--incident` (or `$WARROOM_INCIDENT`), else the
+  /// newest not resolved. With `orNewest`, falls back to the newest incident even if
+  /// resolved (for reports). A command that writes never guesses: with two or more open
+  /// incidents it must be told which (exit 64, nothing stored), so that a second
+  /// declaration cannot silently take over everyone's writes.
+  func resolveIncident(
+    in store: any EventStore, orNewest: Bool = false, forWriting: Bool = false
+  ) throws -> IncidentState {
+    if let id = namedIncident {
       let state = try store.load(id)
       guard state.isDeclared else {
         throw Refusal("no incident \(id) in \(store.location)")
       }
       warnAboutSkipped(state)
       return state
+    }
+    if forWriting {
+      let open = try store.openIncidents()
+      if open.count > 1 {
+        let named = open.map { "\($0.id) \"\(String($0.title.prefix(40)))\"" }
+        throw Failure(
+          message: "\(open.count) incidents are open (\(named.joined(separator: ", "))): "
+            + "say which with --incident ID or WARROOM_INCIDENT=ID; nothing was stored",
+          code: 64)
+      }
     }
     var current = try store.currentIncident()
     if current == nil, orNewest, let newest = try store.incidentIDs().last {
@@ -86,25 +115,48 @@ struct GlobalOptions: ParsableArguments {
     return state
   }
 
-  /// Runs a command of the process against the incident and says what happened.
+  /// Runs a command of the process against the incident and says what happened: on
+  /// stdout, unless the command's stdout is promised to something else (a new
+  /// experiment's or follow-up's bare id), then on stderr.
   @discardableResult
-  func perform(_ command: Command) throws -> (IncidentState, [EventEnvelope]) {
+  func perform(_ command: Command, receiptsOnStdout: Bool = true) throws -> (
+    IncidentState, [EventEnvelope]
+  ) {
     let store = try openStore()
     // Reopening is about a resolved incident, so it may fall back to the newest one.
-    var state = try resolveIncident(in: store, orNewest: command.isReopen)
+    var state = try resolveIncident(in: store, orNewest: command.isReopen, forWriting: true)
     let at = Date()
     let written = try Self.deliver { request in
       try store.write(to: &state, actor: who, at: at, request: request) { latest in
         try Rules.decide(command, in: latest)
       }
     }
-    for envelope in written {
-      // The new events are the newest: look from the end of a long timeline.
-      let summary = state.timeline.last { $0.seq == envelope.seq }?.summary ?? ""
-      Output.note("\(state.id): \(SafeText.inert(summary))")
+    for line in Self.receipts(for: written, in: state) {
+      if receiptsOnStdout {
+        try Output.data(line)
+      } else {
+        Output.note(line)
+      }
     }
     for warning in Rules.warnings(after: command, in: state) { Output.warn(warning) }
     return (state, written)
+  }
+
+  /// What each stored event did, one line each, with the number a correction needs:
+  /// `INC-1 #27 manual change: Scaled checkout-api…` for a log entry (its number in the
+  /// log, for `log edit 27`), `INC-1 event #45: Announced mitigated (yellow)` otherwise.
+  static func receipts(for written: [EventEnvelope], in state: IncidentState) -> [String] {
+    written.map { envelope in
+      if case .logged(let added) = envelope.event,
+        let entry = state.log.last(where: { $0.seq == envelope.seq })
+      {
+        return
+          "\(state.id) #\(entry.number) \(added.kind.label.lowercased()): \(SafeText.inert(entry.text))"
+      }
+      // The new events are the newest: look from the end of a long timeline.
+      let summary = state.timeline.last { $0.seq == envelope.seq }?.summary ?? ""
+      return "\(state.id) event #\(envelope.seq): \(SafeText.inert(summary))"
+    }
   }
 
   /// Runs one write with a request id, and if the server goes away mid-write (so the

@@ -57,7 +57,7 @@ struct FollowupCommand: ParsableCommand {
     func validate() throws { try requireText(text, "the follow-up") }
     func command() throws -> Command { .addFollowup(text, owner: owner) }
     func run() throws {
-      let (_, written) = try global.perform(command())
+      let (_, written) = try global.perform(command(), receiptsOnStdout: false)
       if case .followupAdded(let added) = written.first?.event { try Output.data(String(added.id)) }
     }
   }

@@ -200,13 +200,13 @@ struct DashboardTmuxTests {
 
   @Test func aDashboardOnAMistypedPathCreatesNothing() throws {
     let typo = folder.path("typo/nested/w.db")
-    try tmux.start(
-      "lead", command: "WARROOM_USER=alice \(binary) --store \(typo); echo dashboard-exited-$?")
+    try tmux.start("lead", command: "WARROOM_USER=alice \(binary) --store \(typo)")
     let started = try tmux.waitFor("lead", timeout: 30) { $0.contains("No open incident") }
     #expect(started.contains("No open incident"), "the dashboard did not start: \(started)")
     try tmux.press("lead", "C-c")
-    let ended = try tmux.waitFor("lead", timeout: 30) { $0.contains("dashboard-exited-") }
-    #expect(ended.contains("dashboard-exited-0"), "\(ended)")
+    // The pane stays (remain-on-exit) and says how the dashboard ended.
+    let ended = try tmux.waitFor("lead", timeout: 30) { $0.contains("Pane is dead") }
+    #expect(ended.contains("Pane is dead (status 0"), "\(ended)")
     #expect(!FileManager.default.fileExists(atPath: folder.path("typo")))
   }
 

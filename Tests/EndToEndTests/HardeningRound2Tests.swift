@@ -123,7 +123,7 @@ struct HardeningRound2Tests {
     try plant(incident: "INC-2", type: "declared", payload: "not json")
     let logged = try warroom("log", "hello")
     #expect(logged.status == 0, "\(logged.stderr)")
-    #expect(logged.stderr.contains("INC-1"), "\(logged.stderr)")
+    #expect(logged.stdout.hasPrefix("INC-1 #1 note: hello"), "\(logged.stdout)")
     let status = try warroom("status")
     #expect(status.stdout.contains("INC-1"), "\(status.stdout)")
     #expect(try warroom("update", "still investigating").status == 0)
