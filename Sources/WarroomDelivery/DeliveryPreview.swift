@@ -33,3 +33,43 @@ public enum DeliveryPreview {
       to: destination.emailTo)
   }
 }
+
+extension DeliveryPreview {
+  /// What each destination that takes `type` would show people if the message were sent
+  /// now, as text (one block per destination, headed by its name): for the dashboard's
+  /// deliberate confirmation, before anything leaves.
+  public static func stakeholderTexts(
+    type: MessageType, text: String?, state: IncidentState, by: String,
+    destinations: [Destination], now: Date
+  ) -> [String] {
+    let status: IncidentStatus
+    switch type {
+    case .mitigated: status = .mitigated
+    case .resolved: status = .resolved
+    case .reopened, .declared: status = .investigating
+    default: status = state.status
+    }
+    let message = OutgoingMessage(
+      seq: state.lastSeq + 1, type: type, text: text, by: by, at: now, status: status)
+    var lines: [String] = []
+    for destination in destinations where destination.rule.wants(type, severity: state.severity) {
+      let job = DeliveryJob(
+        id: DeliveryID.make(
+          incident: state.id, message: message.seq, destination: destination.name),
+        destination: destination.name, message: message, attempt: 1)
+      let content = MessageContent(job: job, state: state, now: now)
+      let style: MessageText.Style =
+        switch destination.kind {
+        case .slack, .slackWebhook: .slack
+        case .statuspage: .statusPage
+        default: .plain
+        }
+      lines.append("→ \(destination.name) (\(destination.kind.rawValue)):")
+      let rendered = MessageText.render(content, style: style, template: destination.template)
+      lines += rendered.split(separator: "\n", omittingEmptySubsequences: false).map {
+        "    " + String($0)
+      }
+    }
+    return lines
+  }
+}

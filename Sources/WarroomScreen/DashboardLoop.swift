@@ -86,6 +86,8 @@ public enum DashboardMessage: Sendable {
   case delivererSeen(Lease?, now: Date)
   /// The incident's probe readings of the last half hour.
   case samplesRead([ProbeSample])
+  /// The stakeholder message a confirmation is about, as each destination would get it.
+  case previewed([String])
 }
 
 /// What became of one submission sent to the store.
@@ -119,6 +121,9 @@ public enum LoopEffect: Equatable, Sendable {
   case checkDeliverer
   /// Read an incident's probe readings since a time (answered by `.samplesRead`).
   case readSamples(IncidentID, since: Date)
+  /// Render a stakeholder message of this type (and text) as this dashboard's destinations
+  /// would receive it (answered by `.previewed`).
+  case previewMessage(MessageType, text: String?)
   case bell
   case quit
 }
@@ -199,10 +204,34 @@ public enum DashboardLoop {
       return []
 
     case .parsed(let action, let now, let request):
+      let line = state.model.pendingCommandLine
+      state.model.pendingCommandLine = nil
+      let needsWord: Bool
+      switch action {
+      case .declare: needsWord = true
+      case .command(let command): needsWord = Deliberate.isNeeded(for: command)
+      }
+      if needsWord {
+        let effects = DashboardUpdate.confirm(
+          action, restore: line ?? "", &state.model, state.incident)
+        return perform(effects, &state, now: now, request: request)
+      }
       return submit(action, &state, now: now, request: request)
 
     case .failed(let text):
       state.model.message = Message(text, isError: true)
+      // A `:` line that does not parse stays, to be corrected rather than typed again.
+      if let line = state.model.pendingCommandLine {
+        state.model.pendingCommandLine = nil
+        if state.model.input.isEmpty {
+          state.model.input = LineEditor(line)
+          state.model.focus = .input
+        }
+      }
+      return []
+
+    case .previewed(let lines):
+      state.model.confirmation?.previews = lines
       return []
 
     case .note(let text):
@@ -247,6 +276,8 @@ public enum DashboardLoop {
         result += submit(
           .command(.undo(by: state.model.me, at: now)), &state, now: now, request: id)
       case .commandLine(let line): result.append(.parse(line))
+      case .submit(let action): result += submit(action, &state, now: now, request: id)
+      case .preview(let type, let text): result.append(.previewMessage(type, text: text))
       case .showIncident(let incident): result.append(.load(incident, reason: "switched by hand"))
       case .cycleIncident(let step): result.append(.cycle(step))
       case .quit: result.append(.quit)

@@ -88,17 +88,37 @@ public struct Confirmation: Equatable, Sendable {
     case action(Action)
     /// A paste of several lines: Enter sends each as an entry, Esc puts them on one line.
     case pastedLines([String])
+    /// Something typed (an update, a `:` command, a title that declares) that changes the
+    /// incident or reaches people: written once the person types the word.
+    case submission(Submission.Action)
   }
 
   public var subject: Subject
   public var prompt: String
   /// The printable key that asked, if one did.
   public var trigger: Character?
+  /// Set for what changes the incident or reaches people: only typing `Deliberate.word`
+  /// and Enter carries it out, never a lone Enter or a letter.
+  public var deliberate = false
+  /// What has been typed towards the word.
+  public var typed = ""
+  /// What will happen, in a few lines, shown above the input line.
+  public var details: [String] = []
+  /// The text each destination will receive, once the loop has rendered it.
+  public var previews: [String]?
+  /// What the input line held: Esc puts it back.
+  public var restore: String?
 
-  public init(subject: Subject, prompt: String, trigger: Character? = nil) {
+  public init(
+    subject: Subject, prompt: String, trigger: Character? = nil, deliberate: Bool = false,
+    details: [String] = [], restore: String? = nil
+  ) {
     self.subject = subject
     self.prompt = prompt
     self.trigger = trigger
+    self.deliberate = deliberate
+    self.details = details
+    self.restore = restore
   }
 }
 
@@ -119,6 +139,9 @@ public struct DashboardModel: Equatable, Sendable {
   /// Which page of the help screen is shown, when it does not fit on one.
   public var helpPage = 0
   public var message: Message?
+  /// A `:` line sent to be parsed: put back in the input line if it does not parse, and
+  /// the text Esc restores if it asks to be confirmed.
+  public var pendingCommandLine: String?
   /// A question on the hint line that Enter answers: a pane key's change to the incident,
   /// or what to do with a paste of several lines.
   public var confirmation: Confirmation?
@@ -147,5 +170,9 @@ public struct DashboardModel: Equatable, Sendable {
   public func selected(_ pane: PaneID) -> Int { selection[pane] ?? 0 }
 
   /// The input line holds a `:` command.
-  public var isCommandLine: Bool { input.characters.first == ":" }
+  /// The input line holds a `:` command (`::` starts a line that is text and begins with
+  /// one colon).
+  public var isCommandLine: Bool {
+    input.characters.first == ":" && (input.characters.count < 2 || input.characters[1] != ":")
+  }
 }

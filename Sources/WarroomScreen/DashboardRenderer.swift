@@ -39,6 +39,9 @@ public enum DashboardRenderer {
         }
       }
     }
+    if let confirmation = context.model.confirmation, confirmation.deliberate {
+      Overlays.confirmation(confirmation, into: &grid, rect: middle)
+    }
     let cursor = InputLine.render(context, into: &grid, rect: layout.input)
     InputLine.renderHints(context, into: &grid, rect: layout.hints)
     return Frame(grid: grid, cursor: cursor)

@@ -14,6 +14,11 @@ public enum Effect: Equatable, Sendable {
   case cycleIncident(Int)
   /// Take back this person's last change (the clock, which the rules need, is the loop's).
   case undoLast
+  /// Write what a deliberate confirmation was about.
+  case submit(Submission.Action)
+  /// Render the stakeholder message a confirmation is about, as each destination would
+  /// receive it (answered into the confirmation's previews).
+  case preview(MessageType, text: String?)
   case quit
 }
 
@@ -60,6 +65,23 @@ public enum DashboardUpdate {
       return []
     }
     if let binding = KeyTable.binding(for: key, in: model) {
+      // What changes where the incident stands or reaches people is confirmed on purpose:
+      // typing the word, then Enter.
+      if Deliberate.isNeeded(for: binding.action) {
+        let command = Deliberate.command(for: binding.action, model, state)
+        let action = command.map { Submission.Action.command($0) }
+        model.confirmation = Confirmation(
+          subject: .action(binding.action),
+          prompt: Deliberate.prompt(typed: "", remind: false), trigger: key.typedCharacter,
+          deliberate: true,
+          details: action.map { Deliberate.details(of: $0, in: state) }
+            ?? [prompt(for: binding.action, model, state, withKeys: false)])
+        model.message = nil
+        if let action, let (type, text) = Deliberate.message(of: action) {
+          return [.preview(type, text: text)]
+        }
+        return []
+      }
       // A key that changes the incident asks first, wherever it is pressed; so does a
       // letter bound in a pane, which may just be the first letter of a sentence.
       let inPane = model.focus != .input
@@ -116,11 +138,90 @@ public enum DashboardUpdate {
     return []
   }
 
+  /// Opens the deliberate confirmation of something typed: it is written only once the
+  /// person types the word; Esc puts the text back in the input line.
+  static func confirm(
+    _ action: Submission.Action, restore: String, _ model: inout DashboardModel,
+    _ state: IncidentState?
+  ) -> [Effect] {
+    model.confirmation = Confirmation(
+      subject: .submission(action), prompt: Deliberate.prompt(typed: "", remind: false),
+      deliberate: true, details: Deliberate.details(of: action, in: state), restore: restore)
+    model.message = nil
+    if let (type, text) = Deliberate.message(of: action) { return [.preview(type, text: text)] }
+    return []
+  }
+
+  /// The answer to a deliberate confirmation: only the word and Enter carry it out.
+  private static func answerDeliberately(
+    _ confirmation: Confirmation, key: Key, _ model: inout DashboardModel,
+    _ state: IncidentState?, queued: Int
+  ) -> [Effect] {
+    var confirmation = confirmation
+    switch key {
+    case .enter:
+      guard confirmation.typed.lowercased() == Deliberate.word else {
+        // A lone Enter never confirms, and does not silently cancel either.
+        confirmation.prompt = Deliberate.prompt(typed: confirmation.typed, remind: true)
+        model.confirmation = confirmation
+        return []
+      }
+      model.confirmation = nil
+      switch confirmation.subject {
+      case .action(let action): return perform(action, &model, state, queued: queued)
+      case .submission(let action): return [.submit(action)]
+      case .pastedLines: return []
+      }
+    case .escape:
+      model.confirmation = nil
+      model.message = Message("cancelled: nothing was written")
+      model.focus = .input
+      if let restore = confirmation.restore, model.input.isEmpty {
+        model.input = LineEditor(restore)
+      }
+      return []
+    case .backspace where !confirmation.typed.isEmpty:
+      confirmation.typed.removeLast()
+      confirmation.prompt = Deliberate.prompt(typed: confirmation.typed, remind: false)
+      model.confirmation = confirmation
+      return []
+    case .control("c"):
+      model.confirmation = nil
+      return quit(&model, queued: queued)
+    default:
+      if let character = key.typedCharacter,
+        Deliberate.word.hasPrefix((confirmation.typed + String(character)).lowercased())
+      {
+        confirmation.typed.append(character)
+        confirmation.prompt = Deliberate.prompt(typed: confirmation.typed, remind: false)
+        model.confirmation = confirmation
+        return []
+      }
+      // Not the word: the person was typing. Nothing is carried out; what they typed goes
+      // back to the input line (with the text it held) and the key is handled as usual.
+      model.confirmation = nil
+      model.focus = .input
+      if let restore = confirmation.restore, model.input.isEmpty {
+        model.input = LineEditor(restore)
+      }
+      if let trigger = confirmation.trigger { model.input.insert(trigger) }
+      for character in confirmation.typed { model.input.insert(character) }
+      if key == .backspace, confirmation.trigger != nil, confirmation.typed.isEmpty {
+        model.input.deleteBackward()
+        return []
+      }
+      return update(&model, key: key, state: state, queued: queued)
+    }
+  }
+
   /// The answer to a question on the hint line.
   private static func answer(
     _ confirmation: Confirmation, key: Key, _ model: inout DashboardModel,
     _ state: IncidentState?, queued: Int
   ) -> [Effect] {
+    if confirmation.deliberate {
+      return answerDeliberately(confirmation, key: key, &model, state, queued: queued)
+    }
     model.confirmation = nil
     switch (key, confirmation.subject) {
     case (.enter, .action(let action)):
@@ -136,6 +237,8 @@ public enum DashboardUpdate {
       model.message = nil
     case (.control("c"), _):
       return quit(&model, queued: queued)
+    case (.enter, .submission(let action)):
+      return [.submit(action)]
     default:
       // Not an answer: the person was typing. The key that asked goes back as text (or,
       // for a Backspace right after it, is gone as typed-and-erased).
@@ -192,9 +295,9 @@ public enum DashboardUpdate {
   }
 
   /// The question a pane key asks before it acts.
-  static func prompt(for action: Action, _ model: DashboardModel, _ state: IncidentState?)
-    -> String
-  {
+  static func prompt(
+    for action: Action, _ model: DashboardModel, _ state: IncidentState?, withKeys: Bool = true
+  ) -> String {
     let id = state?.id.rawValue ?? "the incident"
     let role = Role.allCases[model.selected(.roles) % Role.allCases.count]
     let experiment = state?.experimentsForDisplay.dropFirst(model.selected(.experiments)).first
@@ -253,7 +356,8 @@ public enum DashboardUpdate {
     case .addFollowup: question = "Add a follow-up?"
     default: question = "Go on?"
     }
-    return SafeText.inert(question) + "  Enter confirm · Esc cancel · typing types"
+    return SafeText.inert(question)
+      + (withKeys ? "  Enter confirm · Esc cancel · typing types" : "")
   }
 
   private static func perform(
@@ -402,15 +506,28 @@ public enum DashboardUpdate {
       model.input.reset()
       return [.showIncident(id)]
     }
+    let kind = model.inputKind
     defer {
       model.input.reset()
       model.inputKind = defaultKind(model.view)
       model.logScroll = 0
       model.quitArmed = false
     }
-    if model.isCommandLine { return [.commandLine(String(text.dropFirst()))] }
-    guard incident != nil else { return [.declare(text)] }
-    return entryEffect(text, kind: model.inputKind).map { [$0] } ?? []
+    if model.isCommandLine {
+      // Kept until it parses: a line that does not is put back with the error.
+      model.pendingCommandLine = text
+      return [.commandLine(String(text.dropFirst()))]
+    }
+    // `::` is the escape for a line of text that starts with a colon.
+    let entry = text.hasPrefix("::") ? String(text.dropFirst()) : text
+    guard incident != nil else {
+      return confirm(.declare(Declared(title: entry)), restore: text, &model, incident)
+    }
+    guard let effect = entryEffect(entry, kind: kind) else { return [] }
+    if case .write(let command) = effect, Deliberate.isNeeded(for: command) {
+      return confirm(.command(command), restore: text, &model, incident)
+    }
+    return [effect]
   }
 
   /// The write for one entry of the input line (or one pasted line): its prefix, if any,

@@ -67,7 +67,8 @@ public enum KeyTable {
       keys: [.backTab], scope: .global, action: .focusPrevious, help: "focus the previous pane"),
     KeyBinding(
       keys: [.control("z")], scope: .global, action: .undo,
-      help: "take back your own last change (within 10 minutes; asks first)", hint: "^Z undo"),
+      help: "take back your own last change (within 10 minutes; type yes to confirm)",
+      hint: "^Z undo"),
     KeyBinding(
       keys: [.escape], scope: .global, action: .cancel,
       help: "back to the input line and the newest entries (what is typed stays)"),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TerminalBackend
 import WarroomCore
+import WarroomDelivery
 import WarroomScreen
 import WarroomStore
 
@@ -24,6 +25,9 @@ final class DashboardApp {
   /// Asks the store, off this thread, whether it answers again.
   private let probe: StoreProbe
   private let theme: Theme
+  /// Where this dashboard's config sends messages: for showing, before a person confirms,
+  /// what each destination would receive.
+  private let destinations: [Destination]
   private var terminal: Terminal?
   private var quitting = false
   /// Re-checks still due after a change signal that found nothing new yet. A writer's
@@ -40,9 +44,10 @@ final class DashboardApp {
 
   init(
     store: any EventStore, incident: IncidentState?, followsCurrent: Bool, model: DashboardModel,
-    theme: Theme
+    theme: Theme, destinations: [Destination] = []
   ) throws {
     self.store = store
+    self.destinations = destinations
     var model = model
     model.followsLive = followsCurrent
     state = DashboardState(model: model, incident: incident)
@@ -182,6 +187,24 @@ final class DashboardApp {
       return [.samplesRead((try? store.samples(of: id, since: since)) ?? [])]
     case .checkDeliverer:
       return [.delivererSeen((try? store.lease(named: Lease.deliverer)) ?? nil, now: Date())]
+    case .previewMessage(let type, let text):
+      guard let incident = state.incident, incident.isDeclared || type == .declared else {
+        return []
+      }
+      guard !destinations.isEmpty else {
+        return [
+          .previewed([
+            "This dashboard has no delivery config: whichever relay delivers for the store",
+            "sends it to the destinations in its own config.",
+          ])
+        ]
+      }
+      let texts = DeliveryPreview.stakeholderTexts(
+        type: type, text: text, state: incident, by: state.model.me,
+        destinations: destinations, now: Date())
+      return [
+        .previewed(texts.isEmpty ? ["No destination here takes \(type.rawValue) messages."] : texts)
+      ]
     case .bell:
       terminal?.bell()
       return []
@@ -231,7 +254,9 @@ final class DashboardApp {
     } catch {
       return .failed("a quote is not closed")
     }
-    guard !words.isEmpty else { return nil }
+    guard !words.isEmpty else {
+      return .failed("type a command after the colon, such as :role assign lead ann (F1: keys)")
+    }
     do {
       let parsed = try Warroom.parseAsRoot(words)
       if let action = parsed as? any IncidentCommand {

@@ -40,7 +40,7 @@ struct Dashboard: ParsableCommand {
       !PostgresLocation.isPostgres(path) && !FileManager.default.fileExists(atPath: path)
     let store: any EventStore = deferred ? DeferredStore(path: path) : try global.openStore()
     var incident: IncidentState? = nil
-    if global.incident != nil {
+    if global.namedIncident != nil {
       incident = try global.resolveIncident(in: store)
     } else {
       incident = try store.currentIncident()
@@ -60,9 +60,11 @@ struct Dashboard: ParsableCommand {
     // With a config, this dashboard delivers while no relay or other dashboard does. A bad
     // config is said, and the dashboard runs on without delivering.
     var deliverer: Deliverer?
+    var destinations: [Destination] = []
     if !noDeliver {
       do {
         if let config = try delivery.load() {
+          destinations = config.destinations
           // A connection of its own: the deliverer works on its own thread.
           let own: any EventStore = deferred ? DeferredStore(path: path) : try global.openStore()
           deliverer = try Deliverer(
@@ -78,8 +80,8 @@ struct Dashboard: ParsableCommand {
       }
     }
     let app = try DashboardApp(
-      store: store, incident: incident, followsCurrent: global.incident == nil, model: model,
-      theme: theme)
+      store: store, incident: incident, followsCurrent: global.namedIncident == nil, model: model,
+      theme: theme, destinations: destinations)
     let finished = DispatchSemaphore(value: 0)
     if let deliverer {
       Thread.detachNewThread {

@@ -55,6 +55,11 @@ struct DashboardTmuxTests {
     try tmux.press("lead", "C-u")
     try tmux.type("lead", ":role assign communicator erin")
     try tmux.press("lead", "Enter")
+    // A role change waits for the word, with what it will do on screen.
+    let asked = try tmux.waitFor("lead") { $0.contains("erin becomes Communicator of INC-1") }
+    #expect(asked.contains("type yes and press Enter"), "\(asked)")
+    try tmux.type("lead", "yes")
+    try tmux.press("lead", "Enter")
     let roles = try tmux.waitFor("recorder") { $0.contains("Communicator erin") }
     #expect(roles.contains("Communicator erin"))
     #expect(try cli("status").stdout.contains("communicator erin"))
@@ -159,7 +164,11 @@ struct DashboardTmuxTests {
     try tmux.press("lead", "C-u")
     try tmux.press("lead", "Tab")
     try tmux.type("lead", "o")
-    try tmux.waitFor("lead") { $0.contains("Reopen INC-1?") }
+    try tmux.waitFor("lead") { $0.contains("INC-1 turns RED again") }
+    try tmux.press("lead", "Enter")  // a lone Enter never confirms
+    try tmux.waitFor("lead") { $0.contains("Not yet: type yes") }
+    #expect(try cli("status", "--json").stdout.contains("\"status\" : \"mitigated\""))
+    try tmux.type("lead", "yes")
     try tmux.press("lead", "Enter")
     try tmux.waitFor("lead") { $0.contains("RED") }
     #expect(try cli("status", "--json").stdout.contains("\"status\" : \"investigating\""))
@@ -296,6 +305,9 @@ struct DashboardTmuxTests {
     #expect(try tmux.screen("lead").contains("declaring the first incident creates it"))
     #expect(!FileManager.default.fileExists(atPath: store))
     try tmux.type("lead", "Payments are failing")
+    try tmux.press("lead", "Enter")
+    try tmux.waitFor("lead") { $0.contains("Declare a new P1") }
+    try tmux.type("lead", "yes")
     try tmux.press("lead", "Enter")
     let screen = try tmux.waitFor("lead") { $0.contains("INC-1 Payments are failing") }
     #expect(screen.contains("P1 ● RED investigating"))

@@ -435,6 +435,13 @@ struct DeliveryEndToEndTests {
     // dashboard says so in red.
     try tmux.type("comms", "Rolled back; errors falling")
     try tmux.press("comms", "Enter")
+    // Before anything leaves, the communicator sees what each destination will show.
+    let confirm = try tmux.waitFor("comms") { $0.contains("→ audit (webhook):") }
+    #expect(confirm.contains("What people will read:"), "\(confirm)")
+    #expect(confirm.contains("Rolled back; errors falling"), "\(confirm)")
+    #expect(peers.requests(to: "/webhook").count <= 1, "at most the declaration so far")
+    try tmux.type("comms", "yes")
+    try tmux.press("comms", "Enter")
     peers.wait(for: 2, to: "/webhook")
     for session in ["comms", "lead", "watch"] {
       let screen = try tmux.waitFor(session, timeout: 20) {
@@ -452,6 +459,7 @@ struct DeliveryEndToEndTests {
     try tmux.type("comms", "r")
     let asked = try tmux.waitFor("comms") { $0.contains("again where it failed?") }
     #expect(asked.contains("again where it failed?"), "\(asked)")
+    try tmux.type("comms", "yes")
     try tmux.press("comms", "Enter")
     peers.wait(for: 2, to: "/teams")
     let fixed = try tmux.waitFor("lead", timeout: 20) { !$0.contains("not delivered") }

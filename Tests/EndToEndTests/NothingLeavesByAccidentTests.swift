@@ -66,4 +66,65 @@ struct NothingLeavesByAccidentTests {
     #expect(try warroom("experiment", "add", "Pool exhausted").stdout == "1\n")
     #expect(try warroom("followup", "add", "Add a contract test").stdout == "1\n")
   }
+
+  @Test func twoKeysInAFocusedPaneSendNothingAndTheWordSendsIt() throws {
+    let peers = try FakePeers(folder: folder, script: DeliveryEndToEndTests.script)
+    defer { peers.stop() }
+    let config = folder.path("config.toml")
+    try """
+    [[destination]]
+    name = "audit"
+    kind = "webhook"
+    url = "\(peers.base)/webhook"
+    messages = ["*"]
+    """.write(toFile: config, atomically: true, encoding: .utf8)
+    try warroom("declare", "Checkout returns 502")
+    let tmux = Tmux()
+    try tmux.start(
+      "lead", width: 160, height: 48,
+      command: "WARROOM_USER=alice \(WarroomBinary.path) --store \(store) --config \(config)")
+    peers.wait(for: 1, to: "/webhook")  // the declaration
+    try tmux.waitFor("lead", timeout: 30) { $0.contains("INC-1 Checkout returns 502") }
+    // The report: Tab (checklist), y, Enter.
+    try tmux.press("lead", "Tab")
+    try tmux.type("lead", "y")
+    let asked = try tmux.waitFor("lead") { $0.contains("INC-1 turns YELLOW") }
+    #expect(asked.contains("→ audit (webhook):"), "\(asked)")
+    try tmux.press("lead", "Enter")
+    try tmux.waitFor("lead") { $0.contains("Not yet: type yes") }
+    #expect(try warroom("status", "--json").stdout.contains("\"status\" : \"investigating\""))
+    // Esc: nothing happened, and it says so.
+    try tmux.press("lead", "Escape")
+    try tmux.waitFor("lead") { $0.contains("cancelled: nothing was written") }
+    #expect(try warroom("status", "--json").stdout.contains("\"status\" : \"investigating\""))
+    #expect(peers.requests(to: "/webhook").count == 1, "only the declaration went out")
+    // Meant: the word sends it.
+    try tmux.press("lead", "Tab")
+    try tmux.type("lead", "y")
+    try tmux.waitFor("lead") { $0.contains("INC-1 turns YELLOW") }
+    try tmux.type("lead", "yes")
+    try tmux.press("lead", "Enter")
+    try tmux.waitFor("lead") { $0.contains("YELLOW mitigated") }
+    let sent = peers.wait(for: 2, to: "/webhook")
+    #expect(sent.count == 2)
+    let message = sent.last?.json["message"] as? [String: Any]
+    #expect(message?["type"] as? String == "mitigated", "\(sent.last?.body ?? "")")
+  }
+
+  @Test func aColonCommandThatDoesNotParseKeepsItsText() throws {
+    try warroom("declare", "Checkout returns 502")
+    let tmux = Tmux()
+    try tmux.start(
+      "lead", width: 120, command: "WARROOM_USER=alice \(WarroomBinary.path) --store \(store)")
+    try tmux.waitFor("lead", timeout: 30) { $0.contains("INC-1 Checkout returns 502") }
+    try tmux.type("lead", ":role asign communicator carl")
+    try tmux.press("lead", "Enter")
+    let screen = try tmux.waitFor("lead") { $0.contains("› :role asign communicator carl") }
+    #expect(screen.contains("› :role asign communicator carl"), "\(screen)")
+    try tmux.press("lead", "C-u")
+    try tmux.type("lead", ":: ( customers tweeting about checkout")
+    try tmux.press("lead", "Enter")
+    try tmux.waitFor("lead") { $0.contains(": ( customers tweeting") }
+    #expect(try warroom("export").stdout.contains(": ( customers tweeting about checkout"))
+  }
 }

@@ -17,6 +17,16 @@ struct DashboardUpdateTests {
     keys.flatMap { DashboardUpdate.update(&model, key: $0, state: state) }
   }
 
+  /// What would be written (a confirmation's preview of a message writes nothing).
+  func writes(_ effects: [Effect]) -> [Effect] {
+    effects.filter { if case .preview = $0 { false } else { true } }
+  }
+
+  /// Types the word that confirms, then Enter.
+  mutating func confirm() -> [Effect] {
+    writes(type(Deliberate.word) + press(.enter))
+  }
+
   @Test mutating func qAndQuestionMarksAreTextInTheInputLine() {
     _ = type("queue depth on payments-worker is 9000")
     #expect(model.input.text == "queue depth on payments-worker is 9000")
@@ -42,13 +52,25 @@ struct DashboardUpdateTests {
     #expect(press(.enter) == [.write(.log(.finding, "pool at 40%"))])
     #expect(model.inputKind == .note)  // back to the view's default after each entry
     _ = type("update: all good")
-    #expect(press(.enter) == [.write(.postUpdate("all good"))])
+    // An update reaches people: Enter asks, and only the word sends it.
+    #expect(press(.enter) == [.preview(.update, text: "all good")])
+    #expect(model.confirmation?.details.first?.contains("\"all good\"") == true)
+    #expect(confirm() == [.submit(.command(.postUpdate("all good")))])
   }
 
   @Test mutating func theCommunicatorTypesStakeholderUpdates() {
     model = DashboardModel(me: "bob", view: .communicator)
     _ = type("Still investigating")
-    #expect(press(.enter) == [.write(.postUpdate("Still investigating"))])
+    #expect(writes(press(.enter)).isEmpty)
+    #expect(writes(press(.enter)).isEmpty, "a second Enter does not send either")
+    #expect(model.confirmation?.prompt.hasPrefix("Not yet") == true)
+    #expect(confirm() == [.submit(.command(.postUpdate("Still investigating")))])
+    // Esc puts the text back, and nothing was written.
+    _ = type("Mitigated, we think")
+    _ = press(.enter)
+    #expect(press(.escape).isEmpty)
+    #expect(model.confirmation == nil)
+    #expect(model.input.text == "Mitigated, we think")
   }
 
   @Test mutating func colonOpensTheCommandLine() {
@@ -60,7 +82,14 @@ struct DashboardUpdateTests {
   @Test mutating func withNoIncidentEnterDeclares() {
     var empty = DashboardModel(me: "alice")
     for c in "Checkout down" { _ = DashboardUpdate.update(&empty, key: .character(c), state: nil) }
-    #expect(DashboardUpdate.update(&empty, key: .enter, state: nil) == [.declare("Checkout down")])
+    // A declaration is announced by the relay: it is confirmed on purpose too.
+    #expect(
+      DashboardUpdate.update(&empty, key: .enter, state: nil) == [.preview(.declared, text: nil)])
+    var effects: [Effect] = []
+    for key in [Key.character("y"), .character("e"), .character("s"), .enter] {
+      effects += DashboardUpdate.update(&empty, key: key, state: nil)
+    }
+    #expect(effects == [.submit(.declare(Declared(title: "Checkout down")))])
   }
 
   @Test mutating func editingKeys() {
@@ -105,21 +134,26 @@ struct DashboardUpdateTests {
   @Test mutating func checklistSpaceTogglesTheSelectedStepAfterAsking() {
     _ = press(.tab)
     #expect(press(.character(" ")).isEmpty)
-    #expect(model.confirmation?.prompt.hasPrefix("Untick step 1 (Confirm it is a P1)?") == true)
-    #expect(press(.enter) == [.write(.undoStep(1))])  // step 1 is done in the fixture
+    #expect(model.confirmation?.details.first == "Untick step 1 (Confirm it is a P1).")
+    #expect(press(.enter).isEmpty, "a lone Enter never confirms")
+    #expect(confirm() == [.write(.undoStep(1))])  // step 1 is done in the fixture
     _ = press(.down, .down, .down)
-    #expect(press(.enter).isEmpty)
-    #expect(press(.enter) == [.write(.completeStep(4))])
+    _ = press(.enter)  // the focused pane's Enter is its own key here, and asks
+    #expect(confirm() == [.write(.completeStep(4))])
   }
 
   @Test mutating func checklistPaneChangesStatusOnlyWhenConfirmed() {
     _ = press(.tab)
-    #expect(press(.character("y"), .enter) == [.write(.mitigate)])
-    #expect(press(.character("g")).isEmpty)
-    #expect(model.confirmation?.prompt.contains("Steps still open: ") == true)
-    #expect(press(.enter) == [.write(.resolve(force: nil))])
-    #expect(press(.character("o")).isEmpty)
-    #expect(model.confirmation?.prompt.hasPrefix("Reopen INC-7?") == true)
+    // The report's two keys: y, Enter. Nothing is written.
+    #expect(writes(press(.character("y"), .enter)).isEmpty)
+    #expect(
+      model.confirmation?.details.first == "INC-7 turns YELLOW: customers are no longer affected.")
+    #expect(confirm() == [.write(.mitigate)])
+    #expect(model.focus == .pane(.checklist), "the pane keeps its focus")
+    #expect(writes(press(.character("g"))).isEmpty)
+    #expect(confirm() == [.write(.resolve(force: nil))])
+    #expect(press(.character("o")) == [.preview(.reopened, text: nil)])
+    #expect(model.confirmation?.details.first == "INC-7 turns RED again.")
     #expect(press(.escape).isEmpty)
     #expect(model.confirmation == nil)
     #expect(model.focus == .input)
@@ -127,7 +161,7 @@ struct DashboardUpdateTests {
 
   @Test mutating func aSentenceTypedIntoAFocusedPaneIsText() {
     _ = press(.tab)
-    #expect(type("ok thanks").isEmpty)  // o asks to reopen; k says "typing"
+    #expect(writes(type("ok thanks")).isEmpty)  // o asks to reopen; k says "typing"
     #expect(model.input.text == "ok thanks")
     #expect(model.focus == .input)
     _ = press(.tab, .tab, .tab, .tab)  // experiments: every letter there is bound or text
@@ -137,8 +171,10 @@ struct DashboardUpdateTests {
 
   @Test mutating func rolesPaneKeys() {
     _ = press(.tab, .tab)
-    #expect(press(.character("m"), .enter) == [.write(.assignRole(.lead, "alice"))])
-    #expect(press(.character("r"), .enter) == [.write(.releaseRole(.lead, "alice"))])
+    _ = press(.character("m"))
+    #expect(confirm() == [.write(.assignRole(.lead, "alice"))])
+    _ = press(.character("r"))
+    #expect(confirm() == [.write(.releaseRole(.lead, "alice"))])
     _ = press(.down)
     #expect(press(.character("a"), .enter).isEmpty)
     #expect(model.input.text == ":role assign communicator ")
@@ -183,8 +219,9 @@ struct DashboardUpdateTests {
     model = DashboardModel(me: "dan")
     _ = type("keep this")
     #expect(press(.control("z")).isEmpty)
-    #expect(model.confirmation?.prompt.hasPrefix("Take back your last change: ") == true)
-    #expect(press(.enter) == [.undoLast])
+    #expect(model.confirmation?.details.first?.hasPrefix("Take back your last change: ") == true)
+    #expect(press(.enter).isEmpty)
+    #expect(confirm() == [.undoLast])
     #expect(model.input.text == "keep this")
   }
 

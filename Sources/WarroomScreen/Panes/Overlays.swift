@@ -7,7 +7,8 @@ enum Overlays {
     grid.fill(rect, role: .text)
     grid.titleBar(
       rect, "Keys",
-      detail: "typing is always text; pane keys that change the incident ask first (Enter)",
+      detail:
+        "typing is always text; what changes the incident or reaches people waits for: yes, Enter",
       focused: true)
     let body = rect.belowTitle
     var lines: [(String, StyleRole)] = []
@@ -36,6 +37,43 @@ enum Overlays {
       grid.writeClipped(
         " page \(page + 1) of \(pages) · ↓ or Space: next page · ↑: previous · any other key closes",
         x: body.x, y: body.maxY - 1, width: body.width, role: .hint)
+    }
+  }
+
+  /// A deliberate confirmation, over the bottom of the panes: what will happen and, for a
+  /// stakeholder message, what each destination will show people. Nothing happens until
+  /// the word is typed.
+  static func confirmation(_ confirmation: Confirmation, into grid: inout Grid, rect: Rect) {
+    let width = rect.width - 2
+    guard width > 10, rect.height > 3 else { return }
+    var lines: [(String, StyleRole)] = []
+    for detail in confirmation.details {
+      lines += DisplayWidth.wrap(detail, width: width, maximumLines: 6).map { ($0, .text) }
+    }
+    if let previews = confirmation.previews {
+      lines.append(("", .text))
+      lines.append(("What people will read:", .paneTitle))
+      for preview in previews {
+        lines += DisplayWidth.wrap(SafeText.inert(preview), width: width, maximumLines: 4).map {
+          ($0, .dim)
+        }
+      }
+    }
+    let height = min(rect.height, lines.count + 2)
+    let box = Rect(x: rect.x, y: rect.maxY - height, width: rect.width, height: height)
+    grid.fill(box, role: .text)
+    grid.titleBar(
+      box, "Confirm",
+      detail: "type \(Deliberate.word) and press Enter to do it · Esc cancels, nothing is written",
+      focused: true)
+    let body = box.belowTitle
+    for (index, line) in lines.prefix(max(0, body.height - 1)).enumerated() {
+      grid.writeClipped(" " + line.0, x: body.x, y: body.y + index, width: body.width, role: line.1)
+    }
+    if lines.count > body.height - 1 {
+      grid.writeClipped(
+        " … and more (a taller terminal shows it all)", x: body.x, y: body.maxY - 1,
+        width: body.width, role: .dim)
     }
   }
 
