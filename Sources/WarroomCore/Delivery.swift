@@ -140,9 +140,12 @@ public struct OutgoingMessage: Sendable, Equatable {
   public var at: Date
   /// The incident's status colour right after this message.
   public var status: IncidentStatus
+  /// A correction of the message recorded by this event, sent only where that one went.
+  public var corrects: Int64?
 
   public init(
-    seq: Int64, type: MessageType, text: String?, by: String, at: Date, status: IncidentStatus
+    seq: Int64, type: MessageType, text: String?, by: String, at: Date, status: IncidentStatus,
+    corrects: Int64? = nil
   ) {
     self.seq = seq
     self.type = type
@@ -150,6 +153,7 @@ public struct OutgoingMessage: Sendable, Equatable {
     self.by = by
     self.at = at
     self.status = status
+    self.corrects = corrects
   }
 }
 
@@ -198,6 +202,26 @@ public enum DeliveryID {
 }
 
 extension IncidentState {
+  /// Whether the message recorded by event `seq` may have reached `destination`: it was
+  /// delivered, is being sent, or may have been sent. A message that failed, waits for a
+  /// retry or was never tried has reached nobody there.
+  public func mayHaveReached(_ seq: Int64, destination: String) -> Bool {
+    deliveries.contains { record in
+      guard record.message == seq, record.destination == destination else { return false }
+      switch record.phase {
+      case .delivered, .sending, .uncertain: return true
+      case .retrying, .failed, .resendAsked: return false
+      }
+    }
+  }
+
+  /// Whether the message recorded by event `seq` may have reached anyone.
+  public func mayHaveReachedAnyone(_ seq: Int64) -> Bool {
+    Set(deliveries.filter { $0.message == seq }.map(\.destination)).contains {
+      mayHaveReached(seq, destination: $0)
+    }
+  }
+
   /// The delivery of one message to one destination, if any attempt was made.
   public func delivery(_ id: String) -> DeliveryRecord? {
     deliveryIndex[id].map { deliveries[$0] }
@@ -212,7 +236,8 @@ extension IncidentState {
   /// retry: what the header warns about.
   public var undeliveredCount: Int {
     var messages: Set<Int64> = []
-    for record in deliveries {
+    // A message taken back before it arrived is cancelled, not undelivered.
+    for record in deliveries where undone[record.message] == nil {
       switch record.phase {
       case .failed, .uncertain: messages.insert(record.message)
       case .retrying(_, let retryAt)

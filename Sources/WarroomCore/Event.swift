@@ -281,7 +281,13 @@ public struct UndoRef: Codable, Sendable, Equatable {
 
 public struct Reopened: Codable, Sendable, Equatable {
   public var reason: String?
-  public init(reason: String? = nil) { self.reason = reason }
+  /// Set when undo takes back a status change (event `corrects`) made by mistake: the
+  /// message says so ("Correction: …"), and goes only where the mistaken one went.
+  public var corrects: Int64?
+  public init(reason: String? = nil, corrects: Int64? = nil) {
+    self.reason = reason
+    self.corrects = corrects
+  }
 }
 
 // MARK: - Stored form

@@ -101,8 +101,20 @@ public enum Outbox {
     for destination in destinations {
       // One message at a time per destination, in order: a thread's parent and a status
       // page's incident exist before the messages that refer to them.
-      for message in state.outgoing
-      where destination.wants(message.type, severity: state.severity) {
+      for message in state.outgoing {
+        // A correction goes wherever the mistaken message may have gone, whatever the
+        // destination usually takes; a message taken back before it reached a destination
+        // is cancelled there (never sent, never retried), and so is its correction.
+        if let corrected = message.corrects {
+          guard state.mayHaveReached(corrected, destination: destination.name) else { continue }
+        } else {
+          guard destination.wants(message.type, severity: state.severity) else { continue }
+          if state.undone[message.seq] != nil,
+            !state.mayHaveReached(message.seq, destination: destination.name)
+          {
+            continue
+          }
+        }
         let id = DeliveryID.make(
           incident: state.id, message: message.seq, destination: destination.name)
         if inFlight.contains(id) { break }

@@ -255,10 +255,12 @@ public enum Reducer {
     }
 
     if let type = envelope.event.messageType {
+      var corrects: Int64?
+      if case .reopened(let reopened) = envelope.event { corrects = reopened.corrects }
       state.outgoing.append(
         OutgoingMessage(
           seq: envelope.seq, type: type, text: envelope.event.messageText(in: state), by: actor,
-          at: at, status: state.status))
+          at: at, status: state.status, corrects: corrects))
     }
     state.timeline.append(
       TimelineEntry(

@@ -185,8 +185,16 @@ public enum Rules {
     case .recordDelivery(let event):
       switch event {
       case .deliveryAttempted(let attempt):
-        guard state.outgoing.contains(where: { $0.seq == attempt.message }) else {
+        guard let message = state.outgoing.first(where: { $0.seq == attempt.message }) else {
           throw Refusal("event #\(attempt.message) of \(state.id) is not a message")
+        }
+        // Taken back while the deliverer was about to send it: cancelled, never sent.
+        let reached = { state.mayHaveReached($0, destination: attempt.destination) }
+        if state.undone[message.seq] != nil, !reached(message.seq) {
+          throw Refusal("\(attempt.delivery) was taken back before it was sent")
+        }
+        if let corrected = message.corrects, !reached(corrected) {
+          throw Refusal("\(attempt.delivery) corrects a message that never reached it")
         }
         if state.delivery(attempt.delivery)?.isDelivered == true {
           throw Refusal("\(attempt.delivery) was already delivered")
@@ -380,10 +388,29 @@ public enum Rules {
       return [.experimentAbandoned(ExperimentRef(id: proposed.id, reason: "taken back"))]
     case .mitigated, .resolved:
       guard state.status != .investigating else { break }
-      return [.reopened(Reopened(reason: "taken back by who announced it"))]
+      // Said as what it is: a mistake corrected, not a fix that failed. Where the mistaken
+      // message has not gone yet, it is cancelled instead (see `Outbox`).
+      let word = { if case .mitigated = envelope.event { "mitigated" } else { "resolved" } }()
+      let now = state.status == .resolved && word == "mitigated" ? "resolved" : "being investigated"
+      return [
+        .reopened(
+          Reopened(
+            reason: "\(state.id) was marked \(word) by mistake; it is still \(now)",
+            corrects: envelope.seq))
+      ]
+    case .stakeholderUpdated, .announced:
+      // Still queued everywhere: taking it back cancels it. Once it may have reached
+      // someone, only a correcting update can undo it.
+      guard !state.mayHaveReachedAnyone(envelope.seq) else { break }
+      return []
     default: break
     }
     let what = state.timeline.last { $0.seq == envelope.seq }?.summary ?? envelope.event.typeName
+    if envelope.event.messageType != nil {
+      throw Refusal(
+        "your last change (\(what)) has already reached people: post a correcting update "
+          + "instead (warroom update \"Correction: …\")")
+    }
     throw Refusal(
       "your last change (\(what)) cannot be taken back by undo: it went out or others built on "
         + "it; record a correction instead")

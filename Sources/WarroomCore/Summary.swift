@@ -82,6 +82,9 @@ enum Summary {
         + (open.isEmpty
           ? "" : ", with step\(open.count == 1 ? "" : "s") \(sentence(open)) still open")
     case .reopened(let r):
+      if r.corrects != nil {
+        return "Corrected (back to red)" + (r.reason.map { ": \($0)" } ?? "")
+      }
       return "Reopened (back to red)" + (r.reason.map { ": \($0)" } ?? "")
     case .undone(let ref):
       let original = state.timeline.last { $0.seq == ref.seq }?.summary ?? "event #\(ref.seq)"

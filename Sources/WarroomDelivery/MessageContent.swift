@@ -24,6 +24,8 @@ public struct MessageContent: Sendable, Equatable {
   public var statusPageStatus: String
   /// A test message (`warroom notify test`), not an incident's.
   public var isTest = false
+  /// It corrects an earlier message sent by mistake (an undone status change).
+  public var isCorrection = false
 
   public init(
     job: DeliveryJob, state: IncidentState, now: Date
@@ -42,6 +44,7 @@ public struct MessageContent: Sendable, Equatable {
     channel = state.channel
     nextUpdateDue = state.status == .resolved ? nil : Countdown.dueDate(of: state)
     statusPageStatus = Self.statusPageStatus(status: job.message.status, state: state)
+    isCorrection = job.message.corrects != nil
   }
 
   /// red → investigating, or identified once an experiment supported a cause; yellow →
@@ -60,6 +63,7 @@ public struct MessageContent: Sendable, Equatable {
   /// A few words for what happened, as a heading.
   public var headline: String {
     if isTest { return "Test message from warroom" }
+    if isCorrection { return "Correction" }
     switch type {
     case .declared: return "Incident declared"
     case .announce: return "Outage announced"

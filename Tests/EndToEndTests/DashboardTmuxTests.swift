@@ -213,9 +213,15 @@ struct DashboardTmuxTests {
     let started = try tmux.waitFor("lead", timeout: 30) { $0.contains("No open incident") }
     #expect(started.contains("No open incident"), "the dashboard did not start: \(started)")
     try tmux.press("lead", "C-c")
-    // The pane stays (remain-on-exit) and says how the dashboard ended.
-    let ended = try tmux.waitFor("lead", timeout: 30) { $0.contains("Pane is dead") }
-    #expect(ended.contains("Pane is dead (status 0"), "\(ended)")
+    // The pane stays (remain-on-exit): tmux says whether the dashboard ended, and how.
+    var ended = ""
+    _ = BackgroundProcess.wait(atMost: 30, every: 0.05) {
+      ended =
+        (try? tmux.run(["display-message", "-p", "-t", "lead", "#{pane_dead} #{pane_dead_status}"]))?
+        .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+      return ended.hasPrefix("1")
+    }
+    #expect(ended == "1 0", "pane dead and exit status: \(ended)")
     #expect(!FileManager.default.fileExists(atPath: folder.path("typo")))
   }
 

@@ -127,4 +127,54 @@ struct NothingLeavesByAccidentTests {
     try tmux.waitFor("lead") { $0.contains(": ( customers tweeting") }
     #expect(try warroom("export").stdout.contains(": ( customers tweeting about checkout"))
   }
+
+  @Test func undoOfADeliveredMitigationSendsACorrectionNotAReopening() throws {
+    let peers = try FakePeers(folder: folder, script: DeliveryEndToEndTests.script)
+    defer { peers.stop() }
+    let config = folder.path("relay.toml")
+    try """
+    [[destination]]
+    name = "audit"
+    kind = "webhook"
+    url = "\(peers.base)/webhook"
+    messages = ["declared", "update", "mitigated", "reopened"]
+    """.write(toFile: config, atomically: true, encoding: .utf8)
+    try warroom("declare", "Checkout returns 502")
+    var env = ProcessInfo.processInfo.environment
+    env["WARROOM_USER"] = "relay"
+    let relay = try BackgroundProcess(
+      [WarroomBinary.path, "relay", "--config", config, "--store", store], environment: env,
+      outputPath: folder.path("relay.out"))
+    defer { relay.stop() }
+    try warroom("mitigate")
+    let mitigated = peers.wait(for: 2, to: "/webhook")
+    #expect(mitigated.count == 2, "\(relay.output)")
+    let undone = try warroom("undo")
+    #expect(undone.status == 0, "\(undone.stderr)")
+    let sent = peers.wait(for: 3, to: "/webhook")
+    #expect(sent.count == 3, "\(relay.output)")
+    let summary = sent.last?.json["summary"] as? String ?? ""
+    #expect(summary.contains("Correction"), "\(summary)")
+    #expect(
+      summary.contains("INC-1 was marked mitigated by mistake; it is still being investigated"),
+      "\(summary)")
+    #expect(!summary.contains("did not hold"), "\(summary)")
+
+    // An update taken back before any deliverer sent it is cancelled: it never goes out.
+    relay.stop()
+    try warroom("update", "Everything is fine now")
+    #expect(try warroom("undo").status == 0)
+    let again = try BackgroundProcess(
+      [WarroomBinary.path, "relay", "--config", config, "--store", store], environment: env,
+      outputPath: folder.path("relay2.out"))
+    defer { again.stop() }
+    #expect(
+      BackgroundProcess.wait(atMost: 20) { again.output.contains("holding the deliverer lease") })
+    // Messages go out in order: once a later update arrives, the cancelled one had its turn.
+    try warroom("update", "Second look: still investigating")
+    let after = peers.wait(for: 4, to: "/webhook")
+    #expect(after.count == 4, "\(again.output)")
+    #expect(after.last?.body.contains("Second look") == true)
+    #expect(!after.contains { $0.body.contains("Everything is fine") })
+  }
 }

@@ -223,8 +223,10 @@ struct OutboxTests {
       Outbox.plan(state, destinations: [hook], now: late, inFlight: []).isEmpty)
   }
 
-  @Test func announcingCompletesStepFourAndUndoCannotTakeItBack() throws {
-    let state = incident([.announced(TextBody(text: "Checkout is down for some customers"))])
+  @Test func announcingCompletesStepFourAndUndoCannotTakeBackWhatReachedPeople() throws {
+    let state = incident(
+      [.announced(TextBody(text: "Checkout is down for some customers"))]
+        + delivered(2, to: "slack"))
     #expect(state.isStepDone(3))
     #expect(state.outgoing.map(\.type) == [.declared, .announce])
     #expect(throws: Refusal.self) { try Rules.decide(.undo(by: "ann", at: start), in: state) }
@@ -243,5 +245,82 @@ struct OutboxTests {
         at: TimeInterval(state.cadence) + 60), to: &state)
     #expect(!state.reachedOnTime(state.updates[0]))
     #expect(PostMortem.markdown(state, now: start).contains("delivered late"))
+  }
+
+  // MARK: Undo that tells the truth
+
+  func delivered(_ seq: Int64, to destination: String) -> [Event] {
+    let delivery = DeliveryID.make(incident: id, message: seq, destination: destination)
+    let message = OutgoingMessage(
+      seq: seq, type: .mitigated, text: nil, by: "ann", at: start, status: .mitigated)
+    let job = DeliveryJob(id: delivery, destination: destination, message: message, attempt: 1)
+    return [
+      job.attempted(by: "d"),
+      .delivered(
+        Delivered(
+          delivery: delivery, destination: destination, message: seq, status: 200, remote: nil)),
+    ]
+  }
+
+  @Test func undoingADeliveredMitigationSendsACorrectionWhereItWent() throws {
+    let teams = DestinationRule(name: "teams", kind: .teams, messages: [.mitigated])
+    var events: [Event] = [.mitigated]  // seq 2
+    events += delivered(1, to: "slack") + delivered(2, to: "slack") + delivered(2, to: "teams")
+    var state = incident(events)
+    let undo = try Rules.decide(.undo(by: "ann", at: start.addingTimeInterval(60)), in: state)
+    guard case .reopened(let reopened) = undo.last else {
+      Issue.record("undo wrote \(undo)")
+      return
+    }
+    #expect(reopened.corrects == 2)
+    #expect(
+      reopened.reason == "INC-1 was marked mitigated by mistake; it is still being investigated")
+    var seq = state.lastSeq
+    for event in undo {
+      seq += 1
+      Reducer.apply(envelope(seq, event, at: 100), to: &state)
+    }
+    let correction = try #require(state.outgoing.last)
+    #expect(correction.corrects == 2)
+    // Teams does not take reopened messages, but had the mistake: it gets the correction.
+    let sent = sends(
+      Outbox.plan(
+        state, destinations: [slack, teams], now: start.addingTimeInterval(101), inFlight: []))
+    #expect(sent == ["INC-1-\(correction.seq)-slack#1", "INC-1-\(correction.seq)-teams#1"])
+  }
+
+  @Test func undoingAMitigationStillQueuedCancelsItAndSendsNothing() throws {
+    var state = incident([.mitigated] + delivered(1, to: "slack"))
+    let undo = try Rules.decide(.undo(by: "ann", at: start.addingTimeInterval(60)), in: state)
+    var seq = state.lastSeq
+    for event in undo {
+      seq += 1
+      Reducer.apply(envelope(seq, event, at: 100), to: &state)
+    }
+    #expect(state.status == .investigating)
+    #expect(
+      Outbox.plan(state, destinations: [slack], now: start.addingTimeInterval(101), inFlight: [])
+        .isEmpty)
+    #expect(state.undeliveredCount == 0)
+  }
+
+  @Test func anUpdateStillQueuedIsCancelledByUndoAndOneDeliveredIsNot() throws {
+    var state = incident(delivered(1, to: "slack") + [.stakeholderUpdated(TextBody(text: "oops"))])
+    let undo = try Rules.decide(.undo(by: "ann", at: start.addingTimeInterval(60)), in: state)
+    #expect(undo.count == 1)
+    var seq = state.lastSeq
+    for event in undo {
+      seq += 1
+      Reducer.apply(envelope(seq, event, at: 100), to: &state)
+    }
+    #expect(
+      Outbox.plan(state, destinations: [slack], now: start.addingTimeInterval(101), inFlight: [])
+        .isEmpty)
+    let reached = incident(
+      delivered(1, to: "slack") + [.stakeholderUpdated(TextBody(text: "oops"))]
+        + delivered(4, to: "slack"))
+    #expect(throws: Refusal.self) {
+      try Rules.decide(.undo(by: "ann", at: start.addingTimeInterval(60)), in: reached)
+    }
   }
 }
