@@ -265,6 +265,7 @@ extension Event {
   func messageText(in state: IncidentState) -> String? {
     switch self {
     case .announced(let body), .stakeholderUpdated(let body): body.text
+    case .mitigated(let m): m.reason
     case .resolved(let r): r.forcedReason
     case .reopened(let r): r.reason
     default: nil

@@ -44,7 +44,7 @@ public enum Event: Sendable, Equatable {
   case whyAdded(WhyAdded)
   case followupAdded(FollowupAdded)
   case followupDone(FollowupRef)
-  case mitigated
+  case mitigated(Mitigated = Mitigated())
   case customerVerified(TextBody)
   case resolved(Resolved)
   case reopened(Reopened)
@@ -279,6 +279,13 @@ public struct UndoRef: Codable, Sendable, Equatable {
   public init(seq: Int64) { self.seq = seq }
 }
 
+/// Yellow. `reason`: why it is called mitigated while a probe still fails (the message
+/// carries it, so stakeholders are not told more than the data shows).
+public struct Mitigated: Codable, Sendable, Equatable {
+  public var reason: String?
+  public init(reason: String? = nil) { self.reason = reason }
+}
+
 public struct Reopened: Codable, Sendable, Equatable {
   public var reason: String?
   /// Set when undo takes back a status change (event `corrects`) made by mistake: the
@@ -405,7 +412,7 @@ extension Event {
     case .whyAdded(let p): Self.json(p)
     case .followupAdded(let p): Self.json(p)
     case .followupDone(let p): Self.json(p)
-    case .mitigated: "{}"
+    case .mitigated(let p): Self.json(p)
     case .resolved(let p): Self.json(p)
     case .reopened(let p): Self.json(p)
     case .undone(let p): Self.json(p)
@@ -473,7 +480,7 @@ extension Event {
     case "why-added": self = .whyAdded(try decode(WhyAdded.self))
     case "followup-added": self = .followupAdded(try decode(FollowupAdded.self))
     case "followup-done": self = .followupDone(try decode(FollowupRef.self))
-    case "mitigated": self = .mitigated
+    case "mitigated": self = .mitigated((try? decode(Mitigated.self)) ?? Mitigated())
     case "customer-verified": self = .customerVerified(try decode(TextBody.self))
     case "resolved": self = .resolved(try decode(Resolved.self))
     case "reopened": self = .reopened(try decode(Reopened.self))

@@ -33,7 +33,8 @@ public enum Command: Sendable, Equatable {
   case addWhy(chain: Int?, why: String, because: String)
   case addFollowup(String, owner: String?)
   case closeFollowup(Int)
-  case mitigate
+  /// `reason`: required while a probe does not pass, and carried by the message.
+  case mitigate(reason: String? = nil)
   case verify(String)
   case resolve(force: String?)
   case reopen(reason: String?)
@@ -292,11 +293,31 @@ public enum Rules {
       guard followup.done == nil else { throw Refusal("follow-up #\(id) is already done") }
       return [.followupDone(FollowupRef(id: id))]
 
-    case .mitigate:
+    case .mitigate(let reason):
       guard state.status == .investigating else {
         throw Refusal("\(state.id) is already \(state.status.rawValue)")
       }
-      return [.mitigated]
+      // Stakeholders are told customers are no longer affected: while a probe says
+      // otherwise, that needs a reason, and the message carries it.
+      let doubting = state.probesNotPassing.map(\.spec.name)
+      let given = reason.nonEmpty
+      if !doubting.isEmpty {
+        guard let given else {
+          throw Refusal(
+            "probe \(doubting.joined(separator: ", ")) does not pass yet: say why \(state.id) "
+              + "is mitigated anyway with --reason \"…\" (stakeholders read it)")
+        }
+        try requireText(given, "the reason")
+        let verb = doubting.count == 1 ? "does" : "do"
+        return [
+          .mitigated(
+            Mitigated(
+              reason: "probe \(doubting.joined(separator: ", ")) still \(verb) not pass: \(given)"
+            ))
+        ]
+      }
+      if let given { try requireText(given, "the reason") }
+      return [.mitigated(Mitigated(reason: given))]
 
     case .verify(let text):
       try requireText(text, "the customer's verification")

@@ -68,7 +68,9 @@ public struct MessageContent: Sendable, Equatable {
     case .declared: return "Incident declared"
     case .announce: return "Outage announced"
     case .update: return "Stakeholder update"
-    case .mitigated: return "Mitigated: customers are no longer affected"
+    // With a reason (a probe still failing), the headline claims no more than the data.
+    case .mitigated:
+      return text == nil ? "Mitigated: customers are no longer affected" : "Mitigated"
     case .resolved: return "Resolved"
     case .reopened: return "Reopened: the fix did not hold"
     case .overdue: return "Stakeholder update overdue"
@@ -93,6 +95,19 @@ public struct MessageContent: Sendable, Equatable {
     let line = "[\(severity) \(colour.uppercased())] \(incident): \(title) - \(headline)"
     return String(SafeText.oneLine(line).prefix(200))
   }
+
+  /// What a phone's notification shows (Slack's `text`, Teams' summary): the news itself
+  /// first, so each update reads differently on a lock screen, then the incident's title.
+  public var notification: String {
+    let news =
+      text.flatMap { $0.split(whereSeparator: \.isNewline).first.map(String.init) }
+      .map { "\(headline): \($0)" } ?? headline
+    let line = "[\(severity) \(colour.uppercased())] \(incident) \(news) · \(title)"
+    return String(SafeText.oneLine(line).prefix(200))
+  }
+
+  /// "Impact" while customers are hurt, "Impact was" once mitigated or resolved.
+  public var impactLabel: String { status == .investigating ? "Impact" : "Impact was" }
 }
 
 extension SafeText {

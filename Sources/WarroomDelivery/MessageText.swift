@@ -57,6 +57,8 @@ enum MessageText {
     ]
     if let text = content.text, !text.isEmpty { values["text"] = text }
     if let impact = content.impact, !impact.isEmpty { values["impact"] = impact }
+    values["impactLabel"] = content.impactLabel
+    values["notification"] = content.notification
     if let ticket = content.ticket, !ticket.isEmpty { values["ticket"] = ticket }
     if let channel = content.channel, !channel.isEmpty { values["channel"] = channel }
     if let next = content.nextUpdateText { values["nextUpdate"] = next }
@@ -71,14 +73,14 @@ enum MessageText {
       {{icon}} *{{incident}} · {{severity}} · {{colourUpper}}* · {{title}}
       *{{headline}}*{{#text}}
       {{text}}{{/text}}{{#impact}}
-      *Impact:* {{impact}}{{/impact}}{{#nextUpdate}}
+      *{{impactLabel}}:* {{impact}}{{/impact}}{{#nextUpdate}}
       *Next update:* by {{nextUpdate}}{{/nextUpdate}}
       """
     case .plain:
       """
       {{incident}} · {{severity}} · {{colourUpper}} · {{title}}
       {{headline}}{{#text}}: {{text}}{{/text}}{{#impact}}
-      Impact: {{impact}}{{/impact}}{{#nextUpdate}}
+      {{impactLabel}}: {{impact}}{{/impact}}{{#nextUpdate}}
       Next update by {{nextUpdate}}.{{/nextUpdate}}
       """
     case .statusPage:

@@ -84,7 +84,7 @@ public enum WireFormat {
 
   /// The notification text Slack shows where blocks are not: one plain line, escaped.
   static func fallbackText(_ content: MessageContent) -> String {
-    SlackText.escape(content.subject)
+    SlackText.escape(content.notification)
   }
 
   static func slackRequests(_ content: MessageContent, _ destination: Destination, parent: String?)
@@ -126,7 +126,7 @@ public enum WireFormat {
       ["title": "Status", "value": "\(content.colour) (\(content.status.rawValue))"],
     ]
     if let impact = content.impact, !impact.isEmpty {
-      facts.append(["title": "Impact", "value": impact])
+      facts.append(["title": content.impactLabel, "value": impact])
     }
     if let next = content.nextUpdateText { facts.append(["title": "Next update", "value": next]) }
     let text = MessageText.render(content, style: .plain, template: destination.template)
@@ -146,6 +146,7 @@ public enum WireFormat {
     ]
     return [
       "type": "message",
+      "summary": content.notification,
       "attachments": [
         ["contentType": "application/vnd.microsoft.card.adaptive", "content": card] as [String: Any]
       ],

@@ -65,6 +65,18 @@ public enum DashboardUpdate {
       return []
     }
     if let binding = KeyTable.binding(for: key, in: model) {
+      // Yellow while a probe says otherwise needs a reason the message will carry: the
+      // key puts the command on the line to be completed, and it is confirmed from there.
+      if binding.action == .mitigate, let doubting = state?.probesNotPassing, !doubting.isEmpty {
+        let names = doubting.map(\.spec.name).joined(separator: ", ")
+        prefill(&model, ":mitigate --reason \"\"", cursorBack: 1)
+        if model.isCommandLine {
+          model.message = Message(
+            "probe \(names) does not pass yet: say why it is mitigated anyway (stakeholders read it)"
+          )
+        }
+        return []
+      }
       // What changes where the incident stands or reaches people is confirmed on purpose:
       // typing the word, then Enter.
       if Deliberate.isNeeded(for: binding.action) {
@@ -417,7 +429,7 @@ public enum DashboardUpdate {
       let index = model.selected(.checklist)
       return [.write(incident.isStepDone(index) ? .undoStep(index + 1) : .completeStep(index + 1))]
     case .mitigate:
-      return [.write(.mitigate)]
+      return [.write(.mitigate())]
     case .resolve:
       // Green is gated; the refusal says what is missing. Forcing takes a reason: the :line.
       return [.write(.resolve(force: nil))]

@@ -99,7 +99,7 @@ public enum Deliberate {
     case .toggleStep:
       let index = model.selected(.checklist)
       return state?.isStepDone(index) == true ? .undoStep(index + 1) : .completeStep(index + 1)
-    case .mitigate: return .mitigate
+    case .mitigate: return .mitigate()
     case .resolve: return .resolve(force: nil)
     case .reopen: return .reopen(reason: nil)
     case .takeRole: return .assignRole(role, model.me)

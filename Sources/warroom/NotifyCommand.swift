@@ -155,6 +155,8 @@ private func sampleContent(global: GlobalOptions, type: MessageType, text: Strin
     state.isDeclared = true
     state.title = "Example: checkout fails for some customers"
     state.impact = "About 5% of checkouts fail"
+    // Declared now, so its countdown and times are today's, never 1970's.
+    state.declaredAt = Date()
   }
   let message = OutgoingMessage(
     seq: state.lastSeq + 1, type: type, text: text, by: global.who, at: Date(),

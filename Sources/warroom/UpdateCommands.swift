@@ -72,9 +72,15 @@ struct FollowupCommand: ParsableCommand {
 
 struct Mitigate: IncidentCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Announce the incident mitigated (yellow).")
+    abstract: "Announce the incident mitigated (yellow).",
+    discussion: """
+      While a probe does not pass, say why it is mitigated anyway with --reason: \
+      stakeholders read it with the message.
+      """)
   @OptionGroup var global: GlobalOptions
-  func command() throws -> Command { .mitigate }
+  @Option(help: "Why, while a probe still fails (the message carries it).") var reason: String?
+  func validate() throws { if let reason { try requireText(reason, "the reason") } }
+  func command() throws -> Command { .mitigate(reason: reason) }
 }
 
 struct Verify: IncidentCommand {

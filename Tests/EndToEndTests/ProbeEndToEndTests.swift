@@ -84,7 +84,11 @@ struct ProbeEndToEndTests {
     let refused = try warroom("resolve")
     #expect(refused.status == 1)
     #expect(refused.stderr.contains("probe checkout is failing: HTTP 502, expected 200"))
-    let mitigated = try warroom("mitigate")
+    // Yellow while the probe fails needs a reason, and the message carries it.
+    let bare = try warroom("mitigate")
+    #expect(bare.status == 1)
+    #expect(bare.stderr.contains("probe checkout does not pass yet"), "\(bare.stderr)")
+    let mitigated = try warroom("mitigate", "--reason", "rolled back; watching the error rate")
     #expect(mitigated.status == 0)
     #expect(mitigated.stderr.contains("warning: probe checkout is still failing"))
     #expect(try warroom("export").stdout.contains("Probe checkout is failing"))  // a finding

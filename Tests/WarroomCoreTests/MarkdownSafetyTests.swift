@@ -166,7 +166,7 @@ struct UndoTests {
     // Still queued (nothing delivered it): taking it back cancels it.
     try story.send(.undo(by: "bob", at: story.now), by: "bob")
     #expect(story.state.undone.count == 1)
-    try story.send(.mitigate, by: "alice")
+    try story.send(.mitigate(), by: "alice")
     story.advance(minutes: 11)
     #expect(story.refusal(.undo(by: "alice", at: story.now))?.contains("older than 10m") == true)
   }

@@ -264,7 +264,7 @@ struct OutboxTests {
 
   @Test func undoingADeliveredMitigationSendsACorrectionWhereItWent() throws {
     let teams = DestinationRule(name: "teams", kind: .teams, messages: [.mitigated])
-    var events: [Event] = [.mitigated]  // seq 2
+    var events: [Event] = [.mitigated()]  // seq 2
     events += delivered(1, to: "slack") + delivered(2, to: "slack") + delivered(2, to: "teams")
     var state = incident(events)
     let undo = try Rules.decide(.undo(by: "ann", at: start.addingTimeInterval(60)), in: state)
@@ -290,7 +290,7 @@ struct OutboxTests {
   }
 
   @Test func undoingAMitigationStillQueuedCancelsItAndSendsNothing() throws {
-    var state = incident([.mitigated] + delivered(1, to: "slack"))
+    var state = incident([.mitigated()] + delivered(1, to: "slack"))
     let undo = try Rules.decide(.undo(by: "ann", at: start.addingTimeInterval(60)), in: state)
     var seq = state.lastSeq
     for event in undo {

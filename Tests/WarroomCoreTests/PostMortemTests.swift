@@ -31,7 +31,7 @@ struct PostMortemTests {
     story.advance(minutes: 10)
     try story.send(.log(.manualChange, "Rolled back checkout-api to v2.3.1 | by hand"), by: "dan")
     try story.send(.log(.decision, "Freeze deploys to checkout until the post-mortem"), by: "alice")
-    try story.send(.mitigate, by: "alice")
+    try story.send(.mitigate(), by: "alice")
     story.advance(minutes: 40)
     try story.send(.postUpdate("Mitigated by rollback; watching"), by: "bob")
     try story.send(

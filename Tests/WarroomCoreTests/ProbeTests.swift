@@ -83,10 +83,19 @@ struct ProbeTests {
     }
     try story.send(seen("checkout", .failing, reason: "HTTP 502"), at: 3)
     #expect(
-      Rules.warnings(after: .mitigate, in: story.state) == [
+      Rules.warnings(after: .mitigate(), in: story.state) == [
         "probe checkout is still failing: HTTP 502"
       ])
-    try story.send(.mitigate, at: 4)
+    // Yellow while the data says otherwise needs a reason, which the message carries.
+    #expect(
+      throws: Refusal(
+        "probe checkout does not pass yet: say why INC-1 is mitigated anyway with --reason \"…\" "
+          + "(stakeholders read it)")
+    ) { try Rules.decide(.mitigate(), in: story.state) }
+    try story.send(.mitigate(reason: "rolled back; watching the error rate"), at: 4)
+    #expect(
+      story.state.outgoing.last?.text
+        == "probe checkout still does not pass: rolled back; watching the error rate")
     #expect(throws: Refusal.self) { try Rules.decide(.resolve(force: nil), in: story.state) }
     let forced = try Rules.decide(.resolve(force: "probe points at the old host"), in: story.state)
     #expect(forced.count == 1)

@@ -104,7 +104,7 @@ struct ReducerTests {
     #expect(
       Event.logged(LogAdded(kind: .manualChange, text: "a\"b")).payloadJSON()
         == #"{"kind":"manual-change","text":"a\"b"}"#)
-    #expect(Event.mitigated.payloadJSON() == "{}")
+    #expect(Event.mitigated().payloadJSON() == "{}")
     #expect(
       Event.experimentProposed(ExperimentProposed(id: 3, hypothesis: "h", target: "db"))
         .payloadJSON() == #"{"id":3,"hypothesis":"h","target":"db"}"#)
@@ -136,7 +136,7 @@ struct ReducerTests {
       .stakeholderUpdated(TextBody(text: "u")), .cadenceChanged(CadenceChanged(seconds: 900)),
       .whyAdded(WhyAdded(chain: 1, why: "w", because: "b")),
       .followupAdded(FollowupAdded(id: 1, text: "f", owner: "o")),
-      .followupDone(FollowupRef(id: 1)), .mitigated, .customerVerified(TextBody(text: "ok")),
+      .followupDone(FollowupRef(id: 1)), .mitigated(), .customerVerified(TextBody(text: "ok")),
       .resolved(Resolved(forcedReason: "r")), .reopened(Reopened(reason: "again")),
       .logEdited(LogEdited(entry: 2, text: "corrected")),
       .logStruck(LogStruck(entry: 2, reason: "wrong incident")),

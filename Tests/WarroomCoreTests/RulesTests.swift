@@ -7,7 +7,7 @@ import Testing
 struct RulesTests {
   @Test func greenNeedsVerificationAndClosedFollowups() throws {
     var story = Story()
-    try story.send(.mitigate)
+    try story.send(.mitigate())
     #expect(story.state.status == .mitigated)
     try story.send(.addFollowup("remove the hot-fix flag", owner: "dan"))
     #expect(
@@ -39,7 +39,7 @@ struct RulesTests {
   @Test func reopenGoesBackToRedAndNeedsVerificationAgain() throws {
     var story = Story()
     #expect(story.refusal(.reopen(reason: nil)) == "INC-1 is still investigating")
-    try story.send(.mitigate)
+    try story.send(.mitigate())
     try story.send(.verify("ok"))
     try story.send(.resolve(force: nil))
     #expect(story.state.isStepDone(12))
@@ -55,8 +55,8 @@ struct RulesTests {
 
   @Test func mitigatingTwiceIsRefused() throws {
     var story = Story()
-    try story.send(.mitigate)
-    #expect(story.refusal(.mitigate) == "INC-1 is already mitigated")
+    try story.send(.mitigate())
+    #expect(story.refusal(.mitigate()) == "INC-1 is already mitigated")
   }
 
   @Test func runningTwoExperimentsOnOneTargetIsAcceptedButFlagged() throws {

@@ -47,9 +47,11 @@ struct WireFormatTests {
     #expect(request.url == "https://example.test/hook")
     #expect(request.header("Content-Type") == "application/json; charset=utf-8")
     let json = body(request)
+    // What a phone shows: the news first, so no two updates read alike.
     #expect(
       json["text"] as? String
-        == "[P1 RED] INC-3: Checkout &lt;down&gt; &amp; out - Stakeholder update")
+        == "[P1 RED] INC-3 Stakeholder update: Rolled back; errors falling · Checkout &lt;down&gt; &amp; out"
+    )
     let blocks = try #require(json["blocks"] as? [[String: Any]])
     #expect(blocks[0]["type"] as? String == "section")
     let text = try #require(blocks[0]["text"] as? [String: Any])
@@ -264,5 +266,22 @@ struct WireFormatTests {
     #expect(headers.count == 6)
     #expect(!headers.contains { $0.hasPrefix("Bcc:") })
     #expect(headers[0] == "To: oncall@example.com")
+  }
+
+  @Test func textsFollowTheState() throws {
+    var resolved = content(.resolved, text: nil)
+    resolved.status = .resolved
+    let plain = MessageText.render(resolved, style: .plain, template: nil)
+    #expect(plain.contains("Impact was: 5% fail"), "\(plain)")
+    var doubted = content(.mitigated, text: "probe checkout still does not pass: watching")
+    doubted.status = .mitigated
+    #expect(doubted.headline == "Mitigated")
+    #expect(
+      !MessageText.render(doubted, style: .plain, template: nil).contains("no longer affected"))
+    let teams = body(
+      WireFormat.requests(for: doubted, to: destination(.teams), parent: nil, now: now)[0])
+    #expect(
+      (teams["summary"] as? String)?.hasPrefix(
+        "[P1 YELLOW] INC-3 Mitigated: probe checkout still does not pass") == true)
   }
 }

@@ -146,9 +146,9 @@ struct DashboardLoopTests {
       try Rules.decide(
         .addProbe(ProbeSpec(name: "checkout", kind: .http, target: "http://x/")), in: incident))
     apply([.probeChanged(ProbeChanged(name: "checkout", state: .failing, reason: "HTTP 502"))])
-    apply(try Rules.decide(.mitigate, in: incident))
+    apply(try Rules.decide(.mitigate(reason: "rolled back; watching"), in: incident))
     let submission = Submission(
-      request: RequestID(), action: .command(.mitigate), actor: "ann", at: now)
+      request: RequestID(), action: .command(.mitigate()), actor: "ann", at: now)
     state.connectivity.hold(submission)
     _ = DashboardLoop.update(
       &state, .sent(submission, .stored(incident, summary: "mitigated"), now: now))

@@ -148,7 +148,7 @@ struct DashboardUpdateTests {
     #expect(writes(press(.character("y"), .enter)).isEmpty)
     #expect(
       model.confirmation?.details.first == "INC-7 turns YELLOW: customers are no longer affected.")
-    #expect(confirm() == [.write(.mitigate)])
+    #expect(confirm() == [.write(.mitigate())])
     #expect(model.focus == .pane(.checklist), "the pane keeps its focus")
     #expect(writes(press(.character("g"))).isEmpty)
     #expect(confirm() == [.write(.resolve(force: nil))])

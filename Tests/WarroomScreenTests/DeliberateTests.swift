@@ -64,7 +64,7 @@ struct DeliberateTests {
     _ = key(.character("y"))
     _ = type("yes")
     let sent = Self.consequential(key(.enter))
-    #expect(sent.map(\.action) == [.command(.mitigate)])
+    #expect(sent.map(\.action) == [.command(.mitigate())])
   }
 
   @Test mutating func aWordThatMerelyStartsLikeItIsText() {
@@ -80,7 +80,7 @@ struct DeliberateTests {
     _ = type(":mitigate")
     #expect(key(.enter) == [.parse("mitigate")])
     let effects = DashboardLoop.update(
-      &state, .parsed(.command(.mitigate), now: now, request: RequestID(rawValue: "p")))
+      &state, .parsed(.command(.mitigate()), now: now, request: RequestID(rawValue: "p")))
     #expect(Self.consequential(effects).isEmpty)
     #expect(effects == [.previewMessage(.mitigated, text: nil)])
     #expect(state.model.confirmation?.deliberate == true)
@@ -90,9 +90,9 @@ struct DeliberateTests {
     #expect(state.model.input.text == ":mitigate", "Esc puts the command back")
     _ = key(.enter)
     _ = DashboardLoop.update(
-      &state, .parsed(.command(.mitigate), now: now, request: RequestID(rawValue: "p2")))
+      &state, .parsed(.command(.mitigate()), now: now, request: RequestID(rawValue: "p2")))
     _ = type("yes")
-    #expect(Self.consequential(key(.enter)).map(\.action) == [.command(.mitigate)])
+    #expect(Self.consequential(key(.enter)).map(\.action) == [.command(.mitigate())])
   }
 
   @Test mutating func aColonLineThatDoesNotParseStaysWithTheError() {

@@ -101,7 +101,7 @@ struct EventStoreConformanceTests {
     var state = try store.load(id)
     #expect(state.log.count == 5)
     #expect(try store.refresh(&state) == false)
-    try store.append([NewEvent(incident: id, at: clock, actor: "r", event: .mitigated)])
+    try store.append([NewEvent(incident: id, at: clock, actor: "r", event: .mitigated())])
     #expect(try store.refresh(&state) == true)
     #expect(state.status == .mitigated)
   }
@@ -124,7 +124,7 @@ struct EventStoreConformanceTests {
     #expect(waitReadable(signal.fileDescriptor, milliseconds: 50) == false)
     _ = try reader.load(id)  // reading alone does not fire it
     #expect(waitReadable(signal.fileDescriptor, milliseconds: 50) == false)
-    try writer.append([NewEvent(incident: id, at: clock, actor: "a", event: .mitigated)])
+    try writer.append([NewEvent(incident: id, at: clock, actor: "a", event: .mitigated())])
     #expect(waitReadable(signal.fileDescriptor, milliseconds: 2000))
     #expect(signal.drain())
   }
@@ -148,7 +148,7 @@ struct EventStoreConformanceTests {
     #expect(try destination.load(id) == state)
     // New writes continue after the copied numbers.
     var copy = try destination.load(id)
-    let next = try destination.write(to: &copy, actor: "r", at: clock) { _ in [.mitigated] }
+    let next = try destination.write(to: &copy, actor: "r", at: clock) { _ in [.mitigated()] }
     #expect(next.map(\.seq) == [7])
   }
 

@@ -35,7 +35,7 @@ struct SQLiteEventStoreTests {
         arguments: [id.rawValue])
     }
     try queue.close()
-    try store.append([NewEvent(incident: id, at: clock, actor: "a", event: .mitigated)])
+    try store.append([NewEvent(incident: id, at: clock, actor: "a", event: .mitigated())])
     let state = try store.load(id)
     #expect(state.skipped.map(\.type) == ["pager-escalated"])
     #expect(state.status == .mitigated)
@@ -168,7 +168,7 @@ struct SQLiteEventStoreTests {
     #expect(try store.load(id).title == "x")
     var state = try store.load(id)
     #expect(throws: StoreError.readOnly(path: path)) {
-      try store.write(to: &state, actor: "a", at: clock) { _ in [.mitigated] }
+      try store.write(to: &state, actor: "a", at: clock) { _ in [.mitigated()] }
     }
     #expect(throws: StoreError.readOnly(path: path)) {
       try store.declare(Declared(title: "y"), actor: "a", at: clock)
