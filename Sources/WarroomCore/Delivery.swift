@@ -72,14 +72,20 @@ public struct Delivered: Codable, Sendable, Equatable {
   /// incident's id), which later messages refer to.
   public var remote: String?
 
+  /// True when a person said it arrived (`notify confirm`): a send that may have been
+  /// made, settled by someone who saw it at the other end.
+  public var confirmed: Bool?
+
   public init(
-    delivery: String, destination: String, message: Int64, status: Int?, remote: String?
+    delivery: String, destination: String, message: Int64, status: Int?, remote: String?,
+    confirmed: Bool? = nil
   ) {
     self.delivery = delivery
     self.destination = destination
     self.message = message
     self.status = status
     self.remote = remote
+    self.confirmed = confirmed
   }
 }
 
@@ -167,6 +173,8 @@ public struct DeliveryRecord: Sendable, Equatable {
   public var phase: Phase
   /// When it last changed.
   public var at: Date
+  /// Who said it arrived, when a person settled it (`notify confirm`).
+  public var confirmedBy: String?
 
   public enum Phase: Sendable, Equatable {
     case sending(deliverer: String)
@@ -280,12 +288,24 @@ extension IncidentState {
     deliveries(of: update.seq).filter(\.isDelivered).map(\.at).min()
   }
 
-  /// On time as stakeholders saw it: posted before it was due and, where it was sent
-  /// anywhere, delivered before it was due too.
+  /// Destinations that have taken stakeholder updates in this incident: where updates are
+  /// delivered, as far as the record shows (the core never sees a config).
+  public var updateDestinations: Set<String> {
+    let updates = Set(outgoing.filter { $0.type == .update }.map(\.seq))
+    return Set(deliveries.filter { updates.contains($0.message) }.map(\.destination))
+  }
+
+  /// Whether stakeholders have the update: delivered somewhere, or nothing in this
+  /// incident delivers updates. One posted while no deliverer runs has reached nobody.
+  public func reached(_ update: StakeholderUpdate) -> Bool {
+    updateDestinations.isEmpty || firstDelivered(update) != nil
+  }
+
+  /// On time as stakeholders saw it: posted before it was due and, where updates are
+  /// delivered, delivered before it was due too.
   public func reachedOnTime(_ update: StakeholderUpdate) -> Bool {
     guard update.onTime else { return false }
-    let records = deliveries(of: update.seq)
-    if records.isEmpty { return true }
+    if updateDestinations.isEmpty { return true }
     guard let delivered = firstDelivered(update) else { return false }
     return delivered <= update.due
   }

@@ -27,7 +27,11 @@ public enum DeliveryText {
     let name = record.destination
     if isInterrupted(record, running: running) { return "⧗ \(name) interrupted" }
     switch record.phase {
-    case .delivered: return "✓ \(name) \(clock(record.at, offset))"
+    case .delivered:
+      if let by = record.confirmedBy {
+        return "✓ \(name) arrived, said \(SafeText.name(by)) \(clock(record.at, offset))"
+      }
+      return "✓ \(name) \(clock(record.at, offset))"
     case .sending: return "⧗ \(name) sending"
     case .retrying(_, let at):
       let wait = max(0, Int(seconds: at.timeIntervalSince(now), rounding: .up))
@@ -48,7 +52,11 @@ public enum DeliveryText {
         "interrupted at \(UTCTime.time(record.at)): its deliverer stopped mid-send; "
         + "the next one sends it again or asks you"
     case .delivered(let status, _):
-      detail = "delivered \(UTCTime.time(record.at))" + (status.map { " (\($0))" } ?? "")
+      detail =
+        record.confirmedBy.map {
+          "arrived, said \(SafeText.name($0)) at \(UTCTime.time(record.at))"
+        }
+        ?? ("delivered \(UTCTime.time(record.at))" + (status.map { " (\($0))" } ?? ""))
     case .sending: detail = "sending since \(UTCTime.time(record.at))"
     case .retrying(let reason, let at):
       let wait = max(0, Int(seconds: at.timeIntervalSince(now), rounding: .up))
@@ -65,6 +73,10 @@ public enum DeliveryText {
     let tries = record.attempts > 1 ? " after \(record.attempts) attempts" : ""
     switch record.phase {
     case .delivered:
+      if let by = record.confirmedBy {
+        return
+          "\(record.destination): arrived (said \(by) at \(UTCTime.dateTime(record.at)), after an interrupted send)\(tries)"
+      }
       return "\(record.destination): delivered \(UTCTime.dateTime(record.at))\(tries)"
     case .failed(let reason): return "\(record.destination): not delivered (\(reason))\(tries)"
     case .uncertain: return "\(record.destination): may have been sent (interrupted)\(tries)"

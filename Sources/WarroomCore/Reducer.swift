@@ -303,6 +303,7 @@ public enum Reducer {
     case .delivered(let d):
       update(d.delivery, destination: d.destination, message: d.message) {
         $0.phase = .delivered(status: d.status, remote: d.remote)
+        if d.confirmed == true { $0.confirmedBy = envelope.actor }
       }
     case .deliveryFailed(let f):
       update(f.delivery, destination: f.destination, message: f.message) { record in
@@ -325,6 +326,8 @@ public enum Reducer {
       }
     default: break
     }
+    // An update counts for the checklist once it reached stakeholders (step 8).
+    refreshAutoSteps(in: &state, proof: Mark(by: envelope.actor, at: at))
   }
 
   /// The timeline line of a log entry shows its latest text and what was done to it.
@@ -371,7 +374,7 @@ public enum AutoChecks {
     case .rolesFilled: state.roles.coreRolesFilled
     case .experimentConcluded: state.experiments.contains { $0.state == .concluded }
     case .logWritten: !state.log.isEmpty
-    case .stakeholderUpdated: !state.updates.isEmpty
+    case .stakeholderUpdated: state.updates.contains { state.reached($0) }
     case .announced: !state.announcements.isEmpty
     case .recoveryVerified:
       state.recoveryProvenAt != nil && !state.activeProbes.isEmpty

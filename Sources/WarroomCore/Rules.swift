@@ -18,6 +18,8 @@ public enum Command: Sendable, Equatable {
   /// Announce the outage to the company (step 4).
   case announce(String)
   /// Send a failed (or possibly sent) delivery again.
+  /// A person saw it arrive: settles a delivery that may have been sent, or was given up.
+  case confirmDelivery(String)
   /// `liveDeliverer`: the holder of the deliverer's lease when one is running, so that a
   /// send cut off by a deliverer that stopped can be asked for again.
   case resendDelivery(String, liveDeliverer: String? = nil)
@@ -181,6 +183,23 @@ public enum Rules {
       return [
         .deliveryResend(
           DeliveryResend(delivery: id, destination: record.destination, message: record.message))
+      ]
+
+    case .confirmDelivery(let id):
+      guard let record = state.delivery(id) else {
+        throw Refusal("\(state.id) has no delivery \(id)")
+      }
+      switch record.phase {
+      case .uncertain, .failed: break
+      case .delivered: throw Refusal("\(id) is already delivered")
+      default:
+        throw Refusal("\(id) is still being sent: wait for its outcome before settling it")
+      }
+      return [
+        .delivered(
+          Delivered(
+            delivery: id, destination: record.destination, message: record.message, status: nil,
+            remote: nil, confirmed: true))
       ]
 
     case .recordDelivery(let event):

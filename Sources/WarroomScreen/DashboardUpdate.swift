@@ -364,6 +364,10 @@ public enum DashboardUpdate {
       let message = state.flatMap { selectedMessage(model, $0) }
       question =
         "Send #\(message?.seq ?? 0) (\(message?.type.rawValue ?? "?")) again where it failed?"
+    case .confirmDelivery:
+      let message = state.flatMap { selectedMessage(model, $0) }
+      question =
+        "You saw #\(message?.seq ?? 0) (\(message?.type.rawValue ?? "?")) arrive where it may have been sent?"
     case .addWhy: question = "Add a why?"
     case .addFollowup: question = "Add a follow-up?"
     default: question = "Go on?"
@@ -486,6 +490,19 @@ public enum DashboardUpdate {
         break
       }
       return again.map { .write(.resendDelivery($0.id)) }
+    case .confirmDelivery:
+      guard let incident, let message = selectedMessage(model, incident) else { break }
+      let settle = incident.deliveries(of: message.seq).filter {
+        switch $0.phase {
+        case .uncertain, .failed: true
+        default: false
+        }
+      }
+      guard !settle.isEmpty else {
+        model.message = Message("#\(message.seq) has nothing that may have been sent")
+        break
+      }
+      return settle.map { .write(.confirmDelivery($0.id)) }
     case .addWhy:
       prefill(&model, ":why \"\" \"\"", cursorBack: 4)
     case .addFollowup:

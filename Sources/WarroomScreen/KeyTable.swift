@@ -14,14 +14,14 @@ public enum Action: Equatable, Sendable {
   case openEntry, editEntry, strikeEntry
   case previousIncident, nextIncident
   case undo
-  case resendDelivery
+  case resendDelivery, confirmDelivery
 
   /// Whether the action changes the incident, or may: a pane key bound to one asks first.
   public var changesIncident: Bool {
     switch self {
     case .toggleStep, .mitigate, .resolve, .reopen, .assignRole, .takeRole, .releaseRole,
       .startExperiment, .concludeExperiment, .abandonExperiment, .closeFollowup, .editEntry,
-      .strikeEntry, .undo, .resendDelivery:
+      .strikeEntry, .undo, .resendDelivery, .confirmDelivery:
       true
     default: false
     }
@@ -189,6 +189,10 @@ public enum KeyTable {
       keys: [.character("r")], scope: .page(.updates), action: .resendDelivery,
       help: "send the selected message again where it failed or may not have arrived",
       hint: "r resend"),
+    KeyBinding(
+      keys: [.character("c")], scope: .page(.updates), action: .confirmDelivery,
+      help: "settle the selected message where it may have been sent: you saw it arrive",
+      hint: "c it arrived"),
     KeyBinding(
       keys: [.character("n")], scope: .page(.whys), action: .addWhy, help: "add a why",
       hint: "n add"),

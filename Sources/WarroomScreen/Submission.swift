@@ -54,6 +54,7 @@ public struct Submission: Equatable, Sendable {
     case .postUpdate(let text): "update \"\(text)\""
     case .announce(let text): "announce \"\(text)\""
     case .resendDelivery(let id, _): "resend \(id)"
+    case .confirmDelivery(let id): "\(id) arrived"
     case .recordDelivery: "delivery record"
     case .addProbe(let spec): "probe \(spec.name)"
     case .removeProbe(let name): "remove probe \(name)"

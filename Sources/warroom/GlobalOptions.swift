@@ -153,8 +153,14 @@ struct GlobalOptions: ParsableArguments {
         return
           "\(state.id) #\(entry.number) \(added.kind.label.lowercased()): \(SafeText.inert(entry.text))"
       }
-      // The new events are the newest: look from the end of a long timeline.
-      let summary = state.timeline.last { $0.seq == envelope.seq }?.summary ?? ""
+      // The new events are the newest: look from the end of a long timeline. Delivery
+      // records are kept out of it: they say what they are here.
+      var summary = state.timeline.last { $0.seq == envelope.seq }?.summary ?? ""
+      switch envelope.event {
+      case .delivered(let delivered): summary = "\(delivered.delivery) settled: it arrived"
+      case .deliveryResend(let resend): summary = "\(resend.delivery) will be sent again"
+      default: break
+      }
       return "\(state.id) event #\(envelope.seq): \(SafeText.inert(summary))"
     }
   }

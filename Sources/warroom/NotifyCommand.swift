@@ -8,7 +8,7 @@ import WarroomStore
 struct NotifyCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "notify", abstract: "Test, preview and follow stakeholder deliveries.",
-    subcommands: [Test.self, Preview.self, DeliveryStatus.self, Resend.self])
+    subcommands: [Test.self, Preview.self, DeliveryStatus.self, Resend.self, Confirm.self])
 
   struct Test: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -138,6 +138,20 @@ struct NotifyCommand: ParsableCommand {
         Output.warn("no deliverer is running: start warroom relay to send it")
       }
     }
+  }
+}
+
+extension NotifyCommand {
+  struct Confirm: IncidentCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Settle a delivery that may have been sent: it arrived (you saw it there).",
+      discussion: """
+        For a delivery marked "may have been sent" (its deliverer stopped mid-send) or \
+        given up: records who saw it arrive, and when. If it did not arrive, use resend.
+        """)
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The delivery's id, such as INC-3-17-stakeholders.") var delivery: String
+    func command() throws -> Command { .confirmDelivery(delivery) }
   }
 }
 

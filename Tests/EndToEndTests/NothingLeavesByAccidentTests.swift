@@ -177,4 +177,53 @@ struct NothingLeavesByAccidentTests {
     #expect(after.last?.body.contains("Second look") == true)
     #expect(!after.contains { $0.body.contains("Everything is fine") })
   }
+
+  @Test func aSendCutOffByAKilledRelayIsSettledByAPerson() throws {
+    let peers = try FakePeers(folder: folder, script: DeliveryEndToEndTests.script)
+    defer { peers.stop() }
+    // A Slack webhook cannot tell a repeat: a cut send is "may have been sent".
+    try peers.plan(["/slack": [["status": 200, "delay": 3]]])
+    let config = folder.path("relay.toml")
+    try """
+    [[destination]]
+    name = "stakeholders"
+    kind = "slack-webhook"
+    url = "\(peers.base)/slack/hook"
+    messages = ["declared", "update"]
+    """.write(toFile: config, atomically: true, encoding: .utf8)
+    try warroom("declare", "Checkout returns 502")
+    var env = ProcessInfo.processInfo.environment
+    env["WARROOM_USER"] = "relay"
+    func relay(_ name: String) throws -> BackgroundProcess {
+      try BackgroundProcess(
+        [WarroomBinary.path, "relay", "--config", config, "--store", store], environment: env,
+        outputPath: folder.path("\(name).out"))
+    }
+    let first = try relay("r1")
+    // The attempt is recorded before the send; the answer is 3 s away: kill it between.
+    _ = BackgroundProcess.wait(atMost: 30, every: 0.05) {
+      ((try? warroom("notify", "status").stdout) ?? "").contains("sending")
+    }
+    first.killHard()
+    let second = try relay("r2")
+    defer { second.stop() }
+    var status = ""
+    _ = BackgroundProcess.wait(atMost: 30, every: 0.2) {
+      status = (try? warroom("notify", "status").stdout) ?? ""
+      return status.contains("? stakeholders")
+    }
+    #expect(status.contains("may have been sent"), "\(status)")
+    #expect(try warroom("status", "--json").stdout.contains("\"undelivered\" : 1"))
+    let id = "INC-1-1-stakeholders"
+    let settled = try warroom("notify", "confirm", id)
+    #expect(settled.status == 0, "\(settled.stderr)")
+    #expect(settled.stdout.contains("\(id) settled: it arrived"), "\(settled.stdout)")
+    let after = try warroom("notify", "status").stdout
+    #expect(after.contains("✓ stakeholders arrived, said tester"), "\(after)")
+    #expect(try warroom("status", "--json").stdout.contains("\"undelivered\" : 0"))
+    #expect(try warroom("notify", "confirm", id).status == 1, "settled once")
+    #expect(try warroom("export").stdout.contains("arrived (said tester"))
+    // The receiver logs a request once its (3 s) answer is written.
+    #expect(peers.wait(for: 1, to: "/slack").count == 1, "nothing was sent twice")
+  }
 }

@@ -323,4 +323,39 @@ struct OutboxTests {
       try Rules.decide(.undo(by: "ann", at: start.addingTimeInterval(60)), in: reached)
     }
   }
+
+  @Test func anUpdatePostedWhileNothingDeliversIsNeitherOnTimeNorStepEight() throws {
+    // Updates are delivered in this incident (the first one reached Slack)...
+    let first = OutgoingMessage(
+      seq: 2, type: .update, text: "one", by: "ann", at: start, status: .investigating)
+    let delivery = DeliveryID.make(incident: id, message: 2, destination: "slack")
+    let job = DeliveryJob(id: delivery, destination: "slack", message: first, attempt: 1)
+    var state = incident([
+      .stakeholderUpdated(TextBody(text: "one")), job.attempted(by: "d"),
+      .delivered(
+        Delivered(delivery: delivery, destination: "slack", message: 2, status: 200, remote: nil)),
+    ])
+    let step = state.runbook.steps.firstIndex { $0.auto == .stakeholderUpdated }
+    let eight = try #require(step)
+    #expect(state.isStepDone(eight))
+    // ...so one posted while no deliverer runs has reached nobody yet.
+    Reducer.apply(
+      envelope(5, .stakeholderUpdated(TextBody(text: "two")), at: 10), to: &state)
+    let second = try #require(state.updates.last)
+    #expect(!state.reached(second))
+    #expect(!state.reachedOnTime(second))
+    // An incident that never delivered an update counts one on posting.
+    let quiet = incident([.stakeholderUpdated(TextBody(text: "no relay here"))])
+    #expect(quiet.isStepDone(eight))
+    #expect(quiet.reachedOnTime(quiet.updates[0]))
+    // Step 8 waits for the first update to arrive where updates are delivered.
+    let waiting = incident([
+      .stakeholderUpdated(TextBody(text: "one")), job.attempted(by: "d"),
+      .deliveryFailed(
+        DeliveryFailed(
+          delivery: delivery, destination: "slack", message: 2, reason: "HTTP 500",
+          retryAtMs: 1_798_000_100_000)),
+    ])
+    #expect(!waiting.isStepDone(eight))
+  }
 }

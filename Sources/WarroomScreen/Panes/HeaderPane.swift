@@ -28,6 +28,24 @@ enum HeaderPane {
       " " + parts.joined(separator: " · "), x: row.x, y: row.y, width: row.width, role: .error)
   }
 
+  /// What people must know about deliveries now: messages that did not arrive, and a
+  /// store whose messages (or probes) nobody is running. Said only where the record
+  /// shows that this war room delivers or probes, so a room without a relay is not nagged.
+  static func deliveryWarnings(_ context: RenderContext, _ state: IncidentState) -> [String] {
+    var warnings: [String] = []
+    let undelivered = state.undeliveredCount
+    if undelivered > 0 {
+      warnings.append(
+        "\(undelivered) update\(undelivered == 1 ? "" : "s") not delivered: see Updates")
+    }
+    if let sighting = context.deliverer, !sighting.isRunning(at: context.now),
+      !state.deliveries.isEmpty || !state.currentProbes.isEmpty, state.status != .resolved
+    {
+      warnings.append("nobody delivers: start warroom relay")
+    }
+    return warnings
+  }
+
   private static func renderIncident(_ context: RenderContext, into grid: inout Grid, rect: Rect) {
     guard let state = context.state, state.isDeclared else {
       grid.fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), role: .paneTitle)
@@ -64,12 +82,13 @@ enum HeaderPane {
     parts.append(
       "you: \(context.model.me)" + (mine.isEmpty ? "" : " (\(mine.joined(separator: ", ")))"))
     grid.fill(Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: 1), role: .subheader)
-    // Stakeholders not told what the room thinks they were told: first, in red.
+    // Stakeholders not told what the room thinks they were told: first, in red, whole,
+    // with what to do, in every role's view.
     var warned = 0
-    let undelivered = state.undeliveredCount
-    if undelivered > 0 {
-      let warning = " ⚠ \(undelivered) update\(undelivered == 1 ? "" : "s") not delivered "
-      warned = grid.write(warning, x: rect.x, y: rect.y + 1, role: .error, limit: rect.width)
+    for warning in deliveryWarnings(context, state) {
+      warned += grid.write(
+        " ⚠ \(warning) ", x: rect.x + warned, y: rect.y + 1, role: .error,
+        limit: rect.width - warned)
     }
     grid.writeClipped(
       " " + parts.joined(separator: " · "), x: rect.x + warned, y: rect.y + 1,
