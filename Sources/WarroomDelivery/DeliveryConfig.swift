@@ -227,12 +227,14 @@ private struct EntryReader {
     if let templatePath = try string("template").map(resolve) {
       let text: String
       do {
-        text = try SecretFile.readText(templatePath, limit: 256 << 10, private: false)
+        text = try SecretFile.readText(
+          templatePath, limit: MessageText.templateLimit, private: false)
       } catch {
         throw fail("template \(templatePath): \(error.reason)")
       }
       do {
-        _ = try MustacheTemplate(string: text)
+        // Parsed once, here, exactly as it will be rendered; sends reuse it.
+        try MessageText.prepare(template: text, for: kind)
       } catch {
         throw fail("template \(templatePath) is not valid Mustache: \(error)")
       }

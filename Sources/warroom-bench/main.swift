@@ -250,3 +250,44 @@ for size in [100, 100_000] {
 if let small = renderTimes[100], let large = renderTimes[100_000] {
   print("  ratio 100k/100    : \(fmt(large / small, 2)) (flat means it does not grow)")
 }
+
+// MARK: - Worst characters: the JSON export and inert text must stay linear
+
+/// The JSON export of `entries` log entries of 32,000 C1 characters (each escaped to six),
+/// against plain ASCII entries of the same length: a ratio near 6 is linear (the output is
+/// six times longer); the quadratic version took 1 s for one entry and 12.5 s for four.
+func exportSeconds(entries: Int, text: String) throws -> Double {
+  var state = IncidentState(id: incident)
+  var envelopes: [EventEnvelope] = []
+  var all: [Event] = [.declared(Declared(title: "worst characters"))]
+  all += (0..<entries).map { _ in .logged(LogAdded(kind: .note, text: text)) }
+  for (index, event) in all.enumerated() {
+    let envelope = EventEnvelope(
+      seq: Int64(index + 1), incident: incident, at: clock, actor: "bench", event: event)
+    envelopes.append(envelope)
+    Reducer.apply(envelope, to: &state)
+  }
+  var best = Double.infinity
+  for _ in 0..<3 {
+    best = min(
+      best,
+      try seconds {
+        _ = try JSONText.encode(JSONExport(state: state, events: envelopes, now: clock))
+        for envelope in envelopes.dropFirst() {
+          if case .logged(let added) = envelope.event { _ = SafeText.inert(added.text) }
+        }
+      })
+  }
+  return best
+}
+
+print("warroom-bench: export (json) and inert text of the worst characters")
+let c1 = String(repeating: "\u{9B}", count: 32_000)
+let ascii = String(repeating: "a", count: 32_000)
+for entries in quick ? [1, 4] : [1, 4, 20] {
+  let worst = try exportSeconds(entries: entries, text: c1)
+  let plain = try exportSeconds(entries: entries, text: ascii)
+  print(
+    "  \(entries) × 32,000 C1: \(fmt(worst * 1000)) ms; plain ASCII \(fmt(plain * 1000)) ms; "
+      + "ratio \(fmt(worst / plain, 1))")
+}

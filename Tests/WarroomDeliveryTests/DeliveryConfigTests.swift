@@ -184,4 +184,25 @@ struct DeliveryConfigTests {
       )
       .contains("is not valid Mustache"))
   }
+
+  @Test func aTemplateIsBoundedAndParsedOnceWhenTheConfigIsRead() throws {
+    let config =
+      "[[destination]]\nname = \"x\"\nkind = \"webhook\"\nurl = \"http://127.0.0.1:9/\"\nmessages = [\"*\"]\ntemplate = \"t.mustache\""
+    let template = folder.path("t.mustache")
+    try String(repeating: "{{title}} ", count: 25_000).write(
+      toFile: template, atomically: true, encoding: .utf8)
+    #expect(error(config).contains("is larger than 32 KiB"), "\(error(config))")
+    let fits = String(repeating: "{{title}} ", count: 3_000)
+    try fits.write(toFile: template, atomically: true, encoding: .utf8)
+    let read = try parse(config)
+    #expect(read.destinations[0].template == fits)
+    // What a send renders was parsed while reading: the cache holds it.
+    #expect(MessageText.parsed(MessageText.source(style: .plain, template: fits)) != nil)
+  }
+
+  @Test func aNulByteOrBytesThatAreNotUTF8NameTheirLine() {
+    #expect(
+      error("[probes]\nallow_commands = false\n\u{0}\n[[destination]]\n")
+        .hasSuffix("config.toml:3: holds a NUL byte"))
+  }
 }
