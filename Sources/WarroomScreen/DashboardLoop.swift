@@ -124,6 +124,9 @@ public enum LoopEffect: Equatable, Sendable {
   /// Render a stakeholder message of this type (and text) as this dashboard's destinations
   /// would receive it (answered by `.previewed`).
   case previewMessage(MessageType, text: String?)
+  /// Load the newest open incident other than `after`, which turned green (answered by
+  /// `.loaded`, or nothing when none is open).
+  case loadNextOpen(after: IncidentID)
   case bell
   case quit
 }
@@ -239,7 +242,12 @@ public enum DashboardLoop {
       return []
 
     case .delivererSeen(let lease, let now):
+      let was = state.deliverer.map { $0.isRunning(at: $0.checkedAt) } == true
       state.deliverer = DelivererSighting(lease: lease, checkedAt: now)
+      if was, !state.deliverer!.isRunning(at: now), state.incident?.isOpen == true {
+        state.model.notice =
+          "⚑ the deliverer stopped: nothing reaches stakeholders; start warroom relay"
+      }
       return []
 
     case .samplesRead(let samples):
@@ -362,10 +370,16 @@ public enum DashboardLoop {
     -> [LoopEffect]
   {
     var news: [StoreNews] = []
+    var turnedGreen: IncidentID?
     for envelope in events {
       if var incident = state.incident {
+        let wasOpen = incident.isOpen
         Reducer.apply(envelope, to: &incident)
         state.incident = incident
+        if envelope.incident == incident.id, envelope.seq > state.seen {
+          noteNews(envelope, incident, &state.model)
+          if wasOpen, incident.status == .resolved { turnedGreen = incident.id }
+        }
         if case .probeChanged(let change) = envelope.event, envelope.incident == incident.id {
           // Fresh readings for the sparkline on the next tick; a failure flashes once.
           state.lastSamplesRead = nil
@@ -389,6 +403,29 @@ public enum DashboardLoop {
         effects.append(.load(id, reason: reason))
       }
     }
+    // Green here: a dashboard that follows the live incident moves to the next open one.
+    if let green = turnedGreen, state.model.followsLive, effects.isEmpty {
+      effects.append(.loadNextOpen(after: green))
+    }
     return effects
+  }
+
+  /// News about the incident shown that must not scroll past: a probe failing, a message
+  /// that did not reach its destination.
+  private static func noteNews(
+    _ envelope: EventEnvelope, _ incident: IncidentState, _ model: inout DashboardModel
+  ) {
+    let time = clockTime(envelope.at, offset: model.timeOffset)
+    switch envelope.event {
+    case .probeChanged(let change) where change.state == .failing:
+      model.notice = SafeText.inert(
+        "⚑ \(time) probe \(change.name) is failing" + (change.reason.map { ": \($0)" } ?? ""))
+    case .deliveryFailed(let failed) where failed.retryAtMs == nil || failed.uncertain == true:
+      let what = incident.outgoing.first { $0.seq == failed.message }?.type.rawValue ?? "message"
+      model.notice = SafeText.inert(
+        "⚑ \(time) \(what) #\(failed.message) did not reach \(failed.destination): \(failed.reason)"
+      )
+    default: break
+    }
   }
 }

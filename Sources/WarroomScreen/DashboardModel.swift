@@ -155,9 +155,24 @@ public struct DashboardModel: Equatable, Sendable {
   public var followsLive = true
   /// Sparklines in ASCII (the mono theme, or a terminal without UTF-8).
   public var asciiOnly = false
-  /// A standing notice under the header: another incident was declared, or the dashboard
-  /// moved to another one. Cleared by Esc.
-  public var notice: String?
+  /// Standing notices, oldest first: another incident declared, the dashboard moved to
+  /// another one, a probe failing, an update not delivered, the deliverer stopped. They
+  /// stay, in every role's view, until Esc dismisses them: a keystroke never hides news.
+  public var notices: [String] = []
+
+  /// The newest notice; setting one adds it (once), setting nil dismisses them all.
+  public var notice: String? {
+    get { notices.last }
+    set {
+      guard let newValue else {
+        notices.removeAll()
+        return
+      }
+      notices.removeAll { $0 == newValue }
+      notices.append(newValue)
+      if notices.count > 20 { notices.removeFirst(notices.count - 20) }
+    }
+  }
 
   public init(me: String, view: ViewMode = .lead) {
     self.me = me

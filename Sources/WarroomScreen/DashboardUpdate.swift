@@ -142,6 +142,8 @@ public enum DashboardUpdate {
       )
     case .switched(let id, let reason):
       model.notice = SafeText.inert("⚑ now on \(id): \(reason)")
+      // What was said about the other incident must not read as this one's.
+      model.message = nil
       model.logScroll = 0
       model.selection = [:]
       model.openEntry = nil

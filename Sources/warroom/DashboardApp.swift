@@ -187,6 +187,13 @@ final class DashboardApp {
       return [.samplesRead((try? store.samples(of: id, since: since)) ?? [])]
     case .checkDeliverer:
       return [.delivererSeen((try? store.lease(named: Lease.deliverer)) ?? nil, now: Date())]
+    case .loadNextOpen(let green):
+      do {
+        guard let next = try store.openIncidents().last, next.id != green else { return [] }
+        return [.loaded(next, reason: "\(green) is resolved; \(next.id) is still open")]
+      } catch {
+        return [failure(error)]
+      }
     case .previewMessage(let type, let text):
       guard let incident = state.incident, incident.isDeclared || type == .declared else {
         return []

@@ -226,4 +226,27 @@ struct NothingLeavesByAccidentTests {
     // The receiver logs a request once its (3 s) answer is written.
     #expect(peers.wait(for: 1, to: "/slack").count == 1, "nothing was sent twice")
   }
+
+  @Test func noticesStayUntilDismissedAndGreenMovesOnToTheNextIncident() throws {
+    try warroom("declare", "Checkout returns 502")
+    let tmux = Tmux()
+    try tmux.start(
+      "comms", width: 100, height: 30,
+      command: "WARROOM_USER=carl \(WarroomBinary.path) --store \(store) --view communicator")
+    try tmux.waitFor("comms", timeout: 30) { $0.contains("INC-1 Checkout returns 502") }
+    try warroom("declare", "APAC search is slow", "--as", "erin")
+    try tmux.waitFor("comms") { $0.contains("INC-2 declared by erin") }
+    // Typing does not hide it.
+    try tmux.type("comms", "drafting the next update")
+    let typing = try tmux.waitFor("comms") { $0.contains("› drafting the next update") }
+    #expect(typing.contains("INC-2 declared by erin"), "\(typing)")
+    // Green here: the dashboard moves to the incident still open, and says so.
+    #expect(try warroom("resolve", "--force", "drill over", "--incident", "1").status == 0)
+    let moved = try tmux.waitFor("comms") { $0.contains("INC-2 APAC search is slow") }
+    #expect(moved.contains("now on INC-2"), "\(moved)")
+    #expect(moved.contains("› drafting the next update"), "what was typed stays: \(moved)")
+    try tmux.press("comms", "Escape")
+    let dismissed = try tmux.waitFor("comms") { !$0.contains("now on INC-2") }
+    #expect(!dismissed.contains("Esc dismisses"), "\(dismissed)")
+  }
 }

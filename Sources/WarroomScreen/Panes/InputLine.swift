@@ -65,8 +65,15 @@ enum InputLine {
       return
     }
     if let notice = context.model.notice {
+      // The newest first, whole where it fits, then how to dismiss them.
+      let more = context.model.notices.count - 1
+      let tail = (more > 0 ? " (+\(more) more)" : "") + " · Esc dismisses"
       grid.fill(rect, role: .confirm)
-      grid.writeClipped(" " + notice, x: rect.x, y: rect.y, width: rect.width, role: .confirm)
+      let room = rect.width - DisplayWidth.of(tail) - 1
+      grid.writeClipped(" " + notice, x: rect.x, y: rect.y, width: room, role: .confirm)
+      grid.write(
+        tail, x: rect.maxX - DisplayWidth.of(tail), y: rect.y, role: .confirm,
+        limit: DisplayWidth.of(tail))
       return
     }
     let hints = KeyTable.hints(for: context.model).joined(separator: "  ")
