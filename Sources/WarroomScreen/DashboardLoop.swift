@@ -141,7 +141,8 @@ public enum DashboardLoop {
     switch message {
     case .key(let key, let now, let request):
       let effects = DashboardUpdate.update(
-        &state.model, key: key, state: state.incident, queued: state.connectivity.queue.count)
+        &state.model, key: key, state: state.incident, queued: state.connectivity.queue.count,
+        now: now)
       return perform(effects, &state, now: now, request: request)
 
     case .tick(let now):

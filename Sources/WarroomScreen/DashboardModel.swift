@@ -1,3 +1,4 @@
+import Foundation
 import WarroomCore
 
 /// Which job the screen is laid out for.
@@ -147,6 +148,13 @@ public struct DashboardModel: Equatable, Sendable {
   public var confirmation: Confirmation?
   /// Set by a quit that asked first (text typed, entries waiting): the next quit quits.
   public var quitArmed = false
+  /// When the first Ctrl-C on an empty line asked; a second within `quitWithin` quits.
+  public var quitArmedAt: Date?
+  /// Lines of this session, sent or cleared, oldest first: Up and Down bring them back.
+  public var history: [String] = []
+  /// Where Up has got to in `history`, and what was on the line before it started.
+  public var historyIndex: Int?
+  public var historyDraft = ""
   /// Seconds east of UTC the times are shown in: 0 (UTC) unless `--local-time`.
   public var timeOffset = 0
   /// The log entry shown whole in an overlay (its number), if one is open.

@@ -39,7 +39,15 @@ public enum StoreNews: Equatable, Sendable {
 public enum DashboardUpdate {
   /// - Parameter queued: entries waiting to be sent (offline), which a quit would drop.
   public static func update(
-    _ model: inout DashboardModel, key: Key, state: IncidentState?, queued: Int = 0
+    _ model: inout DashboardModel, key: Key, state: IncidentState?, queued: Int = 0,
+    now: Date? = nil
+  ) -> [Effect] {
+    if key != .control("c") { model.quitArmedAt = nil }
+    return handle(&model, key: key, state: state, queued: queued, now: now)
+  }
+
+  private static func handle(
+    _ model: inout DashboardModel, key: Key, state: IncidentState?, queued: Int, now: Date?
   ) -> [Effect] {
     if model.showHelp {
       // Arrows and Space page through help; any other key closes it; Ctrl-C still quits.
@@ -50,16 +58,18 @@ public enum DashboardUpdate {
         model.showHelp = false
         model.helpPage = 0
       }
-      return key == .control("c") ? quit(&model, queued: queued) : []
+      return key == .control("c") ? quit(&model, queued: queued, now: now) : []
     }
     if model.openEntry != nil {
       // Any key closes the entry being read; Ctrl-C still quits.
       model.openEntry = nil
-      return key == .control("c") ? quit(&model, queued: queued) : []
+      return key == .control("c") ? quit(&model, queued: queued, now: now) : []
     }
     if let confirmation = model.confirmation {
       return answer(confirmation, key: key, &model, state, queued: queued)
     }
+    // Ctrl-C is answered with the clock: a second one quits only within a few seconds.
+    if key == .control("c") { return quit(&model, queued: queued, now: now) }
     if case .paste(let text) = key {
       paste(text, &model, state)
       return []
@@ -201,7 +211,7 @@ public enum DashboardUpdate {
       return []
     case .control("c"):
       model.confirmation = nil
-      return quit(&model, queued: queued)
+      return quit(&model, queued: queued, now: nil)
     default:
       if let character = key.typedCharacter,
         Deliberate.word.hasPrefix((confirmation.typed + String(character)).lowercased())
@@ -250,7 +260,7 @@ public enum DashboardUpdate {
       model.focus = .input
       model.message = nil
     case (.control("c"), _):
-      return quit(&model, queued: queued)
+      return quit(&model, queued: queued, now: nil)
     case (.enter, .submission(let action)):
       return [.submit(action)]
     default:
@@ -292,20 +302,71 @@ public enum DashboardUpdate {
         + "\(model.inputKind.label) entries · Esc puts them on the input line")
   }
 
-  /// Quits, unless something would be lost: then the first quit says what, and the next
-  /// one (Ctrl-C or :quit again, until Esc or a sent entry) quits.
-  private static func quit(_ model: inout DashboardModel, queued: Int) -> [Effect] {
-    var losing: [String] = []
-    if !model.input.isEmpty { losing.append("the typed line is not sent") }
-    if queued > 0 {
-      losing.append(
-        "\(queued) entr\(queued == 1 ? "y waits" : "ies wait") to be sent (printed on exit)")
+  /// How soon a second Ctrl-C must follow the first to quit.
+  static let quitWithin: TimeInterval = 3
+
+  /// Ctrl-C. It never quits while text is on the line or entries wait to be sent (it says
+  /// how); on an empty line it asks once, and a second within a few seconds quits. A lead
+  /// who presses it by accident stays in the war room.
+  private static func quit(_ model: inout DashboardModel, queued: Int, now: Date?) -> [Effect] {
+    if !model.input.isEmpty {
+      model.quitArmedAt = nil
+      model.message = Message(
+        "text on the line: send it, or clear it with Ctrl-U (Ctrl-Y brings it back), to quit",
+        isError: true)
+      return []
     }
-    guard !losing.isEmpty, !model.quitArmed else { return [.quit] }
+    if queued > 0 {
+      model.quitArmedAt = nil
+      model.message = Message(
+        "\(queued) entr\(queued == 1 ? "y waits" : "ies wait") to be sent: :quit quits anyway "
+          + "and prints \(queued == 1 ? "it" : "them")", isError: true)
+      return []
+    }
+    if let armed = model.quitArmedAt, now.map({ $0.timeIntervalSince(armed) <= quitWithin }) ?? true
+    {
+      return [.quit]
+    }
+    model.quitArmedAt = now ?? .distantPast
+    model.message = Message("Ctrl-C again to quit the war room (Esc stays)")
+    return []
+  }
+
+  /// `:quit`, typed on purpose: quits, printing entries that wait, once asked about them.
+  private static func quitCommand(_ model: inout DashboardModel, queued: Int) -> [Effect] {
+    guard queued > 0, !model.quitArmed else { return [.quit] }
     model.quitArmed = true
     model.message = Message(
-      "Ctrl-C again to quit: " + losing.joined(separator: "; "), isError: true)
+      ":quit again to quit: \(queued) entr\(queued == 1 ? "y waits" : "ies wait") to be sent "
+        + "(printed on exit)", isError: true)
     return []
+  }
+
+  /// Up and Down on the input line: earlier lines of this session, sent or cleared.
+  private static func recall(_ step: Int, _ model: inout DashboardModel) {
+    guard !model.history.isEmpty else { return }
+    if model.historyIndex == nil {
+      guard step < 0 else { return }
+      model.historyDraft = model.input.text
+      model.historyIndex = model.history.count
+    }
+    let index = (model.historyIndex ?? model.history.count) + step
+    if index >= model.history.count {
+      model.historyIndex = nil
+      model.input = LineEditor(model.historyDraft)
+      return
+    }
+    model.historyIndex = max(0, index)
+    model.input = LineEditor(model.history[max(0, index)])
+  }
+
+  /// Keeps a line of this session for Up to bring back.
+  static func remember(_ text: String, _ model: inout DashboardModel) {
+    let line = text.trimmingCharacters(in: .whitespaces)
+    guard !line.isEmpty else { return }
+    if model.history.last != line { model.history.append(line) }
+    if model.history.count > 200 { model.history.removeFirst(model.history.count - 200) }
+    model.historyIndex = nil
   }
 
   /// The question a pane key asks before it acts.
@@ -386,7 +447,7 @@ public enum DashboardUpdate {
     let incident = state.flatMap { $0.isDeclared ? $0 : nil }
     switch action {
     case .quit:
-      return quit(&model, queued: queued)
+      return quit(&model, queued: queued, now: nil)
     case .help:
       model.showHelp = true
     case .cancel:
@@ -411,7 +472,11 @@ public enum DashboardUpdate {
     case .deleteBackward: model.input.deleteBackward()
     case .deleteForward: model.input.deleteForward()
     case .deleteWord: model.input.deleteWord()
-    case .clearLine: model.input.clear()
+    case .clearLine:
+      remember(model.input.text, &model)
+      model.input.clear()
+    case .historyPrevious: recall(-1, &model)
+    case .historyNext: recall(1, &model)
     case .killToEnd: model.input.killToEnd()
     case .yank: model.input.yank()
     case .wordLeft: model.input.moveWordLeft()
@@ -526,8 +591,9 @@ public enum DashboardUpdate {
     let command = text.dropFirst().trimmingCharacters(in: .whitespaces)
     if model.isCommandLine, ["quit", "q", "exit"].contains(command) {
       model.input.reset()
-      return quit(&model, queued: queued)
+      return quitCommand(&model, queued: queued)
     }
+    remember(text, &model)
     if model.isCommandLine, command.hasPrefix("incident ") {
       let target = command.dropFirst("incident ".count).trimmingCharacters(in: .whitespaces)
       guard let id = IncidentID(parsing: target) else {

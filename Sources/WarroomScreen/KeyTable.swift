@@ -6,6 +6,7 @@ public enum Action: Equatable, Sendable {
   case submit, cycleKind, deleteBackward, deleteForward, deleteWord, clearLine, killToEnd, yank
   case cursorLeft, cursorRight, cursorHome, cursorEnd, wordLeft, wordRight
   case selectUp, selectDown, pageUp, pageDown, previousPage, nextPage
+  case historyPrevious, historyNext
   case toggleStep, mitigate, resolve, reopen
   case assignRole, takeRole, releaseRole
   case proposeExperiment, startExperiment, concludeExperiment, abandonExperiment
@@ -56,7 +57,7 @@ public enum KeyTable {
     // Anywhere
     KeyBinding(
       keys: [.control("c")], scope: .global, action: .quit,
-      help: "quit (asks first while text is typed or entries wait to be sent); also :quit",
+      help: "quit: twice on an empty line (never while text is typed or entries wait); :quit",
       hint: "^C quit"),
     KeyBinding(
       keys: [.function(1)], scope: .global, action: .help, help: "this help", hint: "F1 help"),
@@ -99,8 +100,12 @@ public enum KeyTable {
     KeyBinding(
       keys: [.home, .control("a")], scope: .input, action: .cursorHome, help: "line start"),
     KeyBinding(keys: [.end, .control("e")], scope: .input, action: .cursorEnd, help: "line end"),
-    KeyBinding(keys: [.up], scope: .input, action: .selectUp, help: "scroll the log up"),
-    KeyBinding(keys: [.down], scope: .input, action: .selectDown, help: "scroll the log down"),
+    KeyBinding(
+      keys: [.up], scope: .input, action: .historyPrevious,
+      help: "an earlier line of this session, sent or cleared"),
+    KeyBinding(
+      keys: [.down], scope: .input, action: .historyNext,
+      help: "a later line (past the newest: what you were typing)"),
     KeyBinding(keys: [.pageUp], scope: .input, action: .pageUp, help: "page the log up"),
     KeyBinding(keys: [.pageDown], scope: .input, action: .pageDown, help: "page the log down"),
     // Any pane. Other letters typed here go to the input line as text.

@@ -78,7 +78,9 @@ struct DashboardTmuxTests {
     try tmux.start("shell", command: "sh")
     let open = try openFromShell(marker: "exit")
     #expect(open.contains("Checklist 0/13"))
-    try tmux.press("shell", "C-c")
+    try tmux.press("shell", "C-c")  // asks once…
+    try tmux.waitFor("shell") { $0.contains("Ctrl-C again to quit") }
+    try tmux.press("shell", "C-c")  // …and the second quits
     let after = try tmux.waitFor("shell") { $0.contains("exit=0") }
     #expect(after.contains("exit=0"))
     #expect(!after.contains("Checklist"))  // the dashboard's screen is gone
@@ -99,8 +101,13 @@ struct DashboardTmuxTests {
 
     try openFromShell(marker: "second")
     try tmux.type("shell", "typing then")
-    try tmux.press("shell", "C-c")  // something typed: it asks first
-    #expect(try tmux.waitFor("shell") { $0.contains("Ctrl-C again to quit") }.contains("again"))
+    try tmux.press("shell", "C-c")  // something typed: it never quits, and says why
+    #expect(try tmux.waitFor("shell") { $0.contains("text on the line") }.contains("Ctrl-U"))
+    try tmux.press("shell", "C-c")
+    #expect(try tmux.screen("shell").contains("› typing then"))
+    try tmux.press("shell", "C-u")
+    try tmux.press("shell", "C-c")
+    try tmux.waitFor("shell") { $0.contains("Ctrl-C again to quit") }
     try tmux.press("shell", "C-c")
     #expect(try tmux.waitFor("shell") { $0.contains("second=0") }.contains("second=0"))
   }
@@ -212,6 +219,8 @@ struct DashboardTmuxTests {
     try tmux.start("lead", command: "WARROOM_USER=alice \(binary) --store \(typo)")
     let started = try tmux.waitFor("lead", timeout: 30) { $0.contains("No open incident") }
     #expect(started.contains("No open incident"), "the dashboard did not start: \(started)")
+    try tmux.press("lead", "C-c")
+    try tmux.waitFor("lead") { $0.contains("Ctrl-C again to quit") }
     try tmux.press("lead", "C-c")
     // The pane stays (remain-on-exit): tmux says whether the dashboard ended, and how.
     var ended = ""

@@ -469,6 +469,8 @@ struct DeliveryEndToEndTests {
     let holder = try warroom("notify", "status").stdout
     let session = holder.contains("dashboard of bob") ? "comms" : "lead"
     try tmux.press(session, "C-c")
+    try tmux.waitFor(session) { $0.contains("Ctrl-C again to quit") }
+    try tmux.press(session, "C-c")
     try warroom("update", "Monitoring")
     #expect(peers.wait(for: 3, to: "/webhook", atMost: 20).count == 3)
     #expect(!(try warroom("notify", "status").stdout.contains("dashboard of carol")))

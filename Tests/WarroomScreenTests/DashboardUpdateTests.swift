@@ -225,19 +225,59 @@ struct DashboardUpdateTests {
     #expect(model.input.text == "keep this")
   }
 
-  @Test mutating func quittingAsksWhileSomethingWouldBeLost() {
+  @Test mutating func ctrlCNeverQuitsWhileSomethingWouldBeLostAndAsksOnAnEmptyLine() {
+    let now = Date(timeIntervalSince1970: 1_798_000_000)
+    func ctrlC(at seconds: TimeInterval, queued: Int = 0) -> [Effect] {
+      DashboardUpdate.update(
+        &model, key: .control("c"), state: state, queued: queued,
+        now: now.addingTimeInterval(seconds))
+    }
     _ = type("half a sentence")
-    #expect(press(.control("c")).isEmpty)
-    #expect(model.message?.text.contains("typed line") == true)
-    #expect(press(.control("c")) == [.quit])
+    #expect(ctrlC(at: 0).isEmpty)
+    #expect(model.message?.text.contains("text on the line") == true)
+    #expect(ctrlC(at: 1).isEmpty, "never quits while text is typed")
+    #expect(model.input.text == "half a sentence")
+    _ = press(.control("u"))
+    // An empty line: the first asks, a second within a few seconds quits.
+    #expect(ctrlC(at: 2).isEmpty)
+    #expect(model.message?.text.hasPrefix("Ctrl-C again to quit") == true)
+    #expect(ctrlC(at: 10).isEmpty, "too late: it asks again")
+    #expect(ctrlC(at: 11) == [.quit])
+    // A key between the two starts over.
     model = DashboardModel(me: "alice")
-    #expect(DashboardUpdate.update(&model, key: .control("c"), state: state, queued: 2).isEmpty)
+    _ = ctrlC(at: 0)
+    _ = press(.tab)
+    #expect(ctrlC(at: 1).isEmpty)
+    // Entries waiting to be sent: Ctrl-C never quits; :quit does, after asking once.
+    model = DashboardModel(me: "alice")
+    #expect(ctrlC(at: 0, queued: 2).isEmpty)
+    #expect(ctrlC(at: 1, queued: 2).isEmpty)
     #expect(model.message?.text.contains("2 entries wait") == true)
+    _ = type(":quit")
+    #expect(DashboardUpdate.update(&model, key: .enter, state: state, queued: 2).isEmpty)
     _ = type(":quit")
     #expect(DashboardUpdate.update(&model, key: .enter, state: state, queued: 2) == [.quit])
     model = DashboardModel(me: "alice")
     _ = type(":quit")
     #expect(press(.enter) == [.quit])
+  }
+
+  @Test mutating func upAndDownRecallTheLinesOfThisSessionSentOrNot() {
+    _ = type("first note")
+    _ = press(.enter)
+    _ = type("a line I cleared")
+    _ = press(.control("u"))
+    _ = type(":role asign lead ann")
+    _ = press(.enter)
+    _ = type("half")
+    _ = press(.up)
+    #expect(model.input.text == ":role asign lead ann")
+    _ = press(.up, .up)
+    #expect(model.input.text == "first note")
+    _ = press(.up)
+    #expect(model.input.text == "first note", "the oldest stays")
+    _ = press(.down, .down, .down)
+    #expect(model.input.text == "half", "past the newest: what was being typed")
   }
 
   @Test mutating func unboundLettersInAPaneStartTyping() {
@@ -248,6 +288,7 @@ struct DashboardUpdateTests {
   }
 
   @Test mutating func logPaneScrollsAndPages() {
+    _ = press(.backTab)
     _ = press(.up, .up)
     #expect(model.logScroll == 2)
     _ = press(.escape)
@@ -271,9 +312,12 @@ struct DashboardUpdateTests {
   }
 
   @Test mutating func ctrlCQuitsFromAnywhere() {
+    #expect(press(.control("c")).isEmpty)
     #expect(press(.control("c")) == [.quit])
+    model = DashboardModel(me: "alice")
     _ = press(.tab, .character("?"))
     #expect(model.showHelp)
+    #expect(press(.control("c")).isEmpty)
     #expect(press(.control("c")) == [.quit])
   }
 }
