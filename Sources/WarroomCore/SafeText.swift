@@ -8,6 +8,34 @@ public enum SafeText {
     visible(text, isSpecial)
   }
 
+  /// Text of several lines (a pasted stack trace), inert but for its line breaks, which
+  /// stay, and its tabs, which become spaces to the next multiple of eight in the line,
+  /// so indentation survives. Carriage returns become line breaks.
+  public static func inertKeepingLines(_ text: String) -> String {
+    let normalized = text.replacingOccurrences(of: "\r\n", with: "\n")
+      .replacingOccurrences(of: "\r", with: "\n")
+    guard normalized.unicodeScalars.contains(where: { $0 == "\t" || ($0 != "\n" && isSpecial($0)) })
+    else { return normalized }
+    var result = UTF8Builder(capacity: normalized.utf8.count + 64)
+    var column = 0
+    for scalar in normalized.unicodeScalars {
+      switch scalar {
+      case "\n":
+        result.append(scalar)
+        column = 0
+      case "\t":
+        let spaces = 8 - column % 8
+        result.append(String(repeating: " ", count: spaces))
+        column += spaces
+      default:
+        let shown = isSpecial(scalar) ? inert(String(scalar)) : String(scalar)
+        result.append(shown)
+        column += shown.unicodeScalars.count
+      }
+    }
+    return result.string
+  }
+
   /// A person's name, made unmistakable as well as inert: characters that take no room
   /// or reorder text (zero-width spaces and joiners, direction marks, tag characters)
   /// show as `<U+200B>`, so "al\u{200B}ice" can never pass as "alice". Kept out of

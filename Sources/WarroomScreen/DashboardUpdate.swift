@@ -250,12 +250,13 @@ public enum DashboardUpdate {
     switch (key, confirmation.subject) {
     case (.enter, .action(let action)):
       return perform(action, &model, state, queued: queued)
-    case (.enter, .pastedLines(let lines)):
+    case (.control("s"), .pastedLines(let lines)):
+      // The explicit choice: each line its own entry (the line held them as one).
+      model.input.reset()
       model.message = Message("sending \(lines.count) entries")
       return lines.compactMap { entryEffect($0, kind: model.inputKind) }
-    case (.escape, .pastedLines(let lines)):
+    case (.escape, .pastedLines):
       model.focus = .input
-      model.input.insert(SafeText.inert(lines.joined(separator: "\n")))
     case (.escape, .action):
       model.focus = .input
       model.message = nil
@@ -279,27 +280,31 @@ public enum DashboardUpdate {
     return []
   }
 
-  /// A paste is text: one line goes into the input line (control characters shown
-  /// inert); several lines ask once whether to send them as that many entries.
+  /// A paste is text, and a paste of several lines (a stack trace) is one entry: it goes on
+  /// the input line with its line breaks and indentation (tabs expanded; control
+  /// characters inert), for Enter to send whole. Sending each line as its own entry is the
+  /// explicit choice, offered once on the hint line.
   private static func paste(_ text: String, _ model: inout DashboardModel, _ state: IncidentState?)
   {
     model.focus = .input
     model.message = nil
-    let normalized = text.replacingOccurrences(of: "\r\n", with: "\n")
-      .replacingOccurrences(of: "\r", with: "\n")
-    var lines = normalized.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    var lines = SafeText.inertKeepingLines(text).split(
+      separator: "\n", omittingEmptySubsequences: false
+    )
+    .map(String.init)
     while let last = lines.last, last.trimmingCharacters(in: .whitespaces).isEmpty {
       lines.removeLast()
     }
-    let entries = lines.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-    guard entries.count > 1, state?.isDeclared == true, !model.isCommandLine else {
-      model.input.insert(SafeText.inert(lines.joined(separator: "\n")))
-      return
+    while let first = lines.first, first.trimmingCharacters(in: .whitespaces).isEmpty {
+      lines.removeFirst()
     }
+    model.input.insert(lines.joined(separator: "\n"))
+    let entries = lines.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+    guard entries.count > 1, state?.isDeclared == true, !model.isCommandLine else { return }
     model.confirmation = Confirmation(
       subject: .pastedLines(entries),
-      prompt: "Paste of \(entries.count) lines: Enter sends them as \(entries.count) "
-        + "\(model.inputKind.label) entries · Esc puts them on the input line")
+      prompt: "\(lines.count) lines pasted as one entry: Enter sends it whole · "
+        + "Ctrl-S sends the \(entries.count) lines as separate entries · typing edits it")
   }
 
   /// How soon a second Ctrl-C must follow the first to quit.

@@ -54,6 +54,27 @@ extension DisplayWidth {
 
   /// The same as ranges of `characters`, so a caller can keep per-character facts (such
   /// as styles) without searching. A line broken at a space leaves that space out.
+  /// `wrapRanges`, with each line break in the text starting a new row (the break itself
+  /// in no row), so a pasted trace keeps its lines and their indentation.
+  public static func wrapRangesKeepingLines(
+    _ characters: [Character], width: Int, maximumLines: Int = 200
+  ) -> [Range<Int>] {
+    guard characters.contains("\n") else {
+      return wrapRanges(characters, width: width, maximumLines: maximumLines)
+    }
+    var ranges: [Range<Int>] = []
+    var start = 0
+    while start <= characters.count, ranges.count < maximumLines {
+      let end = characters[start...].firstIndex(of: "\n") ?? characters.count
+      let line = Array(characters[start..<end])
+      let wrapped =
+        line.isEmpty ? [0..<0] : wrapRanges(line, width: width, maximumLines: maximumLines)
+      ranges += wrapped.map { ($0.lowerBound + start)..<($0.upperBound + start) }
+      start = end + 1
+    }
+    return Array(ranges.prefix(maximumLines))
+  }
+
   public static func wrapRanges(_ characters: [Character], width: Int, maximumLines: Int = 200)
     -> [Range<Int>]
   {

@@ -181,23 +181,31 @@ struct DashboardTmuxTests {
     #expect(try cli("status", "--json").stdout.contains("\"status\" : \"investigating\""))
   }
 
-  @Test func aBracketedPasteIsTextAndSeveralLinesAskOnce() throws {
+  @Test func aBracketedPasteIsTextAndAPastedTraceIsOneEntry() throws {
     _ = try cli("declare", "Payments are slow")
-    try tmux.start("rec", command: dashboard(as: "carol", "--view recorder"))
+    try tmux.start("rec", width: 80, height: 24, command: dashboard(as: "carol", "--view recorder"))
     try tmux.waitFor("rec") { $0.contains("INC-1 Payments are slow") }
     try tmux.run(["set-buffer", "-b", "one", "curl -s \u{1B}[2Jhttp://x\u{1B}c done"])
     try tmux.run(["paste-buffer", "-p", "-b", "one", "-t", "rec"])
     let line = try tmux.waitFor("rec") { $0.contains("done") }
     #expect(line.contains("curl -s ^[[2Jhttp://x^[c done"), "\(line)")
     try tmux.press("rec", "C-u")
-    try tmux.run(["set-buffer", "-b", "two", "first line\nq second line\n"])
+    // A 30-line stack trace with tabs: one entry, every character kept.
+    let frames = (1...30).map { "\tat frame\($0) (checkout/api.swift:\($0 * 7))" }
+    let trace = "Traceback (most recent call last):\n" + frames.joined(separator: "\n") + "\n"
+    try tmux.run(["set-buffer", "-b", "two", trace])
     try tmux.run(["paste-buffer", "-p", "-b", "two", "-t", "rec"])
-    let asked = try tmux.waitFor("rec") { $0.contains("Paste of 2 lines") }
-    #expect(asked.contains("Paste of 2 lines"), "\(asked)")
+    let asked = try tmux.waitFor("rec") { $0.contains("31 lines pasted as one entry") }
+    #expect(asked.contains("31 lines pasted as one entry"), "\(asked)")
     try tmux.press("rec", "Enter")
-    let sent = try tmux.waitFor("rec") { $0.contains("q second line") }
-    #expect(sent.contains("first line"))
-    #expect(try cli("export", "--format", "json").stdout.contains("\"q second line\""))
+    let sent = try tmux.waitFor("rec") { $0.contains("at frame30") }
+    #expect(sent.contains("        at frame30"), "indentation kept: \(sent)")
+    let stored = try cli("export", "--format", "json").stdout
+    let expected =
+      "Traceback (most recent call last):\\n"
+      + frames.map { $0.replacingOccurrences(of: "\t", with: "        ") }.joined(separator: "\\n")
+    #expect(stored.contains(expected), "0 characters lost")
+    #expect(try cli("store", "verify").stdout.contains("intact, 2 events"), "one entry, not 31")
   }
 
   @Test func unknownEscapeSequencesAreDroppedAndEscKeepsTheText() throws {

@@ -196,4 +196,24 @@ struct DashboardSnapshotTests {
       }
     }
   }
+
+  @Test func aPastedTraceIsShownLineByLineWithItsIndentation() {
+    var fixture = Fixtures.freshP1()
+    fixture.send(
+      .log(
+        .finding,
+        "Traceback (most recent call last):\n        at pool.acquire (db.swift:42)\n        at checkout.pay (api.swift:7)"
+      ))
+    let grid = render(
+      fixture.state, now: fixture.now, width: 120, height: 30,
+      model: DashboardModel(me: "alice", view: .recorder))
+    let rows = grid.text.split(separator: "\n").map(String.init)
+    let first = rows.firstIndex { $0.contains("Traceback (most recent call last):") }
+    #expect(first != nil, "\(grid.text)")
+    if let first {
+      #expect(rows[first + 1].contains("        at pool.acquire (db.swift:42)"), "\(grid.text)")
+      #expect(rows[first + 2].contains("        at checkout.pay (api.swift:7)"), "\(grid.text)")
+    }
+    #expect(!grid.text.contains("↵"))
+  }
 }

@@ -200,19 +200,32 @@ struct DashboardUpdateTests {
     #expect(model.input.cursor == model.input.characters.count - 1)
   }
 
-  @Test mutating func aPasteIsTextAndSeveralLinesAskOnce() {
+  @Test mutating func aPasteIsTextAndSeveralLinesAreOneEntry() {
     _ = press(.paste("curl \u{1B}[2J -H 'x'\tnow"))
-    #expect(model.input.text == "curl ^[[2J -H 'x' now")
+    #expect(model.input.text == "curl ^[[2J -H 'x'       now")
     model = DashboardModel(me: "alice")
     #expect(press(.paste("first\r\nq second\n:resolve --force x\n\n")).isEmpty)
-    #expect(model.confirmation?.prompt.hasPrefix("Paste of 3 lines") == true)
-    #expect(
-      press(.enter) == [
-        .write(.log(.note, "first")), .write(.log(.note, "q second")),
-        .write(.log(.note, ":resolve --force x")),
-      ])
-    _ = press(.paste("a\nb"), .escape)
-    #expect(model.input.text == "a↵b")
+    #expect(model.input.text == "first\nq second\n:resolve --force x")
+    #expect(model.confirmation?.prompt.hasPrefix("3 lines pasted as one entry") == true)
+    // Enter sends it whole, as one entry, its lines kept.
+    #expect(press(.enter) == [.write(.log(.note, "first\nq second\n:resolve --force x"))])
+    // Splitting is the explicit choice.
+    _ = press(.paste("a\nb"))
+    #expect(press(.control("s")) == [.write(.log(.note, "a")), .write(.log(.note, "b"))])
+    #expect(model.input.isEmpty)
+    // Typing after a paste edits it.
+    _ = press(.paste("a\nb"))
+    _ = type("c")
+    #expect(model.input.text == "a\nbc")
+  }
+
+  @Test mutating func aPastedTraceWithTabsLosesNoCharacter() {
+    let trace = (1...30).map { "\tat frame\($0) (checkout/api.swift:\($0 * 7))" }
+      .joined(separator: "\n")
+    _ = press(.paste("Traceback:\n" + trace))
+    let expected = "Traceback:\n" + trace.replacingOccurrences(of: "\t", with: "        ")
+    #expect(model.input.text == expected)
+    #expect(press(.enter) == [.write(.log(.note, expected))])
   }
 
   @Test mutating func ctrlZAsksThenTakesBackMyLastChange() {

@@ -205,7 +205,8 @@ enum LogPane {
       let y = bottom - 1
       grid.write(item.meta, x: body.x, y: y, role: .logMeta, limit: item.metaWidth)
       var x = body.x + item.metaWidth
-      var clipped = false
+      // An entry of several lines (a pasted trace) always takes the wrapping path below.
+      var clipped = item.parts.contains { $0.0.contains("\n") }
       for (part, role) in item.parts where !clipped {
         x += grid.write(part, x: x, y: y, role: role, limit: body.maxX - x, clipped: &clipped)
       }
@@ -218,7 +219,7 @@ enum LogPane {
         continue
       }
       grid.fill(Rect(x: body.x, y: y, width: body.width, height: 1), role: .text)
-      let parts = item.parts.map { (SafeText.inert($0.0), $0.1) }
+      let parts = item.parts.map { (SafeText.inertKeepingLines($0.0), $0.1) }
       // Wrap the parts as one text, keeping each character's style beside it.
       var characters: [Character] = []
       var roles: [StyleRole] = []
@@ -227,7 +228,7 @@ enum LogPane {
         characters += safe
         roles += Array(repeating: role, count: safe.count)
       }
-      let lines = DisplayWidth.wrapRanges(characters, width: textWidth)
+      let lines = DisplayWidth.wrapRangesKeepingLines(characters, width: textWidth)
       // Older items are shown whole or not at all; only the newest may be cut (its last
       // rows stay in view).
       if index < newest, lines.count > bottom - top { break }

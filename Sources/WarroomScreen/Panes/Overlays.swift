@@ -90,9 +90,10 @@ enum Overlays {
       focused: true)
     let body = rect.belowTitle
     let width = body.width - 2
-    var lines: [(String, StyleRole)] = DisplayWidth.wrap(
-      SafeText.inert(entry.text), width: width, maximumLines: 1000
-    ).map { ($0, .text) }
+    let characters = Array(SafeText.inertKeepingLines(entry.text))
+    var lines: [(String, StyleRole)] = DisplayWidth.wrapRangesKeepingLines(
+      characters, width: width, maximumLines: 1000
+    ).map { (String(characters[$0]), .text) }
     if let struck = entry.struck {
       lines.append(("", .text))
       lines.append(
