@@ -21,6 +21,29 @@ struct NothingLeavesByAccidentTests {
     try WarroomBinary.run(arguments + ["--store", store], environment: environment, timeout: 60)
   }
 
+  /// A config with one destination of `kind` at `url`, taking `messages`.
+  func config(kind: String, url: String, messages: [String] = ["*"]) throws -> String {
+    let path = folder.path("config-\(UUID().uuidString).toml")
+    let list = messages.map { "\"\($0)\"" }.joined(separator: ", ")
+    try """
+    [[destination]]
+    name = "\(kind == "slack-webhook" ? "stakeholders" : "audit")"
+    kind = "\(kind)"
+    url = "\(url)"
+    messages = [\(list)]
+    """.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
+  /// A relay on this store with `config`; stopped when the test lets go of it.
+  func relay(_ config: String, name: String = "relay") throws -> BackgroundProcess {
+    var env = ProcessInfo.processInfo.environment
+    env["WARROOM_USER"] = "relay"
+    return try BackgroundProcess(
+      [WarroomBinary.path, "relay", "--config", config, "--store", store], environment: env,
+      outputPath: folder.path("\(name)-\(UUID().uuidString).out"))
+  }
+
   @Test func withTwoOpenIncidentsAWriteMustSayWhichAndNothingIsStored() throws {
     try warroom("declare", "Checkout returns 502")
     try warroom("log", "first note")
@@ -70,14 +93,7 @@ struct NothingLeavesByAccidentTests {
   @Test func twoKeysInAFocusedPaneSendNothingAndTheWordSendsIt() throws {
     let peers = try FakePeers(folder: folder, script: DeliveryEndToEndTests.script)
     defer { peers.stop() }
-    let config = folder.path("config.toml")
-    try """
-    [[destination]]
-    name = "audit"
-    kind = "webhook"
-    url = "\(peers.base)/webhook"
-    messages = ["*"]
-    """.write(toFile: config, atomically: true, encoding: .utf8)
+    let config = try config(kind: "webhook", url: "\(peers.base)/webhook")
     try warroom("declare", "Checkout returns 502")
     let tmux = Tmux()
     try tmux.start(
@@ -131,20 +147,11 @@ struct NothingLeavesByAccidentTests {
   @Test func undoOfADeliveredMitigationSendsACorrectionNotAReopening() throws {
     let peers = try FakePeers(folder: folder, script: DeliveryEndToEndTests.script)
     defer { peers.stop() }
-    let config = folder.path("relay.toml")
-    try """
-    [[destination]]
-    name = "audit"
-    kind = "webhook"
-    url = "\(peers.base)/webhook"
-    messages = ["declared", "update", "mitigated", "reopened"]
-    """.write(toFile: config, atomically: true, encoding: .utf8)
+    let config = try config(
+      kind: "webhook", url: "\(peers.base)/webhook",
+      messages: ["declared", "update", "mitigated", "reopened"])
     try warroom("declare", "Checkout returns 502")
-    var env = ProcessInfo.processInfo.environment
-    env["WARROOM_USER"] = "relay"
-    let relay = try BackgroundProcess(
-      [WarroomBinary.path, "relay", "--config", config, "--store", store], environment: env,
-      outputPath: folder.path("relay.out"))
+    let relay = try relay(config)
     defer { relay.stop() }
     try warroom("mitigate")
     let mitigated = peers.wait(for: 2, to: "/webhook")
@@ -164,9 +171,7 @@ struct NothingLeavesByAccidentTests {
     relay.stop()
     try warroom("update", "Everything is fine now")
     #expect(try warroom("undo").status == 0)
-    let again = try BackgroundProcess(
-      [WarroomBinary.path, "relay", "--config", config, "--store", store], environment: env,
-      outputPath: folder.path("relay2.out"))
+    let again = try self.relay(config, name: "again")
     defer { again.stop() }
     #expect(
       BackgroundProcess.wait(atMost: 20) { again.output.contains("holding the deliverer lease") })
@@ -183,29 +188,16 @@ struct NothingLeavesByAccidentTests {
     defer { peers.stop() }
     // A Slack webhook cannot tell a repeat: a cut send is "may have been sent".
     try peers.plan(["/slack": [["status": 200, "delay": 3]]])
-    let config = folder.path("relay.toml")
-    try """
-    [[destination]]
-    name = "stakeholders"
-    kind = "slack-webhook"
-    url = "\(peers.base)/slack/hook"
-    messages = ["declared", "update"]
-    """.write(toFile: config, atomically: true, encoding: .utf8)
+    let config = try config(
+      kind: "slack-webhook", url: "\(peers.base)/slack/hook", messages: ["declared", "update"])
     try warroom("declare", "Checkout returns 502")
-    var env = ProcessInfo.processInfo.environment
-    env["WARROOM_USER"] = "relay"
-    func relay(_ name: String) throws -> BackgroundProcess {
-      try BackgroundProcess(
-        [WarroomBinary.path, "relay", "--config", config, "--store", store], environment: env,
-        outputPath: folder.path("\(name).out"))
-    }
-    let first = try relay("r1")
+    let first = try relay(config, name: "r1")
     // The attempt is recorded before the send; the answer is 3 s away: kill it between.
     _ = BackgroundProcess.wait(atMost: 30, every: 0.05) {
       ((try? warroom("notify", "status").stdout) ?? "").contains("sending")
     }
     first.killHard()
-    let second = try relay("r2")
+    let second = try relay(config, name: "r2")
     defer { second.stop() }
     var status = ""
     _ = BackgroundProcess.wait(atMost: 30, every: 0.2) {
