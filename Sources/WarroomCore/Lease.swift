@@ -26,6 +26,8 @@ public struct Lease: Sendable, Equatable {
   }
 
   public static let deliverer = "deliverer"
+  /// The name the deliverer writes its own events under (probe findings, delivery records).
+  public static let delivererActor = "warroom"
   /// How long a lease lasts unrenewed: a holder that stops is replaced within this.
   public static let term: TimeInterval = 12
   /// How often a holder renews.

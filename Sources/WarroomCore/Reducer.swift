@@ -373,7 +373,8 @@ public enum AutoChecks {
     case .channelSet: !(state.channel ?? "").isEmpty
     case .rolesFilled: state.roles.coreRolesFilled
     case .experimentConcluded: state.experiments.contains { $0.state == .concluded }
-    case .logWritten: !state.log.isEmpty
+    // People's entries: a probe's finding written by the deliverer keeps no log.
+    case .logWritten: state.log.contains { $0.by != Lease.delivererActor }
     case .stakeholderUpdated: state.updates.contains { state.reached($0) }
     case .announced: !state.announcements.isEmpty
     case .recoveryVerified:

@@ -53,7 +53,7 @@ public final class Deliverer: @unchecked Sendable {
   private var readings: [(key: String, incident: IncidentID, probe: String, ProbeReading)] = []
 
   /// The actor recorded on the deliverer's own events.
-  public static let actor = "warroom"
+  public static let actor = Lease.delivererActor
 
   /// Where to keep the store's chain head as a witness (`relay --head-file`), if anywhere.
   private let headFile: String?

@@ -102,4 +102,37 @@ struct PostMortemTests {
     #expect(report.nextUpdate.overdue)
     #expect(report.unfilledRoles == ["communicator", "recorder"])
   }
+
+  @Test func aSharedAccountIsSaidOnceAndADifferentOneOnItsRow() {
+    func fold(_ users: [(String, String)]) -> String {
+      var state = IncidentState(id: IncidentID(number: 1))
+      let start = Date(timeIntervalSince1970: 1_798_000_000)
+      for (index, (actor, osUser)) in users.enumerated() {
+        let event: Event =
+          index == 0
+          ? .declared(Declared(title: "Checkout down")) : .logged(LogAdded(kind: .note, text: "n"))
+        Reducer.apply(
+          EventEnvelope(
+            seq: Int64(index + 1), incident: state.id, at: start, actor: actor, event: event,
+            osUser: osUser), to: &state)
+      }
+      return PostMortem.markdown(state, now: start)
+    }
+    let shared = fold([("alice", "root"), ("bob", "root"), ("carol", "root")])
+    #expect(shared.contains("Every event was written by the operating-system user root."))
+    #expect(!shared.contains("(as OS user"))
+    let mixed = fold([("alice", "alice"), ("bob", "bob"), ("mallory", "bob")])
+    #expect(mixed.contains("mallory (as OS user bob)"))
+    #expect(!mixed.contains("alice (as OS user"))
+  }
+
+  @Test func aProbesFindingDoesNotKeepTheLog() throws {
+    var story = Story(Declared(title: "Checkout down"), by: "alice")
+    let keepLog = try #require(story.state.runbook.steps.firstIndex { $0.auto == .logWritten })
+    story.record(
+      .logged(LogAdded(kind: .finding, text: "Probe checkout is failing")), by: "warroom")
+    #expect(!story.state.isStepDone(keepLog))
+    try story.send(.log(.note, "a person writes"), by: "carol")
+    #expect(story.state.isStepDone(keepLog))
+  }
 }
