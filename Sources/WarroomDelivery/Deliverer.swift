@@ -125,6 +125,7 @@ public final class Deliverer: @unchecked Sendable {
       }
       if trouble.mayTry(at: now) {
         failedThisTurn = false
+        wroteThisTurn = false
         if !isStopping { claimIfDue(now) }
         recordFinished()
         if holding, !isStopping, clock() < heldUntil {
@@ -136,9 +137,10 @@ public final class Deliverer: @unchecked Sendable {
             storeFailed("cannot read or write the store", error)
           }
         }
-        // Cleared only by a whole turn without a failure, so a store that takes some
-        // writes and refuses others is not said to be back on every turn.
-        if !failedThisTurn { storeWorked() }
+        // Cleared only by a turn that wrote and did not fail: a turn that only read says
+        // nothing about a full disk, and a store that takes some writes and refuses
+        // others must not be said to be back on every turn.
+        if !failedThisTurn, wroteThisTurn { storeWorked() }
       }
       var fds = [pollfd(fd: wake.fileDescriptor, events: Int16(POLLIN), revents: 0)]
       if let signal {
@@ -209,6 +211,7 @@ public final class Deliverer: @unchecked Sendable {
         result = current
       } else {
         result = try store.claimLease(mine, now: now, gone: gone)
+        wroteThisTurn = true
       }
       let nowHolding = result.holder == identity.holder
       if nowHolding != holding || result.holder != lastHolder {
@@ -229,6 +232,7 @@ public final class Deliverer: @unchecked Sendable {
   /// growing pauses, says so once when it starts and once when it clears.
   private var trouble = StoreTrouble()
   private var failedThisTurn = false
+  private var wroteThisTurn = false
 
   private func storeFailed(_ what: String, _ error: any Error) {
     guard !failedThisTurn else { return }  // one failure a turn sets the pause
@@ -421,6 +425,7 @@ public final class Deliverer: @unchecked Sendable {
       try store.write(to: &state, actor: Self.actor, at: now, request: nil) { latest in
         try Rules.decide(command, in: latest)
       }
+      wroteThisTurn = true
       return true
     } catch is Refusal {
       return false
