@@ -80,12 +80,12 @@ for n in range(rounds):
     typed_log.append(f"ok thanks {n}")
     settle()
     press("lead", "Escape")
-    # A pasted block of three lines, the second starting with q (confirmed with Enter).
+    # A pasted block of three lines, the second starting with q: one entry, sent whole.
     block = [f"grep shows timeouts {n}", f"quota on the db proxy {n}", f"restarting nothing yet {n}"]
     paste("recorder", "\n".join(block) + "\n")
     settle()
     press("recorder", "Enter")
-    typed_log.extend(block)
+    typed_log.append("\n".join(block))
     settle()
     # A pasted line with escape sequences in it.
     paste("recorder", f"curl -s \x1b[2Jhttp://checkout/health \x1b]0;x\x07 {n}")
@@ -95,6 +95,9 @@ for n in range(rounds):
     # The communicator posts an update from its view.
     text = f"still investigating, next update in 20 minutes ({n})"
     type_text("comms", text)
+    press("comms", "Enter")  # an update reaches people: it is confirmed on purpose
+    settle()
+    type_text("comms", "yes")
     press("comms", "Enter")
     typed_updates.append(text)
     settle()
