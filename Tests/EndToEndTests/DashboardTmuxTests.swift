@@ -230,15 +230,25 @@ struct DashboardTmuxTests {
     try tmux.press("lead", "C-c")
     try tmux.waitFor("lead") { $0.contains("Ctrl-C again to quit") }
     try tmux.press("lead", "C-c")
-    // The pane stays (remain-on-exit): tmux says whether the dashboard ended, and how.
-    var ended = ""
+    // The pane stays (remain-on-exit). tmux marks it dead when the terminal closes and
+    // learns the exit status when it reaps the process, which on a busy machine can lag:
+    // the process must be gone (or a zombie waiting to be reaped), killed by no signal,
+    // and any status tmux has reported must be 0.
+    var ended: [String] = []
+    var exited = false
     _ = BackgroundProcess.wait(atMost: 30, every: 0.05) {
+      let format = "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}|#{pane_pid}"
       ended =
-        (try? tmux.run(["display-message", "-p", "-t", "lead", "#{pane_dead} #{pane_dead_status}"]))?
-        .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-      return ended.hasPrefix("1")
+        ((try? tmux.run(["display-message", "-p", "-t", "lead", format])) ?? "")
+        .trimmingCharacters(in: .whitespacesAndNewlines).components(separatedBy: "|")
+      guard ended.count == 4, ended[0] == "1" else { return false }
+      let stat = (try? String(contentsOfFile: "/proc/\(ended[3])/stat", encoding: .utf8)) ?? ""
+      exited = stat.isEmpty || stat.contains(") Z ")
+      return exited
     }
-    #expect(ended == "1 0", "pane dead and exit status: \(ended)")
+    #expect(exited, "the dashboard did not exit: \(ended)")
+    #expect(ended.count == 4 && ended[2].isEmpty, "killed by a signal: \(ended)")
+    #expect(ended.count == 4 && (ended[1] == "0" || ended[1].isEmpty), "exit status: \(ended)")
     #expect(!FileManager.default.fileExists(atPath: folder.path("typo")))
   }
 
