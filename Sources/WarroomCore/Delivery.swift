@@ -192,6 +192,14 @@ public struct DeliveryRecord: Sendable, Equatable {
     return false
   }
 
+  /// Delivered, being sent, or may have been sent: it may be at the other end.
+  public var mayHaveArrived: Bool {
+    switch phase {
+    case .delivered, .sending, .uncertain: true
+    case .retrying, .failed, .resendAsked: false
+    }
+  }
+
   /// Failed for good or may have been sent: waits for a person.
   public var needsPerson: Bool {
     switch phase {
@@ -214,20 +222,13 @@ extension IncidentState {
   /// delivered, is being sent, or may have been sent. A message that failed, waits for a
   /// retry or was never tried has reached nobody there.
   public func mayHaveReached(_ seq: Int64, destination: String) -> Bool {
-    deliveries.contains { record in
-      guard record.message == seq, record.destination == destination else { return false }
-      switch record.phase {
-      case .delivered, .sending, .uncertain: return true
-      case .retrying, .failed, .resendAsked: return false
-      }
-    }
+    delivery(DeliveryID.make(incident: id, message: seq, destination: destination))?
+      .mayHaveArrived ?? false
   }
 
   /// Whether the message recorded by event `seq` may have reached anyone.
   public func mayHaveReachedAnyone(_ seq: Int64) -> Bool {
-    Set(deliveries.filter { $0.message == seq }.map(\.destination)).contains {
-      mayHaveReached(seq, destination: $0)
-    }
+    deliveries.contains { $0.message == seq && $0.mayHaveArrived }
   }
 
   /// The delivery of one message to one destination, if any attempt was made.
@@ -299,6 +300,19 @@ extension IncidentState {
   /// incident delivers updates. One posted while no deliverer runs has reached nobody.
   public func reached(_ update: StakeholderUpdate) -> Bool {
     updateDestinations.isEmpty || firstDelivered(update) != nil
+  }
+
+  /// Whether any update reached stakeholders (`reached` for one of them), in one pass over
+  /// the deliveries: the checklist asks this after every event.
+  public var anUpdateReachedStakeholders: Bool {
+    guard !updates.isEmpty else { return false }
+    let posted = Set(updates.map(\.seq))
+    var deliversUpdates = false
+    for record in deliveries where posted.contains(record.message) {
+      if record.isDelivered { return true }
+      deliversUpdates = true
+    }
+    return !deliversUpdates
   }
 
   /// On time as stakeholders saw it: posted before it was due and, where updates are

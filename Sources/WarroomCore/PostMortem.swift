@@ -121,18 +121,17 @@ public enum PostMortem {
 
     out.append("## Timeline (UTC)")
     out.append("")
-    out.append("| Time | Who | What |")
-    out.append("|---|---|---|")
     // Where everyone wrote as one operating-system user (a shared account), naming it on
-    // every row tells nothing: it is said once, above, instead.
+    // every row tells nothing: it is said once, above the table, instead.
     let osUsers = Set(state.timeline.compactMap(\.osUser))
     let shared = osUsers.count == 1 && Set(state.timeline.map(\.actor)).count > 1
     if shared, let account = osUsers.first {
-      out.insert(
-        "Every event was written by the operating-system user \(MarkdownText.name(account)).",
-        at: out.count - 2)
-      out.insert("", at: out.count - 2)
+      out.append(
+        "Every event was written by the operating-system user \(MarkdownText.name(account)).")
+      out.append("")
     }
+    out.append("| Time | Who | What |")
+    out.append("|---|---|---|")
     for entry in state.timeline {
       out.append(
         "| \(UTCTime.dateTime(entry.at)) | \(shared ? MarkdownText.name(entry.actor) : who(entry)) | \(s(entry.summary)) |"

@@ -375,7 +375,7 @@ public enum AutoChecks {
     case .experimentConcluded: state.experiments.contains { $0.state == .concluded }
     // People's entries: a probe's finding written by the deliverer keeps no log.
     case .logWritten: state.log.contains { $0.by != Lease.delivererActor }
-    case .stakeholderUpdated: state.updates.contains { state.reached($0) }
+    case .stakeholderUpdated: state.anUpdateReachedStakeholders
     case .announced: !state.announcements.isEmpty
     case .recoveryVerified:
       state.recoveryProvenAt != nil && !state.activeProbes.isEmpty

@@ -58,12 +58,7 @@ extension DeliveryPreview {
           incident: state.id, message: message.seq, destination: destination.name),
         destination: destination.name, message: message, attempt: 1)
       let content = MessageContent(job: job, state: state, now: now)
-      let style: MessageText.Style =
-        switch destination.kind {
-        case .slack, .slackWebhook: .slack
-        case .statuspage: .statusPage
-        default: .plain
-        }
+      let style = MessageText.styles(for: destination.kind).first ?? .plain
       lines.append("→ \(destination.name) (\(destination.kind.rawValue)):")
       let rendered = MessageText.render(content, style: style, template: destination.template)
       lines += rendered.split(separator: "\n", omittingEmptySubsequences: false).map {

@@ -82,42 +82,23 @@ public final class ProbeChecker: Sendable {
   private func get(_ url: String, spec: ProbeSpec) async -> (
     Result<(status: Int, body: String), Transport.Failure>, milliseconds: Int
   ) {
-    var request = HTTPClientRequest(url: url)
-    request.method = .GET
-    request.headers.add(name: "User-Agent", value: "warroom-probe/1")
+    var headers = [("User-Agent", "warroom-probe/1")]
     switch token(spec) {
     case .failure(let error): return (.failure(Transport.Failure(reason: error.reason)), 0)
-    case .success(let token?): request.headers.add(name: "Authorization", value: "Bearer \(token)")
+    case .success(let token?): headers.append(("Authorization", "Bearer \(token)"))
     case .success(nil): break
     }
     let started = DispatchTime.now()
-    func elapsed() -> Int {
-      Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
-    }
-    let client = client
-    let sent = request
-    let headed = Locked(false)
-    do {
-      // One deadline for the whole check, body included: a service that sends headers and
-      // then stalls (or drips a byte a second) is not answering, whatever its status said.
-      let answer = try await Deadline.run(seconds: TimeInterval(spec.timeoutSeconds)) {
-        let response = try await client.execute(
-          sent, timeout: .seconds(Int64(spec.timeoutSeconds) + 5))
-        headed.withLock { $0 = true }
-        var body = Data()
-        for try await chunk in response.body {
-          if body.count < Transport.bodyKept {
-            body.append(contentsOf: chunk.readableBytesView.prefix(Transport.bodyKept - body.count))
-          }
-        }
-        return (Int(response.status.code), String(decoding: body, as: UTF8.self))
-      }
-      return (.success(answer), elapsed())
-    } catch {
-      let reason = Transport.describe(
-        error, timeout: TimeInterval(spec.timeoutSeconds), headed: headed.withLock { $0 })
-      return (.failure(Transport.Failure(reason: reason)), elapsed())
-    }
+    // One deadline for the whole check, body included (as for a delivery): a service that
+    // sends headers and then stalls, or drips a byte a second, is not answering.
+    let result = await Transport.execute(
+      WireRequest(method: "GET", url: url, headers: headers, body: Data()), client: client,
+      timeout: TimeInterval(spec.timeoutSeconds))
+    let milliseconds = Int(
+      (DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
+    return (
+      result.map { ($0.status, String(decoding: $0.body, as: UTF8.self)) }, milliseconds
+    )
   }
 
   private func http(_ spec: ProbeSpec) async -> ProbeReading {

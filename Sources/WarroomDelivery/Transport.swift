@@ -69,7 +69,7 @@ public final class Transport: Sendable {
     var request = HTTPClientRequest(url: wire.url)
     request.method = .init(rawValue: wire.method)
     for (name, value) in wire.headers { request.headers.add(name: name, value: value) }
-    request.body = .bytes(ByteBuffer(bytes: wire.body))
+    if !wire.body.isEmpty { request.body = .bytes(ByteBuffer(bytes: wire.body)) }
     let sent = request
     let headed = Locked(false)
     do {

@@ -5,19 +5,10 @@ import Foundation
 /// can tell when the newest events were removed. Written whole or not at all.
 public enum HeadWitness {
   public static func write(_ head: ChainHead, to path: String) throws {
-    let temporary = path + ".tmp-\(getpid())"
     do {
       try Data((head.description + "\n").utf8).write(
-        to: URL(fileURLWithPath: temporary), options: .withoutOverwriting)
-      guard rename(temporary, path) == 0 else {
-        let reason = String(cString: strerror(errno))
-        unlink(temporary)
-        throw StoreError.cannotOpen(path: path, reason: reason)
-      }
-    } catch let error as StoreError {
-      throw error
+        to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
-      unlink(temporary)
       throw StoreError.cannotOpen(path: path, reason: error.localizedDescription)
     }
   }

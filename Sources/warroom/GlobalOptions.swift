@@ -93,7 +93,9 @@ struct GlobalOptions: ParsableArguments {
       warnAboutSkipped(state)
       return state
     }
+    var current: IncidentState?
     if forWriting {
+      // Every incident is folded once here, and the one open incident is the answer.
       let open = try store.openIncidents()
       if open.count > 1 {
         let named = open.map { "\($0.id) \"\(String($0.title.prefix(40)))\"" }
@@ -102,8 +104,10 @@ struct GlobalOptions: ParsableArguments {
             + "say which with --incident ID or WARROOM_INCIDENT=ID; nothing was stored",
           code: 64)
       }
+      current = open.first
+    } else {
+      current = try store.currentIncident()
     }
-    var current = try store.currentIncident()
     if current == nil, orNewest, let newest = try store.incidentIDs().last {
       current = try store.load(newest)
     }
