@@ -10,7 +10,11 @@ public enum DashboardRenderer {
     }
     let layout = Layout.compute(
       width: width, height: height, view: context.model.view,
-      probes: context.state?.currentProbes.count ?? 0)
+      probes: context.state?.currentProbes.count ?? 0, focus: context.model.focus)
+    var context = context
+    if layout.onePage, let state = context.state {
+      context.summary = PaneSummary.parts(context, state)
+    }
     HeaderPane.render(context, into: &grid, rect: layout.header)
     let middle = Rect(
       x: 0, y: layout.header.maxY, width: width, height: layout.input.y - layout.header.maxY)

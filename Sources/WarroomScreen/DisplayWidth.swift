@@ -109,3 +109,33 @@ extension DisplayWidth {
     return lines
   }
 }
+
+extension DisplayWidth {
+  /// Text shortened to `width` columns the way a person would: whole words, then `…`.
+  /// Only a single word longer than the room (a long host name) is cut inside, since
+  /// there is no whole word to keep; `Grid.cuts` counts those for the layout tests.
+  public static func abbreviate(_ text: String, width: Int) -> (text: String, cutWord: Bool) {
+    guard width > 0 else { return ("", !text.isEmpty) }
+    if of(text) <= width { return (text, false) }
+    let room = width - 1
+    var kept = ""
+    var used = 0
+    var lastBreak: String.Index?
+    for index in text.indices {
+      let character = text[index]
+      let w = of(character)
+      if used + w > room { break }
+      if character == " " { lastBreak = kept.endIndex }
+      kept.append(character)
+      used += w
+    }
+    if let lastBreak {
+      var whole = String(kept[..<lastBreak])
+      while let last = whole.last, last == " " || last == "·" || last == "," || last == ":" {
+        whole.removeLast()
+      }
+      if !whole.isEmpty { return (whole + "…", false) }
+    }
+    return (kept + "…", true)
+  }
+}

@@ -23,6 +23,11 @@ public struct Grid: Equatable, Sendable {
   public let width: Int
   public let height: Int
   public private(set) var cells: [Cell]
+  /// How many writes cut visible text short at their limit, or cut a word to abbreviate
+  /// it: what the layout tests hold at zero at 80×24. Not part of what a frame looks like.
+  public var cuts: Int { cutRows.count }
+  /// The row of each such cut, for a test to say where.
+  public private(set) var cutRows: [Int] = []
 
   public init(width: Int, height: Int) {
     self.width = max(0, width)
@@ -35,6 +40,13 @@ public struct Grid: Equatable, Sendable {
     set { cells[y * width + x] = newValue }
   }
 
+  public static func == (lhs: Grid, rhs: Grid) -> Bool {
+    lhs.width == rhs.width && lhs.height == rhs.height && lhs.cells == rhs.cells
+  }
+
+  /// Counts a word cut to abbreviate it (see `DisplayWidth.abbreviate`).
+  mutating func countCut(row: Int) { cutRows.append(row) }
+
   public var bounds: Rect { Rect(x: 0, y: 0, width: width, height: height) }
 
   /// Writes text at (x, y), never past `limit` columns (nor the grid's edge). Text from
@@ -45,26 +57,34 @@ public struct Grid: Equatable, Sendable {
     _ text: String, x: Int, y: Int, role: StyleRole, limit: Int? = nil
   ) -> Int {
     var clipped = false
-    return write(text, x: x, y: y, role: role, limit: limit, clipped: &clipped)
+    return write(text, x: x, y: y, role: role, limit: limit, clipped: &clipped, countsCut: true)
   }
 
   /// `write`, also saying whether the text was cut at the limit: a caller that would
-  /// rather wrap learns it from the one pass that writes.
+  /// rather wrap learns it from the one pass that writes (and a cut it then redraws is
+  /// not counted in `cuts`).
   @discardableResult
   public mutating func write(
-    _ text: String, x: Int, y: Int, role: StyleRole, limit: Int?, clipped: inout Bool
+    _ text: String, x: Int, y: Int, role: StyleRole, limit: Int?, clipped: inout Bool,
+    countsCut: Bool = false
   ) -> Int {
     guard y >= 0, y < height, x >= 0, x < width else {
       clipped = !text.isEmpty
+      if countsCut, text.contains(where: { !$0.isWhitespace }) { cutRows.append(y) }
       return 0
     }
     let end = min(width, x + (limit ?? width))
     var column = x
-    for character in SafeText.inert(text) {
+    let inert = SafeText.inert(text)
+    for index in inert.indices {
+      let character = inert[index]
       let cellWidth = DisplayWidth.of(character)
       if cellWidth == 0 { continue }  // stray marks with no base: dropped
       if column + cellWidth > end {
         clipped = true
+        if countsCut, inert[index...].contains(where: { !$0.isWhitespace }) {
+          cutRows.append(y)
+        }
         // A wide character that does not fit leaves a blank, never half a glyph.
         while column < end {
           self[column, y] = Cell(character: " ", role: role)

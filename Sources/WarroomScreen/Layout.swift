@@ -7,12 +7,16 @@ public struct PaneLayout: Equatable, Sendable {
   public var separators: [Rect]
   public var input: Rect
   public var hints: Rect
+  /// One pane stands for the others (the recorder's view on a small terminal): its title
+  /// bar sums up the panes not drawn, and Tab brings each onto the page.
+  public var onePage = false
 
   public func rect(_ pane: PaneID) -> Rect? { panes.first { $0.0 == pane }?.1 }
 
   public static func == (lhs: PaneLayout, rhs: PaneLayout) -> Bool {
     lhs.header == rhs.header && lhs.separators == rhs.separators && lhs.input == rhs.input
-      && lhs.hints == rhs.hints && lhs.panes.map(\.0) == rhs.panes.map(\.0)
+      && lhs.hints == rhs.hints && lhs.onePage == rhs.onePage
+      && lhs.panes.map(\.0) == rhs.panes.map(\.0)
       && lhs.panes.map(\.1) == rhs.panes.map(\.1)
   }
 }
@@ -21,6 +25,10 @@ public enum Layout {
   /// Below this the dashboard shows a "terminal too small" screen instead of panes.
   public static let minimumWidth = 80
   public static let minimumHeight = 24
+
+  /// Below this width the recorder's log takes the whole width: a 62% column of an 80
+  /// column terminal showed 8 entries in 49 columns beside a column of cut words.
+  public static let recorderColumnsWidth = 120
 
   /// Rows the countdown needs to show large digits.
   static let bigCountdownHeight = 9
@@ -35,15 +43,18 @@ public enum Layout {
   }
 
   /// `probes`: how many probes the incident has; the lead's view then gives them a pane.
-  public static func compute(width: Int, height: Int, view: ViewMode, probes: Int = 0)
-    -> PaneLayout
-  {
+  /// `focus`: on a small terminal the recorder sees one pane at a time, the focused one
+  /// (the log unless Tab moved on), with a strip summing up the others.
+  public static func compute(
+    width: Int, height: Int, view: ViewMode, probes: Int = 0, focus: Focus = .input
+  ) -> PaneLayout {
     let screen = Rect(x: 0, y: 0, width: width, height: height)
     let (header, rest) = screen.splitTop(2)
     let (middle, bottom) = rest.splitBottom(2)
     let (input, hints) = bottom.splitTop(1)
     var panes: [(PaneID, Rect)] = []
     var separators: [Rect] = []
+    var onePage = false
 
     /// Splits into a left part and a right part with a one-column line between them.
     func columns(_ rect: Rect, left: Int) -> (Rect, Rect) {
@@ -72,6 +83,15 @@ public enum Layout {
         panes.append((.experiments, rest))
       }
       panes.append((.log, log))
+    case .recorder where width < recorderColumnsWidth:
+      onePage = true
+      let shown: PaneID
+      if case .pane(let pane) = focus, focusablePanes(.recorder).contains(pane) {
+        shown = pane
+      } else {
+        shown = .log
+      }
+      panes = [(shown, middle)]
     case .recorder:
       let (log, right) = columns(middle, left: width * 62 / 100)
       let (countdown, below) = right.splitTop(3)
@@ -84,6 +104,7 @@ public enum Layout {
       panes = [(.countdown, countdown), (.roles, roles), (.log, log)]
     }
     return PaneLayout(
-      header: header, panes: panes, separators: separators, input: input, hints: hints)
+      header: header, panes: panes, separators: separators, input: input, hints: hints,
+      onePage: onePage)
   }
 }

@@ -127,6 +127,31 @@ struct NothingLeavesByAccidentTests {
     #expect(message?["type"] as? String == "mitigated", "\(sent.last?.body ?? "")")
   }
 
+  /// The recorder at 80×24: the log across the whole width, at least 16 entries, what
+  /// the other panes say in its title bar, and Tab turning the page to each of them.
+  @Test func theRecorderAt80x24SeesSixteenEntriesAcrossTheWholeWidth() throws {
+    try warroom("declare", "Checkout returns 502")
+    for number in 1...20 {
+      try warroom("log", "checked shard \(number) and its replicas")
+    }
+    let tmux = Tmux()
+    try tmux.start(
+      "recorder", width: 80, height: 24,
+      command: "WARROOM_USER=carol \(WarroomBinary.path) --store \(store) --view recorder")
+    let screen = try tmux.waitFor("recorder", timeout: 30) {
+      $0.contains("checked shard 20 and its replicas")
+    }
+    let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+    let entries = lines.filter { $0.contains("checked shard") }
+    #expect(entries.count >= 16, "\(screen)")
+    #expect(lines.dropFirst(2).allSatisfy { !$0.contains("│") }, "one column:\n\(screen)")
+    #expect(screen.contains("update due in"), "\(screen)")
+    try tmux.press("recorder", "Tab")
+    try tmux.press("recorder", "Tab")
+    let experiments = try tmux.waitFor("recorder") { $0.contains("▸ Experiments") }
+    #expect(experiments.contains("none yet"), "\(experiments)")
+  }
+
   @Test func aColonCommandThatDoesNotParseKeepsItsText() throws {
     try warroom("declare", "Checkout returns 502")
     let tmux = Tmux()

@@ -394,7 +394,18 @@ struct ScreenBlocksTests {
       }
     }
     #expect(covered.allSatisfy { $0 == 1 })  // every cell belongs to exactly one region
-    #expect(Set(layout.panes.map(\.0)) == Set(Layout.focusablePanes(view)))
+    if layout.onePage {
+      // One pane at a time (the recorder at 80 columns): the log, or the one Tab chose.
+      #expect(view == .recorder && size.0 < Layout.recorderColumnsWidth)
+      #expect(layout.panes.map(\.0) == [.log])
+      for pane in Layout.focusablePanes(view) {
+        let focused = Layout.compute(
+          width: size.0, height: size.1, view: view, focus: .pane(pane))
+        #expect(focused.panes.map(\.0) == [pane])
+      }
+    } else {
+      #expect(Set(layout.panes.map(\.0)) == Set(Layout.focusablePanes(view)))
+    }
   }
 }
 

@@ -11,7 +11,8 @@ enum ChecklistPane {
     let bar =
       String(repeating: "■", count: filled) + String(repeating: "□", count: barWidth - filled)
     let focused = context.isFocused(.checklist)
-    grid.titleBar(rect, "Checklist \(done)/\(total)", detail: bar, focused: focused)
+    grid.titleBar(
+      rect, "Checklist \(done)/\(total)", details: context.titleDetails([bar]), focused: focused)
 
     let body = rect.belowTitle
     guard body.height > 0 else { return }
@@ -38,6 +39,10 @@ enum ChecklistPane {
           : " " + clockTime(stamp.at, offset: context.model.timeOffset)
       } else if step.auto != nil, wide {
         who = " auto"
+      }
+      // A title comes before who did it: a row too narrow for both keeps the title whole.
+      if DisplayWidth.of(step.title) + DisplayWidth.of(SafeText.inert(who)) > body.width - 6 {
+        who = ""
       }
       let whoWidth = min(DisplayWidth.of(SafeText.inert(who)), rect.width / 3)
       let titleWidth = body.width - 6 - whoWidth

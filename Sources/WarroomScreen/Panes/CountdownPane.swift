@@ -24,7 +24,8 @@ enum CountdownPane {
       headline = "none needed: resolved"
     }
     grid.titleBar(
-      rect, "Next stakeholder update", detail: "every \(DurationText.short(state.cadence))",
+      rect, "Next stakeholder update",
+      details: context.titleDetails(["every \(DurationText.short(state.cadence))"]),
       focused: context.isFocused(.countdown))
     var body = rect.belowTitle
     guard body.height > 0 else { return }

@@ -7,13 +7,15 @@ enum ExperimentsPane {
     guard let state = context.state, rect.height > 0 else { return }
     let running = state.runningExperiments.count
     let conflicts = state.conflictingTargets
-    var detail = "\(running) running"
+    var details = ["\(running) running"]
     if !conflicts.isEmpty {
-      detail +=
-        rect.width >= 60 ? " · ⚠ CONFLICT on \(conflicts.joined(separator: ", "))" : " ⚠ CONFLICT"
+      let named = "⚠ CONFLICT on \(conflicts.joined(separator: ", "))"
+      let room = rect.width - DisplayWidth.of("  Experiments  \(running) running, ")
+      details.append(DisplayWidth.of(SafeText.inert(named)) <= room ? named : "⚠ CONFLICT")
     }
     let focused = context.isFocused(.experiments)
-    grid.titleBar(rect, "Experiments", detail: detail, focused: focused)
+    grid.titleBar(
+      rect, "Experiments", details: context.titleDetails(details), focused: focused)
     let body = rect.belowTitle
     let ordered = state.experimentsForDisplay
     if ordered.isEmpty {
@@ -47,10 +49,13 @@ enum ExperimentsPane {
         default: label = "INC "
         }
       }
-      let narrow = body.width < 60
-      let owner = column(experiment.owner ?? "—", narrow ? 6 : 10)
-      let target = column(experiment.target ?? "—", narrow ? 10 : 16)
-      let line = "#\(experiment.id) \(label) \(owner) \(target) \(experiment.hypothesis)"
+      // Narrow, the target goes (⚠RUN already says two share one) and the hypothesis
+      // keeps its words: a cut `checkout-…` named no service.
+      let line =
+        body.width < 60
+        ? "#\(experiment.id) \(label) \(experiment.owner ?? "—") \(experiment.hypothesis)"
+        : "#\(experiment.id) \(label) \(column(experiment.owner ?? "—", 10)) "
+          + "\(column(experiment.target ?? "—", 16)) \(experiment.hypothesis)"
       grid.writeClipped(line, x: body.x + 1, y: y, width: body.width - 1, role: role)
       if focused, first + row == selected {
         grid.restyle(Rect(x: body.x, y: y, width: body.width, height: 1), role: .selection)

@@ -73,7 +73,7 @@ enum HeaderPane {
     let elapsed = DurationText.age(Int(seconds: end.timeIntervalSince(state.declaredAt)))
     let offset = context.model.timeOffset
     var parts = [
-      "\(elapsed) since declared \(clockTime(state.declaredAt, offset: offset)) "
+      "\(elapsed) since \(clockTime(state.declaredAt, offset: offset)) "
         + zoneName(offset: offset)
     ]
     parts.append("ticket \(state.ticket ?? "—")")
@@ -90,8 +90,8 @@ enum HeaderPane {
         " ⚠ \(warning) ", x: rect.x + warned, y: rect.y + 1, role: .error,
         limit: rect.width - warned)
     }
-    grid.writeClipped(
-      " " + parts.joined(separator: " · "), x: rect.x + warned, y: rect.y + 1,
-      width: rect.width - warned, role: .subheader)
+    grid.writeParts(
+      parts.map { ($0, .subheader) }, x: rect.x + warned + 1, y: rect.y + 1,
+      width: rect.width - warned - 1)
   }
 }

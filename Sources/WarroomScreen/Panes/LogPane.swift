@@ -12,10 +12,11 @@ enum LogPane {
     let focused = context.isFocused(.log)
     var tabs = LogPage.allCases.map { $0 == page ? "[\($0.title)]" : $0.title }
       .joined(separator: " ")
-    if DisplayWidth.of(tabs) + 3 > rect.width {
+    if DisplayWidth.of(tabs) + 3 > rect.width || context.summary != nil {
       tabs = "[\(page.title)] ←→"  // too narrow for every tab: the current one, and how to move
     }
-    grid.titleBar(rect, tabs, detail: counts(state, page), focused: focused)
+    grid.titleBar(
+      rect, tabs, details: context.titleDetails(counts(state, page)), focused: focused)
     let body = rect.belowTitle
     guard body.height > 0, body.width > 2 else { return }
     let scroll = context.model.logScroll
@@ -114,16 +115,18 @@ enum LogPane {
     }
   }
 
-  private static func counts(_ state: IncidentState, _ page: LogPage) -> String {
+  private static func counts(_ state: IncidentState, _ page: LogPage) -> [String] {
     switch page {
-    case .log: "\(state.log.count) entries, \(state.manualChangeCount) manual changes"
-    case .timeline: "\(state.timeline.count) events"
-    case .whys: "\(state.whyChains.count) chains"
-    case .followups: "\(state.openFollowups.count) open of \(state.followups.count)"
+    case .log: ["\(state.log.count) entries", "\(state.manualChangeCount) manual changes"]
+    case .timeline: ["\(state.timeline.count) events"]
+    case .whys: ["\(state.whyChains.count) chains"]
+    case .followups: ["\(state.openFollowups.count) open of \(state.followups.count)"]
     case .updates:
-      "\(state.updates.filter(\.onTime).count)/\(state.updates.count) on time"
-        + (state.undeliveredCount > 0 ? ", \(state.undeliveredCount) not delivered" : "")
-    case .recovery: RecoveryPane.summary(state)
+      [
+        "\(state.updates.filter(\.onTime).count)/\(state.updates.count) on time",
+        state.undeliveredCount > 0 ? "\(state.undeliveredCount) not delivered" : "",
+      ]
+    case .recovery: RecoveryPane.summary(state).components(separatedBy: ", ")
     }
   }
 

@@ -16,6 +16,8 @@ public struct RenderContext: Sendable {
   public var samples: [ProbeSample] = []
   /// Until when the Recovery title flashes: a probe just turned failing.
   public var flashUntil: Date?
+  /// Set by the renderer when one pane stands for the others (see `PaneSummary`).
+  var summary: [(String, StyleRole)]?
 
   public init(
     state: IncidentState?, model: DashboardModel, now: Date, storeName: String,
@@ -33,31 +35,73 @@ public struct RenderContext: Sendable {
   }
 
   func isFocused(_ pane: PaneID) -> Bool { model.focus == .pane(pane) }
+
+  /// What a pane's title bar says after its title: its own details or, where this pane
+  /// stands for the others on a small terminal, their summary.
+  func titleDetails(_ own: [String]) -> [(String, StyleRole?)] {
+    summary?.map { ($0.0, $0.1) } ?? own.filter { !$0.isEmpty }.map { ($0, nil) }
+  }
 }
 
 extension Grid {
-  /// A pane's title bar: the title, then optional detail, across the whole width.
+  /// A pane's title bar: the title, then details, most telling first, each whole or left
+  /// out where the pane is narrow.
+  /// `detail` as a list: "500 entries, 100 manual changes" keeps "500 entries" at least.
   mutating func titleBar(_ rect: Rect, _ title: String, detail: String = "", focused: Bool) {
+    let details = detail.isEmpty ? [] : detail.components(separatedBy: ", ")
+    titleBar(rect, title, details: details.map { ($0, nil) }, focused: focused)
+  }
+
+  /// A pane's title bar: the title, then details, most telling first, each whole or left
+  /// out where the pane is narrow, in the title's style unless a detail has its own.
+  mutating func titleBar(
+    _ rect: Rect, _ title: String, details: [(String, StyleRole?)], focused: Bool
+  ) {
     guard !rect.isEmpty else { return }
     let role: StyleRole = focused ? .paneTitleFocused : .paneTitle
     fill(Rect(x: rect.x, y: rect.y, width: rect.width, height: 1), role: role)
     let marker = focused ? "▸ " : " "
-    let used = write(marker + title, x: rect.x, y: rect.y, role: role, limit: rect.width)
-    if !detail.isEmpty {
-      write("  " + detail, x: rect.x + used, y: rect.y, role: role, limit: rect.width - used)
-    }
+    let used = writeParts([(marker + title, role)], x: rect.x, y: rect.y, width: rect.width)
+    guard !details.isEmpty, used + 2 < rect.width else { return }
+    writeParts(
+      details.map { ($0.0, $0.1 ?? role) }, x: rect.x + used + 2, y: rect.y,
+      width: rect.width - used - 2, separatorRole: role)
   }
 
-  /// Text clipped to a width, with an ellipsis when something was cut.
+  /// Text fitted to a width: whole, or shortened at a word with `…` (see
+  /// `DisplayWidth.abbreviate`), so nobody reads `Investigat` as a word.
   mutating func writeClipped(_ text: String, x: Int, y: Int, width: Int, role: StyleRole) {
     guard width > 0 else { return }
-    let safe = SafeText.inert(text)
-    if DisplayWidth.of(safe) <= width {
-      write(safe, x: x, y: y, role: role, limit: width)
-    } else {
-      let used = write(safe, x: x, y: y, role: role, limit: width - 1)
-      write("…", x: x + used, y: y, role: role, limit: 1)
+    let (short, cutWord) = DisplayWidth.abbreviate(SafeText.inert(text), width: width)
+    if cutWord { countCut(row: y) }
+    write(short, x: x, y: y, role: role, limit: width)
+  }
+
+  /// Parts of a line, each written whole or not at all, in order, while they fit: the
+  /// first is abbreviated if it must be, the rest are left out (with what a later part
+  /// says given up before a word is cut). Returns the columns written.
+  @discardableResult
+  mutating func writeParts(
+    _ parts: [(String, StyleRole)], separator: String = " · ", x: Int, y: Int, width: Int,
+    separatorRole: StyleRole? = nil
+  ) -> Int {
+    var used = 0
+    for (index, (text, role)) in parts.enumerated() where !text.isEmpty {
+      let lead = used == 0 ? "" : separator
+      let need = DisplayWidth.of(lead) + DisplayWidth.of(SafeText.inert(text))
+      if used + need > width {
+        if index == 0 {
+          writeClipped(text, x: x, y: y, width: width, role: role)
+          return width
+        }
+        continue
+      }
+      if !lead.isEmpty {
+        used += write(lead, x: x + used, y: y, role: separatorRole ?? role)
+      }
+      used += write(text, x: x + used, y: y, role: role, limit: width - used)
     }
+    return used
   }
 }
 

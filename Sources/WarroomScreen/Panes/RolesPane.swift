@@ -10,7 +10,8 @@ enum RolesPane {
     }
     let focused = context.isFocused(.roles)
     grid.titleBar(
-      rect, "Roles", detail: unfilled.isEmpty ? "" : "\(unfilled.count) unfilled",
+      rect, "Roles",
+      details: context.titleDetails(unfilled.isEmpty ? [] : ["\(unfilled.count) unfilled"]),
       focused: focused)
     let body = rect.belowTitle
     for (row, role) in Role.allCases.enumerated() where row < body.height {
