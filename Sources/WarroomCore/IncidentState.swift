@@ -58,6 +58,9 @@ public struct IncidentState: Sendable, Equatable {
   public var recoveryProvenAt: Date?
   /// Every time recovery was proven, for the post-mortem.
   public var recoveries: [Mark] = []
+  /// Each time proven recovery was lost again (a probe failing or unknown after it), with
+  /// what the probe said: the post-mortem shows every relapse between the proofs.
+  public var relapses: [Mark] = []
   /// Due times (milliseconds) already noted as overdue, so each is noted once.
   public var overdueNoted: Set<Int64> = []
   /// Seconds between stakeholder updates.
@@ -229,6 +232,8 @@ public struct TimelineEntry: Sendable, Equatable {
   public var summary: String
   /// The operating-system user that wrote the event, when recorded.
   public var osUser: String? = nil
+  /// Whether the post-mortem's short timeline shows it (see `KeyMoment`).
+  public var isKeyMoment = false
 }
 
 // MARK: - Derived facts

@@ -1,285 +1,299 @@
 import Foundation
 
-/// The post-mortem, written from the events alone: every section comes from what people
-/// recorded during the war room, so nobody has to reconstruct it afterwards.
+/// The post-mortem, written from the events alone, in the order a manager reads it: a
+/// summary (impact, times, root cause, what fixed it, what did not, follow-ups), the key
+/// moments, then the full record as an appendix. Nobody has to reconstruct anything.
 public enum PostMortem {
   public static func markdown(_ state: IncidentState, now: Date) -> String {
-    var out: [String] = []
-    let s = MarkdownText.text
+    var out = Lines()
+    let t = MarkdownText.text
+    out += "# Post-mortem: \(t(state.title)) (\(state.id.rawValue))"
+    out += ""
+    var facts = [
+      "\(state.severity.rawValue)", "\(state.status.rawValue) (\(state.status.colourWord))",
+    ]
+    facts.append(state.ticket.map { "ticket \(MarkdownText.code($0))" } ?? "no ticket")
+    facts.append(state.channel.map { "channel \(MarkdownText.code($0))" } ?? "no channel")
+    out += facts.joined(separator: " · ")
+    out += ""
+    summary(state, into: &out)
+    keyMoments(state, into: &out)
+    metrics(state, into: &out)
+    out += "## Appendix: the full record"
+    out += ""
+    PostMortemAppendix.write(state, into: &out)
+    return out.text
+  }
+
+  // MARK: - Summary
+
+  private static func summary(_ state: IncidentState, into out: inout Lines) {
+    let t = MarkdownText.text
     let n = MarkdownText.name
+    out += "## Summary"
+    out += ""
+    out +=
+      state.impact.map(MarkdownText.paragraph)
+      ?? "Impact was not recorded (`warroom edit --impact`)."
+    out += ""
 
-    out.append("# Post-mortem: \(s(state.title)) (\(s(state.id.rawValue)))")
-    out.append("")
-    out.append("## Summary")
-    out.append("")
-    out.append("| | |")
-    out.append("|---|---|")
-    out.append("| Severity | \(state.severity.rawValue) |")
-    out.append("| Status | \(state.status.colourWord) (\(state.status.rawValue)) |")
-    if let started = state.impactStartedAt {
-      out.append("| Impact started | \(UTCTime.dateTime(started)) |")
+    // When, and how long after customers were first hurt (or the declaration).
+    let start = state.impactStartedAt ?? state.declaredAt
+    out +=
+      "| | When (UTC) | After \(state.impactStartedAt == nil ? "the declaration" : "the impact started") |"
+    out += "|---|---|---|"
+    var rows: [(Date, String)] = []
+    func row(_ what: String, _ at: Date, _ detail: String = "") {
+      rows.append((at, "| \(what) | \(UTCTime.dateTime(at))\(detail) | \(span(start, at)) |"))
     }
-    if let detected = state.detectedAt {
-      out.append("| Detected | \(UTCTime.dateTime(detected)) |")
+    if let started = state.impactStartedAt { row("Impact started", started) }
+    if let detected = state.detectedAt { row("Detected", detected) }
+    row("Declared", state.declaredAt, " by \(n(state.declaredBy))")
+    for mitigation in state.mitigations {
+      row(
+        "Mitigated", mitigation.at,
+        " by \(n(mitigation.by))" + (mitigation.text.map { ": " + MarkdownText.cell($0) } ?? ""))
     }
-    out.append("| Declared | \(UTCTime.dateTime(state.declaredAt)) by \(n(state.declaredBy)) |")
-    // Every turn of the colours, in order: a reopened incident shows each mitigation.
-    var turns: [(Date, String)] = state.mitigations.map {
-      ($0.at, "| Mitigated | \(UTCTime.dateTime($0.at)) by \(n($0.by)) |")
+    for reopening in state.reopenings {
+      row(
+        "Reopened", reopening.at,
+        " by \(n(reopening.by))" + (reopening.text.map { ": " + MarkdownText.cell($0) } ?? ""))
     }
-    turns += state.reopenings.map {
-      let reason = $0.text.map { ": " + s($0) } ?? ""
-      return ($0.at, "| Reopened | \(UTCTime.dateTime($0.at)) by \(n($0.by))\(reason) |")
+    for proven in state.recoveries { row("Recovery proven by the probes", proven.at) }
+    for relapse in state.relapses {
+      row("Recovery lost", relapse.at, relapse.text.map { ": " + MarkdownText.cell($0) } ?? "")
     }
-    for turn in turns.sorted(by: { $0.0 < $1.0 }) { out.append(turn.1) }
-    if let resolved = state.resolvedAt {
-      out.append("| Resolved | \(UTCTime.dateTime(resolved)) |")
+    if let verified = state.customerVerification {
+      row(
+        "Customer verified", verified.at,
+        " by \(n(verified.by))" + (verified.text.map { ": " + MarkdownText.cell($0) } ?? ""))
     }
-    out.append("| Ticket | \(s(state.ticket ?? "none")) |")
-    out.append("| War-room channel | \(s(state.channel ?? "none")) |")
-    let open = state.runbook.steps.indices.filter { !state.isStepDone($0) }
-    out.append(
-      "| Checklist | \(state.completedStepCount)/\(state.runbook.steps.count) steps"
-        + (open.isEmpty
-          ? ""
-          : "; open: "
-            + open.map { "\($0 + 1) (\(s(state.runbook.steps[$0].title)))" }
-            .joined(separator: ", ")) + " |")
-    if !state.openStepsAtGreen.isEmpty {
-      out.append(
-        "| Green announced with steps open | "
-          + state.openStepsAtGreen.map(String.init).joined(separator: ", ") + " |")
+    if let resolved = state.resolvedAt { row("Resolved", resolved) }
+    // Stable: the order of the record where two share a time.
+    for (_, line) in rows.enumerated().sorted(by: {
+      ($0.element.0, $0.offset) < ($1.element.0, $1.offset)
+    }).map(\.element) {
+      out += line
     }
+    if state.status != .resolved {
+      out += "| Still open | \(state.status.rawValue) | |"
+    }
+    out += ""
     if let forced = state.forcedResolution {
-      out.append("| Green forced | \(s(forced)) |")
+      out += "Green was forced past the checks: \(t(forced))."
+      out += ""
     }
-    if let verification = state.customerVerification {
-      out.append(
-        "| Customer verification | \(s(verification.text ?? "")) (\(n(verification.by)), \(UTCTime.dateTime(verification.at))) |"
-      )
+    if !state.openStepsAtGreen.isEmpty {
+      let steps = state.openStepsAtGreen.map { number in
+        let title =
+          state.runbook.steps.indices.contains(number - 1)
+          ? " (\(t(state.runbook.steps[number - 1].title)))" : ""
+        return "\(number)\(title)"
+      }
+      out +=
+        "Green was announced with step\(steps.count == 1 ? "" : "s") \(steps.joined(separator: ", ")) still open."
+      out += ""
     }
-    out.append("")
 
-    out.append("## Impact")
-    out.append("")
-    out.append(s(state.impact ?? "Not recorded."))
-    out.append("")
+    out += "**Root cause**, from the five whys (the last answer of each chain):"
+    out += ""
+    let causes = state.whyChains.compactMap(\.last)
+    if causes.isEmpty { out += "- Not found yet: no whys were recorded." }
+    for (number, link) in causes.enumerated() {
+      let chain = state.whyChains[number]
+      let path = chain.count > 1 ? " (\(chain.count) whys, from \"\(t(chain[0].why))\")" : ""
+      out += "- \(t(link.because))\(path)"
+    }
+    out += ""
 
-    out.append("## Metrics")
-    out.append("")
-    out.append("| Metric | Value |")
-    out.append("|---|---|")
+    out += "**What fixed it:**"
+    out += ""
+    let fixes = Self.fixes(state)
+    if fixes.isEmpty {
+      out +=
+        "- Nothing was recorded as the fix: no experiment was supported and no manual change was logged before the mitigation."
+    }
+    fixes.forEach { out += "- \($0)" }
+    out += ""
+
+    out += "**What did not work:**"
+    out += ""
+    let failures = Self.failures(state)
+    if failures.isEmpty { out += "- Nothing recorded." }
+    failures.forEach { out += "- \($0)" }
+    out += ""
+
+    out += "**Follow-ups:**"
+    out += ""
+    if state.followups.isEmpty { out += "- None recorded." }
+    for followup in state.followups {
+      let box = followup.done == nil ? "[ ]" : "[x]"
+      let owner = followup.owner.map { "owner \(n($0))" } ?? "**no owner**"
+      out += "- \(box) #\(followup.id) \(t(followup.text)) (\(owner))"
+    }
+    out += ""
+  }
+
+  /// Supported experiments, and the manual changes made after the last reopening and up
+  /// to the last mitigation (after it, they are clean-up): what turned it around.
+  static func fixes(_ state: IncidentState) -> [String] {
+    let t = MarkdownText.text
+    let n = MarkdownText.name
+    var fixes: [(Date, String)] = []
+    for e in state.experiments where e.outcome == .supported {
+      let change = e.change.map { "; changed: \(t($0))" } ?? ""
+      let result = e.result.map { "; \(t($0))" } ?? ""
+      fixes.append(
+        (
+          e.endedAt ?? e.proposed.at,
+          "Experiment #\(e.id) (\(n(e.owner ?? e.proposed.by))) supported \"\(t(e.hypothesis))\"\(change)\(result)"
+        ))
+    }
+    let until = state.mitigations.last?.at ?? state.resolvedAt ?? .distantFuture
+    let after = state.reopenings.last?.at ?? .distantPast
+    for entry in state.log
+    where entry.kind == .manualChange && entry.struck == nil && entry.at > after
+      && entry.at <= until
+    {
+      fixes.append(
+        (entry.at, "Manual change \(UTCTime.time(entry.at)) by \(n(entry.by)): \(t(entry.text))"))
+    }
+    return fixes.sorted { $0.0 < $1.0 }.map(\.1)
+  }
+
+  /// Refuted, inconclusive and abandoned experiments, and each mitigation that did not
+  /// hold (a reopening after it).
+  static func failures(_ state: IncidentState) -> [String] {
+    let t = MarkdownText.text
+    let n = MarkdownText.name
+    var failures: [(Date, String)] = []
+    for e in state.experiments {
+      let verdict: String
+      switch (e.state, e.outcome) {
+      case (.concluded, .refuted?): verdict = "refuted"
+      case (.concluded, .inconclusive?): verdict = "inconclusive"
+      case (.abandoned, _): verdict = "abandoned"
+      default: continue
+      }
+      let result = e.result.map { ": \(t($0))" } ?? ""
+      failures.append(
+        (
+          e.endedAt ?? e.proposed.at,
+          "Experiment #\(e.id) (\(n(e.owner ?? e.proposed.by))) \(verdict), \"\(t(e.hypothesis))\"\(result)"
+        ))
+    }
+    for reopening in state.reopenings {
+      guard let mitigated = state.mitigations.last(where: { $0.at <= reopening.at }) else {
+        continue
+      }
+      let reason = reopening.text.map { ": \(t($0))" } ?? ""
+      failures.append(
+        (
+          reopening.at,
+          "Mitigated \(UTCTime.time(mitigated.at)), reopened \(UTCTime.time(reopening.at)) by \(n(reopening.by))\(reason)"
+        ))
+    }
+    // Changes made before a reopening were followed by a fix that did not hold.
+    if let lastReopening = state.reopenings.last?.at {
+      for entry in state.log
+      where entry.kind == .manualChange && entry.struck == nil && entry.at <= lastReopening {
+        let reopened = state.reopenings.first { $0.at >= entry.at }?.at ?? lastReopening
+        failures.append(
+          (
+            entry.at,
+            "Manual change \(UTCTime.time(entry.at)) by \(n(entry.by)): \(t(entry.text)) (reopened \(UTCTime.time(reopened)))"
+          ))
+      }
+    }
+    for relapse in state.relapses {
+      failures.append(
+        (relapse.at, "Recovery was lost \(UTCTime.time(relapse.at)): \(t(relapse.text ?? ""))"))
+    }
+    return failures.sorted { $0.0 < $1.0 }.map(\.1)
+  }
+
+  // MARK: - Key moments
+
+  private static func keyMoments(_ state: IncidentState, into out: inout Lines) {
+    let moments = state.timeline.filter(\.isKeyMoment)
+    let days = Set(moments.map { UTCTime.dateTime($0.at).prefix(10) })
+    let oneDay = days.count <= 1
+    out += "## Key moments (" + (oneDay ? "\(days.first ?? "") UTC" : "UTC") + ")"
+    out += ""
+    let shared = sharedAccount(state)
+    for moment in moments {
+      let time = oneDay ? UTCTime.time(moment.at) : UTCTime.dateTime(moment.at)
+      out +=
+        "- \(time) \(shared == nil ? who(moment) : MarkdownText.name(moment.actor)): \(MarkdownText.text(moment.summary))"
+    }
+    if moments.isEmpty { out += "- None yet." }
+    out += ""
+  }
+
+  // MARK: - Metrics
+
+  private static func metrics(_ state: IncidentState, into out: inout Lines) {
+    out += "## Metrics"
+    out += ""
+    out += "| Metric | Value |"
+    out += "|---|---|"
     // Measured from when customers were first hurt, where that is known.
     let start = state.impactStartedAt ?? state.declaredAt
     let from = state.impactStartedAt == nil ? "from the declaration" : "from the impact start"
     if let detected = state.detectedAt {
-      out.append("| Time to detect | \(span(start, detected)) |")
+      out += "| Time to detect | \(span(start, detected)) |"
     }
-    out.append(
+    out +=
       "| Time to mitigate (\(from)) | \(state.firstMitigatedAt.map { span(start, $0) } ?? "not mitigated") |"
-    )
-    out.append(
+    out +=
       "| Time to resolve (\(from)) | \(state.resolvedAt.map { span(start, $0) } ?? "not resolved") |"
-    )
     if let proven = state.recoveries.last {
-      out.append(
-        "| Time to recover, as the probes measured it (\(from)) | \(span(start, proven.at)) |")
+      out += "| Time to recover, as the probes measured it (\(from)) | \(span(start, proven.at)) |"
+    }
+    if !state.relapses.isEmpty {
+      out += "| Relapses after recovery was proven | \(state.relapses.count) |"
     }
     let onTime = state.updates.filter(\.onTime).count
     if state.deliveries.isEmpty {
-      out.append("| Stakeholder updates on time | \(onTime)/\(state.updates.count) |")
+      out += "| Stakeholder updates on time | \(onTime)/\(state.updates.count) |"
     } else {
       let reached = state.updates.filter(state.reachedOnTime).count
-      out.append(
-        "| Stakeholder updates on time | \(reached)/\(state.updates.count) as delivered "
-          + "(\(onTime)/\(state.updates.count) as typed) |")
+      out +=
+        "| Stakeholder updates on time | \(reached)/\(state.updates.count) as delivered (\(onTime)/\(state.updates.count) as typed) |"
     }
-    out.append("| Experiments | \(state.experiments.count) |")
-    out.append("| Manual changes | \(state.manualChangeCount) |")
-    out.append("| Log entries | \(state.log.count) |")
-    out.append("")
+    out += "| Experiments | \(state.experiments.count) |"
+    out += "| Manual changes | \(state.manualChangeCount) |"
+    out += "| Log entries | \(state.log.count) |"
+    out += ""
+  }
 
-    out.append("## Roles")
-    out.append("")
-    for role in Role.allCases {
-      let holders = state.roles.holders(of: role)
-      out.append(
-        "- \(role.title): \(holders.isEmpty ? "none" : holders.map(n).joined(separator: ", "))")
-    }
-    if !state.roles.history.isEmpty {
-      out.append("")
-      out.append("Hand-offs:")
-      out.append("")
-      for handoff in state.roles.history {
-        let verb = handoff.assigned ? "took" : "left"
-        out.append(
-          "- \(UTCTime.dateTime(handoff.at)): \(n(handoff.person)) \(verb) \(handoff.role.title) (recorded by \(n(handoff.by)))"
-        )
-      }
-    }
-    out.append("")
+  // MARK: - Shared helpers
 
-    out.append("## Timeline (UTC)")
-    out.append("")
-    // Where everyone wrote as one operating-system user (a shared account), naming it on
-    // every row tells nothing: it is said once, above the table, instead.
+  /// The one operating-system account everyone wrote under, if they all shared one:
+  /// naming it on every row tells nothing, so it is said once instead.
+  static func sharedAccount(_ state: IncidentState) -> String? {
     let osUsers = Set(state.timeline.compactMap(\.osUser))
-    let shared = osUsers.count == 1 && Set(state.timeline.map(\.actor)).count > 1
-    if shared, let account = osUsers.first {
-      out.append(
-        "Every event was written by the operating-system user \(MarkdownText.name(account)).")
-      out.append("")
-    }
-    out.append("| Time | Who | What |")
-    out.append("|---|---|---|")
-    for entry in state.timeline {
-      out.append(
-        "| \(UTCTime.dateTime(entry.at)) | \(shared ? MarkdownText.name(entry.actor) : who(entry)) | \(s(entry.summary)) |"
-      )
-    }
-    out.append("")
-
-    out.append("## Experiments")
-    out.append("")
-    if state.experiments.isEmpty {
-      out.append("None recorded.")
-    } else {
-      out.append("| # | Hypothesis | Change | Owner | Target | State | Result |")
-      out.append("|---|---|---|---|---|---|---|")
-      for e in state.experiments {
-        let stateText = e.outcome.map { "concluded: \($0.rawValue)" } ?? e.state.rawValue
-        out.append(
-          "| \(e.id) | \(s(e.hypothesis)) | \(s(e.change ?? "")) | \(n(e.owner ?? "")) | \(s(e.target ?? "")) | \(stateText) | \(s(e.result ?? "")) |"
-        )
-      }
-    }
-    out.append("")
-
-    out.append("## Manual changes")
-    out.append("")
-    let manual = state.log.filter { $0.kind == .manualChange }
-    if manual.isEmpty { out.append("None recorded.") }
-    for entry in manual {
-      let struck = entry.struck.map { " (withdrawn by \(n($0.by)): \(s($0.text ?? "")))" } ?? ""
-      out.append("- \(UTCTime.dateTime(entry.at)), \(n(entry.by)): \(s(entry.text))\(struck)")
-    }
-    out.append("")
-
-    out.append("## Stakeholder updates")
-    out.append("")
-    if state.updates.isEmpty { out.append("None posted.") }
-    for update in state.updates {
-      var late = update.onTime ? "" : " (late)"
-      if update.onTime, !state.reachedOnTime(update) { late = " (delivered late)" }
-      out.append("- \(UTCTime.dateTime(update.at)), \(n(update.by))\(late): \(s(update.text))")
-    }
-    out.append("")
-    if !state.deliveries.isEmpty {
-      out.append("## Deliveries")
-      out.append("")
-      for message in state.outgoing {
-        let records = state.deliveries(of: message.seq)
-        guard !records.isEmpty else { continue }
-        out.append(
-          "- \(message.type.rawValue) of \(UTCTime.dateTime(message.at)) (#\(message.seq)):")
-        for record in records {
-          out.append("  - \(s(DeliveryText.postMortem(record)))")
-        }
-      }
-      out.append("")
-    }
-
-    if !state.probes.isEmpty {
-      out.append("## Recovery")
-      out.append("")
-      out.append("What the probes saw, beside what people typed.")
-      out.append("")
-      out.append("| probe | checks | first failed | passing since | now |")
-      out.append("|---|---|---|---|---|")
-      for probe in state.probes {
-        let target =
-          probe.spec.kind == .prometheus
-          ? "\(probe.spec.target) `\(probe.spec.query ?? "")`" : probe.spec.target
-        let failed = probe.firstFailedAt.map(UTCTime.dateTime) ?? "not seen failing"
-        let passing = probe.passingSince.map(UTCTime.dateTime) ?? "—"
-        let now = probe.removed ? "removed" : probe.stateWord
-        out.append(
-          "| \(s(probe.spec.name)) | \(probe.spec.kind.rawValue) \(s(target)) | \(failed) | \(passing) | \(now) |"
-        )
-      }
-      out.append("")
-      if state.recoveries.isEmpty {
-        out.append("Recovery was not proven by the probes.")
-      } else {
-        for proven in state.recoveries {
-          out.append("- Recovery proven \(UTCTime.dateTime(proven.at)).")
-        }
-      }
-      if let mitigated = state.firstMitigatedAt {
-        out.append("- Announced mitigated (typed) \(UTCTime.dateTime(mitigated)).")
-      }
-      if let forced = state.forcedResolution {
-        out.append("- Green was forced: \(s(forced)).")
-      }
-      out.append("")
-    }
-
-    out.append("## Five whys")
-    out.append("")
-    if state.whyChains.isEmpty { out.append("None recorded.") }
-    for (number, chain) in state.whyChains.enumerated() {
-      out.append("Chain \(number + 1):")
-      out.append("")
-      for (index, link) in chain.enumerated() {
-        out.append("\(index + 1). \(s(link.why)) Because: \(s(link.because))")
-      }
-      out.append("")
-    }
-    if !state.whyChains.isEmpty { out.removeLast() }
-    out.append("")
-
-    out.append("## Corrections")
-    out.append("")
-    let corrected = state.log.filter { !$0.corrections.isEmpty || $0.struck != nil }
-    if corrected.isEmpty { out.append("None: the log stands as it was written.") }
-    for entry in corrected {
-      // Each correction records the text it replaced; the last text is the entry's own.
-      let texts = entry.corrections.map { $0.text ?? "" } + [entry.text]
-      for (index, correction) in entry.corrections.enumerated() {
-        out.append(
-          "- Log #\(entry.number) corrected \(UTCTime.dateTime(correction.at)) by \(n(correction.by)): "
-            + "\"\(s(texts[index]))\" became \"\(s(texts[index + 1]))\"")
-      }
-      if let struck = entry.struck {
-        out.append(
-          "- Log #\(entry.number) struck \(UTCTime.dateTime(struck.at)) by \(n(struck.by)): "
-            + s(struck.text ?? ""))
-      }
-    }
-    out.append("")
-
-    out.append("## Follow-ups")
-    out.append("")
-    if state.followups.isEmpty { out.append("None recorded.") }
-    for followup in state.followups {
-      let box = followup.done == nil ? "[ ]" : "[x]"
-      let owner = followup.owner.map { " (\(n($0)))" } ?? ""
-      out.append("- \(box) #\(followup.id) \(s(followup.text))\(owner)")
-    }
-    out.append("")
-    return out.joined(separator: "\n")
+    guard osUsers.count == 1, Set(state.timeline.map(\.actor)).count > 1 else { return nil }
+    return osUsers.first
   }
 
   /// Who did it: the name they acted under, and the operating-system user that wrote the
   /// event when the two differ (anyone can type `--as`; the system user is recorded).
-  private static func who(_ entry: TimelineEntry) -> String {
+  static func who(_ entry: TimelineEntry) -> String {
     let actor = MarkdownText.name(entry.actor)
     guard let osUser = entry.osUser, osUser != entry.actor else { return actor }
     return "\(actor) (as OS user \(MarkdownText.name(osUser)))"
   }
 
-  private static func span(_ from: Date, _ to: Date) -> String {
-    let seconds = max(0, Int(seconds: to.timeIntervalSince(from)))
-    return DurationText.precise(seconds)
+  static func span(_ from: Date, _ to: Date) -> String {
+    DurationText.precise(max(0, Int(seconds: to.timeIntervalSince(from))))
   }
+}
+
+/// The document's lines, appended with `+=`.
+struct Lines {
+  private(set) var lines: [String] = []
+  static func += (lhs: inout Lines, rhs: String) { lhs.lines.append(rhs) }
+  var text: String { lines.joined(separator: "\n") }
+  mutating func removeLast() { lines.removeLast() }
 }

@@ -22,6 +22,7 @@ public enum Reducer {
     let actor = envelope.actor
     let at = envelope.at
     let mark = Mark(by: actor, at: at)
+    let relapsesBefore = state.relapses.count
     func skip(_ reason: String) {
       state.skipped.append(
         SkippedEvent(seq: envelope.seq, type: envelope.event.typeName, reason: reason))
@@ -192,6 +193,11 @@ public enum Reducer {
       } else {
         probe.passingSince = nil
         if change.state == .failing, probe.firstFailedAt == nil { probe.firstFailedAt = at }
+        if state.recoveryProvenAt != nil {
+          let said = change.reason.map { ": \($0)" } ?? ""
+          state.relapses.append(
+            Mark(by: actor, at: at, text: "\(change.name) \(change.state.rawValue)\(said)"))
+        }
         state.recoveryProvenAt = nil
       }
       state.probes[index] = probe
@@ -265,7 +271,9 @@ public enum Reducer {
     state.timeline.append(
       TimelineEntry(
         seq: envelope.seq, at: at, actor: actor, summary: Summary.of(envelope.event, in: state),
-        osUser: envelope.osUser))
+        osUser: envelope.osUser,
+        isKeyMoment: KeyMoment.isKey(envelope.event, relapse: state.relapses.count > relapsesBefore)
+      ))
     refreshAutoSteps(in: &state, proof: mark)
     // Trimmed in batches: removing the oldest on every event moved the whole window.
     state.recentEvents.append(envelope)

@@ -18,20 +18,24 @@ struct MarkdownSafetyTests {
     }
     #expect(markdown.contains("\\[click\\](javascript:alert(1))"))  // text, not a link
     // Everything after Impact is still there.
-    #expect(markdown.contains("## Follow-ups"))
+    #expect(markdown.contains("**Follow-ups:**"))
+    #expect(markdown.contains("### Checklist"))
     #expect(markdown.contains("&lt;!-- x"))
     // Only the program's own headings start a line with '#'.
     let headings = markdown.split(separator: "\n").filter { $0.hasPrefix("#") }
-    #expect(headings.allSatisfy { $0.hasPrefix("# Post-mortem") || $0.hasPrefix("## ") })
+    #expect(
+      headings.allSatisfy {
+        $0.hasPrefix("# Post-mortem") || $0.hasPrefix("## ") || $0.hasPrefix("### ")
+      })
   }
 
   @Test func invisibleCharactersInNamesAreShown() throws {
     var story = Story(Declared(title: "x"), by: "al\u{200B}ice")
     try story.send(.assignRole(.lead, "bob\u{202E}"), by: "\u{2066}carol")
     let markdown = PostMortem.markdown(story.state, now: story.now)
-    // Shown as `<U+200B>` once rendered; the angle brackets are escaped like any others.
-    #expect(markdown.contains("al&lt;U+200B&gt;ice"))
-    #expect(markdown.contains("bob&lt;U+202E&gt;"))
+    // Shown as `<U+200B>` once rendered; the `<` that would open a tag is escaped.
+    #expect(markdown.contains("al&lt;U+200B>ice"))
+    #expect(markdown.contains("bob&lt;U+202E>"))
     #expect(!markdown.unicodeScalars.contains { $0.value == 0x200B || $0.value == 0x202E })
     #expect(SafeText.name("alice") == "alice")
     #expect(SafeText.name("a\u{200D}b\u{E0041}") == "a<U+200D>b<U+E0041>")
@@ -169,5 +173,41 @@ struct UndoTests {
     try story.send(.mitigate(), by: "alice")
     story.advance(minutes: 11)
     #expect(story.refusal(.undo(by: "alice", at: story.now))?.contains("older than 10m") == true)
+  }
+}
+
+/// Escapes only where a character would shape the document there: the raw markdown of
+/// a post-mortem reads as people typed it.
+@Suite("Post-mortem markdown reads as typed")
+struct MarkdownReadsAsTypedTests {
+  @Test func ordinaryPunctuationIsLeftAlone() {
+    for plain in [
+      "~30% of checkouts", "a -> b", "x > y and y < 2", "AT&T", "5 * 3", "snake_case_name",
+      "[MANUAL CHANGE] done", "see `kubectl get pods`", "a [b] c", "1.5x the load",
+    ] {
+      #expect(MarkdownText.text(plain) == plain, "\(plain)")
+    }
+  }
+
+  @Test func whatWouldShapeTheDocumentIsEscaped() {
+    #expect(MarkdownText.text("<b>x</b>") == "&lt;b>x&lt;/b>")
+    #expect(MarkdownText.text("&amp; &#60;") == "&amp;amp; &amp;#60;")
+    #expect(MarkdownText.text("[x](http://e.vil)") == "\\[x\\](http://e.vil)")
+    #expect(MarkdownText.text("*bold* ~~gone~~") == "\\*bold\\* \\~\\~gone\\~\\~")
+    #expect(MarkdownText.text("trailing\\") == "trailing\\\\")
+    #expect(MarkdownText.cell("a|b") == "a\\|b")
+    #expect(MarkdownText.text("a|b") == "a|b")
+    for start in ["# h", "- l", "+ l", "> q", "[r]: http://x", "12. item", "3) item", "* l"] {
+      let escaped = MarkdownText.paragraph(start)
+      #expect(escaped != start && escaped.contains("\\"), "\(start) → \(escaped)")
+    }
+  }
+
+  @Test func literalTextIsACodeSpanThatHoldsAnyBackticks() {
+    #expect(MarkdownText.code("#inc-checkout") == "`#inc-checkout`")
+    #expect(MarkdownText.code("a`b") == "``a`b``")
+    #expect(MarkdownText.code("`x`") == "`` `x` ``")
+    #expect(MarkdownText.code("a|b", cell: true) == "`a\\|b`")
+    #expect(MarkdownText.code("") == "")
   }
 }

@@ -62,6 +62,102 @@ struct PostMortemTests {
     #expect(mismatch == nil, "\(mismatch ?? "")")
   }
 
+  /// A fix that did not hold: mitigated, recovery proven, lost again, reopened, fixed for
+  /// real and resolved; with hostile-looking but ordinary text that must read as typed.
+  static func relapsedIncident() throws -> Story {
+    var declared = Declared(
+      title: "Checkout returns 502", ticket: "IM-481", channel: "#inc-checkout",
+      impact: "~30% of EU checkouts fail -> customers retry, then give up.")
+    declared.impactStartedMs = Int64(Story.start.timeIntervalSince1970 * 1000) - 6 * 60_000
+    var story = Story(declared, by: "alice")
+    try story.send(.assignRole(.lead, "alice"), by: "alice")
+    try story.send(.assignRole(.communicator, "bob"), by: "alice")
+    var probe = ProbeSpec(name: "checkout", kind: .http, target: "https://shop.example/health")
+    probe.windowSeconds = 120
+    try story.send(.addProbe(probe), by: "alice")
+    story.record(
+      .probeChanged(ProbeChanged(name: "checkout", state: .failing, reason: "HTTP 502")),
+      by: "warroom")
+    story.advance(minutes: 4)
+    try story.send(
+      .proposeExperiment(
+        hypothesis: "The new pool size starves the API", change: "pool_size 100 -> 50",
+        owner: "dan", target: "checkout-api"), by: "dan")
+    try story.send(.startExperiment(1), by: "dan")
+    story.advance(minutes: 6)
+    try story.send(.concludeExperiment(1, .refuted, "errors unchanged at *30%*"), by: "dan")
+    try story.send(.log(.manualChange, "Restarted checkout-api pods"), by: "dan")
+    story.record(
+      .probeChanged(ProbeChanged(name: "checkout", state: .passing)), by: "warroom")
+    story.advance(minutes: 2)
+    story.record(.recoveryProven(RecoveryProven(probes: ["checkout"])), by: "warroom")
+    try story.send(.mitigate(), by: "alice")
+    story.advance(minutes: 9)
+    story.record(
+      .probeChanged(
+        ProbeChanged(name: "checkout", state: .failing, reason: "HTTP 502 from 3 of 10")),
+      by: "warroom")
+    try story.send(.reopen(reason: "502s are back after the restart"), by: "alice")
+    try story.send(
+      .proposeExperiment(
+        hypothesis: "v2.4.0's auth header encoding breaks the gateway",
+        change: "roll back to v2.3.1", owner: "erin", target: "checkout-api"), by: "erin")
+    try story.send(.startExperiment(2), by: "erin")
+    story.advance(minutes: 5)
+    try story.send(.log(.manualChange, "Rolled back checkout-api to v2.3.1"), by: "erin")
+    try story.send(.concludeExperiment(2, .supported, "errors at 0% 2 min after"), by: "erin")
+    story.record(
+      .probeChanged(ProbeChanged(name: "checkout", state: .passing)), by: "warroom")
+    story.advance(minutes: 2)
+    story.record(.recoveryProven(RecoveryProven(probes: ["checkout"])), by: "warroom")
+    try story.send(.mitigate(), by: "alice")
+    try story.send(
+      .addWhy(chain: nil, why: "Why did checkout fail?", because: "v2.4.0 sent malformed headers"),
+      by: "alice")
+    try story.send(
+      .addWhy(chain: nil, why: "Why malformed?", because: "a library upgrade changed `encode()`"),
+      by: "alice")
+    try story.send(.addFollowup("Contract test for the gateway", owner: "dan"), by: "alice")
+    try story.send(.addFollowup("Alert on 5xx per route", owner: nil), by: "alice")
+    story.advance(minutes: 30)
+    try story.send(.verify("ACME confirmed payments succeed"), by: "bob")
+    try story.send(.closeFollowup(1), by: "dan")
+    try story.send(.resolve(force: "the alerting follow-up is tracked in IM-490"), by: "alice")
+    return story
+  }
+
+  @Test func aRelapsedIncidentReadsAsAStory() throws {
+    let story = try Self.relapsedIncident()
+    let markdown = PostMortem.markdown(story.state, now: story.now)
+    let mismatch = Snapshot.mismatch(markdown, named: "postmortem-relapse.md")
+    #expect(mismatch == nil, "\(mismatch ?? "")")
+    // The summary comes first, the full record last.
+    let order = [
+      "## Summary", "**Root cause**", "**What fixed it:**", "**What did not work:**",
+      "**Follow-ups:**", "## Key moments", "## Appendix",
+    ]
+    let positions = order.map { markdown.range(of: $0)?.lowerBound }
+    #expect(positions.allSatisfy { $0 != nil }, "\(order)")
+    #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
+    // Every proof and every relapse, in order, in the summary and in the recovery record.
+    let recovery = try #require(markdown.range(of: "### Recovery")).upperBound
+    let story2 = markdown[recovery...]
+    let proven = story2.ranges(of: "- Recovery proven ").map(\.lowerBound)
+    let lost = try #require(story2.range(of: "- Recovery lost ")).lowerBound
+    #expect(proven.count == 2)
+    #expect(proven[0] < lost && lost < proven[1], "the relapse sits between the proofs")
+    #expect(
+      markdown.contains(
+        "| Recovery lost | 2026-12-23 04:47:40 UTC: checkout failing: HTTP 502 from 3 of 10 | 27m 0s |"
+      ))
+    #expect(markdown.contains("Rolled back checkout-api to v2.3.1"))
+    #expect(markdown.contains("(**no owner**)"))
+    // Ordinary punctuation reads as typed; code reads as code.
+    #expect(markdown.contains("~30% of EU checkouts fail -> customers retry"))
+    #expect(!markdown.contains("&gt;") && !markdown.contains("\\~"))
+    #expect(markdown.contains("`https://shop.example/health`"))
+  }
+
   @Test func metricsComeFromTheEvents() throws {
     let state = try Self.scriptedIncident().state
     let markdown = PostMortem.markdown(state, now: Story.start)
@@ -75,7 +171,7 @@ struct PostMortemTests {
     try story.send(.log(.note, "a|b\u{1B}[31m"))
     let markdown = PostMortem.markdown(story.state, now: story.now)
     #expect(!markdown.contains("\u{1B}"))
-    #expect(markdown.contains("a\\|b^\\[\\[31m"))
+    #expect(markdown.contains("a\\|b^[[31m"))
   }
 
   @Test func statusReportText() throws {
