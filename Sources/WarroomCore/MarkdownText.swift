@@ -54,6 +54,22 @@ public enum MarkdownText {
     return fence + pad + inert + pad + fence
   }
 
+  /// Text of several lines (a pasted stack trace) as a fenced code block: every line,
+  /// indentation kept, nothing in it markdown. The fence is longer than any run of
+  /// backticks inside, so no line of the text can close it.
+  public static func fencedBlock(_ text: String) -> [String] {
+    let inert = SafeText.inertKeepingLines(text)
+    var longest = 0
+    var run = 0
+    for character in inert {
+      run = character == "`" ? run + 1 : 0
+      longest = max(longest, run)
+    }
+    let fence = String(repeating: "`", count: max(3, longest + 1))
+    return [fence] + inert.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+      + [fence]
+  }
+
   private static func escape(_ inert: String, cell: Bool) -> String {
     let characters = Array(inert.trimmed)
     // Pairs make emphasis, strike-through and links: a lone one is just a character.

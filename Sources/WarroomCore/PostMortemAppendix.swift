@@ -6,6 +6,7 @@ enum PostMortemAppendix {
   static func write(_ state: IncidentState, into out: inout Lines) {
     roles(state, into: &out)
     timeline(state, into: &out)
+    longEntries(state, into: &out)
     experiments(state, into: &out)
     manualChanges(state, into: &out)
     updates(state, into: &out)
@@ -55,6 +56,21 @@ enum PostMortemAppendix {
         "| \(UTCTime.dateTime(entry.at)) | \(shared != nil ? n(entry.actor) : PostMortem.who(entry)) | \(c(entry.summary)) |"
     }
     out += ""
+  }
+
+  /// Entries of several lines (pasted traces, command output) in full, as they were
+  /// pasted: a table cell can only show them on one line.
+  private static func longEntries(_ state: IncidentState, into out: inout Lines) {
+    let long = state.log.filter { $0.text.contains("\n") || $0.text.contains("\r") }
+    guard !long.isEmpty else { return }
+    out += "### Entries of several lines"
+    out += ""
+    for entry in long {
+      out += "Log #\(entry.number), \(UTCTime.dateTime(entry.at)), \(n(entry.by)):"
+      out += ""
+      MarkdownText.fencedBlock(entry.text).forEach { out += $0 }
+      out += ""
+    }
   }
 
   private static func experiments(_ state: IncidentState, into out: inout Lines) {

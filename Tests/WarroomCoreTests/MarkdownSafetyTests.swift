@@ -211,3 +211,22 @@ struct MarkdownReadsAsTypedTests {
     #expect(MarkdownText.code("") == "")
   }
 }
+
+extension MarkdownReadsAsTypedTests {
+  /// A pasted trace keeps its lines and indentation in a fenced block no line of it can
+  /// close, even one made of backticks.
+  @Test func anEntryOfSeveralLinesIsAFencedBlock() throws {
+    var story = Story(Declared(title: "x"))
+    let trace = "Traceback:\n\tat Pool.acquire(Pool.java:12)\n```\n````\n<script>x</script>"
+    try story.send(.log(.finding, trace), by: "carol")
+    let markdown = PostMortem.markdown(story.state, now: story.now)
+    let block = [
+      "`````", "Traceback:", "        at Pool.acquire(Pool.java:12)", "```", "````",
+      "<script>x</script>", "`````",
+    ].joined(separator: "\n")
+    #expect(markdown.contains("### Entries of several lines\n\nLog #1, "), "\(markdown)")
+    #expect(markdown.contains(block), "\(markdown)")
+    // Elsewhere (the timeline's cell) it is one inert line.
+    #expect(markdown.contains("Traceback:↵"))
+  }
+}
