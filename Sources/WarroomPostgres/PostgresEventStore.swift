@@ -106,36 +106,32 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
 
   public func importEvents(_ events: [StoredEvent]) throws -> ImportResult {
     try writeTransaction { run in
-      var result = ImportResult(added: 0, alreadyThere: 0)
-      for event in events {
-        let existing = try run(
+      let highest =
+        try run("SELECT COALESCE(MAX(seq), 0) FROM warroom_events").rows.first
+        .map { try $0.decode(Int64.self) } ?? 0
+      let plan = try ImportPlan.make(events, highest: highest, location: location) { seq in
+        try run(
           """
           SELECT incident, at_ms, actor, type, payload, os_user FROM warroom_events
-          WHERE seq = \(event.seq)
+          WHERE seq = \(seq)
           """
         ).rows.first.map {
           let (incident, at, actor, type, payload, osUser) = try $0.decode(
             (String, Int64, String, String, String, String?).self)
           return StoredEvent(
-            seq: event.seq, incident: incident, atMilliseconds: at, actor: actor, type: type,
+            seq: seq, incident: incident, atMilliseconds: at, actor: actor, type: type,
             payload: payload, osUser: osUser)
         }
-        if let existing {
-          guard existing == event else {
-            throw StoreError.conflict(path: location, seq: event.seq)
-          }
-          result.alreadyThere += 1
-        } else {
-          try run(
-            """
-            INSERT INTO warroom_events (seq, incident, at_ms, actor, type, payload, os_user)
-            VALUES (\(event.seq), \(event.incident), \(event.atMilliseconds), \(event.actor),
-                    \(event.type), \(event.payload), \(event.osUser))
-            """)
-          result.added += 1
-        }
       }
-      return result
+      for event in plan.additions {
+        try run(
+          """
+          INSERT INTO warroom_events (seq, incident, at_ms, actor, type, payload, os_user)
+          VALUES (\(event.seq), \(event.incident), \(event.atMilliseconds), \(event.actor),
+                  \(event.type), \(event.payload), \(event.osUser))
+          """)
+      }
+      return plan.result
     }
   }
 

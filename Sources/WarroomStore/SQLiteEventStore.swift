@@ -309,37 +309,26 @@ public final class SQLiteEventStore: EventStore {
 
   public func importEvents(_ events: [StoredEvent]) throws -> ImportResult {
     try immediateTransaction { db in
-      var result = ImportResult(added: 0, alreadyThere: 0)
       var tail = try chainTail(db)
       let find = try db.cachedStatement(
         sql: "SELECT \(Self.storedColumns) FROM events WHERE seq = ?")
+      let plan = try ImportPlan.make(events, highest: tail.seq, location: location) {
+        try Row.fetchOne(find, arguments: [$0]).map(Self.storedEvent)
+      }
       let insert = try db.cachedStatement(
         sql: """
           INSERT INTO events (seq, incident, at_ms, actor, type, payload, os_user, hash)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
           """)
-      for event in events.sorted(by: { $0.seq < $1.seq }) {
-        if let row = try Row.fetchOne(find, arguments: [event.seq]) {
-          // Throwing rolls the whole import back: a store is copied whole or not at all.
-          guard Self.storedEvent(row) == event else {
-            throw StoreError.conflict(path: location, seq: event.seq)
-          }
-          result.alreadyThere += 1
-        } else {
-          // Events keep their numbers, and the chain runs without gaps.
-          guard event.seq == tail.seq + 1 else {
-            throw StoreError.conflict(path: location, seq: event.seq)
-          }
-          let hash = EventChain.hash(previous: tail.hash, event)
-          try insert.execute(arguments: [
-            event.seq, event.incident, event.atMilliseconds, event.actor, event.type,
-            event.payload, event.osUser, hash,
-          ])
-          tail = (event.seq, hash)
-          result.added += 1
-        }
+      for event in plan.additions {
+        let hash = EventChain.hash(previous: tail.hash, event)
+        try insert.execute(arguments: [
+          event.seq, event.incident, event.atMilliseconds, event.actor, event.type,
+          event.payload, event.osUser, hash,
+        ])
+        tail = (event.seq, hash)
       }
-      return result
+      return plan.result
     }
   }
 

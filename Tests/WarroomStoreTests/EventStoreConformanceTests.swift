@@ -166,6 +166,52 @@ struct EventStoreConformanceTests {
     #expect(try destination.storedEvents(after: 0, limit: nil) == before)
   }
 
+  /// One import rule for every backend (`ImportPlan`): events land in number order
+  /// whatever order they came in, numbers continue without a gap, and the incidents they
+  /// hold are counted when the next one is declared.
+  @Test(arguments: StoreBackend.all)
+  func anUnsortedImportLandsInOrderAndNumbersContinue(backend: StoreBackend) throws {
+    let source = try backend.open(folder, "source.db")
+    _ = try source.declare(Declared(title: "one"), actor: "a", at: clock)
+    _ = try source.declare(Declared(title: "two"), actor: "a", at: clock)
+    var two = try source.load(IncidentID(number: 2))
+    try source.write(to: &two, actor: "a", at: clock) { _ in [.mitigated()] }
+    let events = try source.storedEvents(after: 0, limit: nil)
+    let destination = try backend.open(folder, "copy.db")
+    let result = try destination.importEvents(events.reversed())
+    #expect(result == ImportResult(added: events.count, alreadyThere: 0))
+    #expect(try destination.storedEvents(after: 0, limit: nil) == events)
+    guard case .intact = try destination.verify().report else {
+      Issue.record("an unsorted import broke the store: \(try destination.verify().report)")
+      return
+    }
+    let next = try destination.declare(Declared(title: "three"), actor: "b", at: clock)
+    #expect(next == IncidentID(number: 3))
+    #expect(try destination.latestSequence() == Int64(events.count + 1))
+  }
+
+  @Test(arguments: StoreBackend.all)
+  func anImportWithAGapOrTwoVersionsOfOneEventImportsNothing(backend: StoreBackend) throws {
+    let source = try backend.open(folder, "source.db")
+    for title in ["one", "two", "three"] {
+      _ = try source.declare(Declared(title: title), actor: "a", at: clock)
+    }
+    let events = try source.storedEvents(after: 0, limit: nil)
+    let destination = try backend.open(folder, "copy.db")
+    // Number 2 missing: 3 would leave a hole that no later write could fill.
+    #expect(throws: StoreError.self) {
+      try destination.importEvents(events.filter { $0.seq != 2 })
+    }
+    var forged = events[1]
+    forged.actor = "mallory"
+    #expect(throws: StoreError.self) { try destination.importEvents(events + [forged]) }
+    #expect(try destination.storedEvents(after: 0, limit: nil).isEmpty)
+    // The very same event listed twice is only itself.
+    #expect(
+      try destination.importEvents(events + [events[0]])
+        == ImportResult(added: events.count, alreadyThere: 1))
+  }
+
   @Test(arguments: StoreBackend.all)
   func aSubmissionSentAgainIsStoredOnce(backend: StoreBackend) throws {
     // A client whose acknowledgement was lost sends the same request again, perhaps from
