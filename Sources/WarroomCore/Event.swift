@@ -342,45 +342,55 @@ public struct NewEvent: Sendable, Equatable {
 }
 
 extension Event {
+  /// The kind of a known event and its payload; nil for `.unknown` and `.unreadable`,
+  /// which carry their stored form as it was. With `EventKind.decode`, the one place
+  /// that knows which payload goes with which case.
+  public var parts: (kind: EventKind, payload: any Encodable & Sendable)? {
+    switch self {
+    case .declared(let p): (.declared, p)
+    case .detailsChanged(let p): (.detailsChanged, p)
+    case .stepCompleted(let p): (.stepCompleted, p)
+    case .stepUndone(let p): (.stepUndone, p)
+    case .roleAssigned(let p): (.roleAssigned, p)
+    case .roleReleased(let p): (.roleReleased, p)
+    case .experimentProposed(let p): (.experimentProposed, p)
+    case .experimentStarted(let p): (.experimentStarted, p)
+    case .experimentConcluded(let p): (.experimentConcluded, p)
+    case .experimentAbandoned(let p): (.experimentAbandoned, p)
+    case .logged(let p): (.logged, p)
+    case .logEdited(let p): (.logEdited, p)
+    case .logStruck(let p): (.logStruck, p)
+    case .stakeholderUpdated(let p): (.stakeholderUpdated, p)
+    case .announced(let p): (.announced, p)
+    case .updateOverdue(let p): (.updateOverdue, p)
+    case .deliveryAttempted(let p): (.deliveryAttempted, p)
+    case .delivered(let p): (.delivered, p)
+    case .deliveryFailed(let p): (.deliveryFailed, p)
+    case .deliveryResend(let p): (.deliveryResend, p)
+    case .cadenceChanged(let p): (.cadenceChanged, p)
+    case .probeAdded(let p): (.probeAdded, p)
+    case .probeRemoved(let p): (.probeRemoved, p)
+    case .probePaused(let p): (.probePaused, p)
+    case .probeResumed(let p): (.probeResumed, p)
+    case .probeChanged(let p): (.probeChanged, p)
+    case .recoveryProven(let p): (.recoveryProven, p)
+    case .whyAdded(let p): (.whyAdded, p)
+    case .followupAdded(let p): (.followupAdded, p)
+    case .followupDone(let p): (.followupDone, p)
+    case .mitigated(let p): (.mitigated, p)
+    case .customerVerified(let p): (.customerVerified, p)
+    case .resolved(let p): (.resolved, p)
+    case .reopened(let p): (.reopened, p)
+    case .undone(let p): (.undone, p)
+    case .unknown, .unreadable: nil
+    }
+  }
+
   /// The type name stored beside the payload. Stable: stores written today must read forever.
   public var typeName: String {
     switch self {
-    case .declared: "declared"
-    case .detailsChanged: "details-changed"
-    case .stepCompleted: "step-completed"
-    case .stepUndone: "step-undone"
-    case .roleAssigned: "role-assigned"
-    case .roleReleased: "role-released"
-    case .experimentProposed: "experiment-proposed"
-    case .experimentStarted: "experiment-started"
-    case .experimentConcluded: "experiment-concluded"
-    case .experimentAbandoned: "experiment-abandoned"
-    case .logged: "logged"
-    case .logEdited: "log-edited"
-    case .logStruck: "log-struck"
-    case .stakeholderUpdated: "stakeholder-updated"
-    case .announced: "announced"
-    case .updateOverdue: "update-overdue"
-    case .deliveryAttempted: "delivery-attempted"
-    case .delivered: "delivered"
-    case .deliveryFailed: "delivery-failed"
-    case .deliveryResend: "delivery-resend"
-    case .cadenceChanged: "cadence-changed"
-    case .probeAdded: "probe-added"
-    case .probeRemoved: "probe-removed"
-    case .probePaused: "probe-paused"
-    case .probeResumed: "probe-resumed"
-    case .probeChanged: "probe-changed"
-    case .recoveryProven: "recovery-proven"
-    case .whyAdded: "why-added"
-    case .followupAdded: "followup-added"
-    case .followupDone: "followup-done"
-    case .mitigated: "mitigated"
-    case .customerVerified: "customer-verified"
-    case .resolved: "resolved"
-    case .reopened: "reopened"
-    case .undone: "undone"
     case .unknown(let type, _), .unreadable(let type, _, _): type
+    default: parts?.kind.rawValue ?? ""
     }
   }
 
@@ -388,35 +398,9 @@ extension Event {
   /// equal bytes.
   public func payloadJSON() -> String {
     switch self {
-    case .declared(let p): Self.json(p)
-    case .detailsChanged(let p): Self.json(p)
-    case .stepCompleted(let p), .stepUndone(let p): Self.json(p)
-    case .roleAssigned(let p), .roleReleased(let p): Self.json(p)
-    case .experimentProposed(let p): Self.json(p)
-    case .experimentStarted(let p), .experimentAbandoned(let p): Self.json(p)
-    case .experimentConcluded(let p): Self.json(p)
-    case .logged(let p): Self.json(p)
-    case .logEdited(let p): Self.json(p)
-    case .logStruck(let p): Self.json(p)
-    case .stakeholderUpdated(let p), .customerVerified(let p), .announced(let p): Self.json(p)
-    case .updateOverdue(let p): Self.json(p)
-    case .deliveryAttempted(let p): Self.json(p)
-    case .delivered(let p): Self.json(p)
-    case .deliveryFailed(let p): Self.json(p)
-    case .deliveryResend(let p): Self.json(p)
-    case .cadenceChanged(let p): Self.json(p)
-    case .probeAdded(let p): Self.json(p)
-    case .probeRemoved(let p), .probePaused(let p), .probeResumed(let p): Self.json(p)
-    case .probeChanged(let p): Self.json(p)
-    case .recoveryProven(let p): Self.json(p)
-    case .whyAdded(let p): Self.json(p)
-    case .followupAdded(let p): Self.json(p)
-    case .followupDone(let p): Self.json(p)
-    case .mitigated(let p): Self.json(p)
-    case .resolved(let p): Self.json(p)
-    case .reopened(let p): Self.json(p)
-    case .undone(let p): Self.json(p)
     case .unknown(_, let payload), .unreadable(_, let payload, _): payload
+    default:
+      if let payload = parts?.payload { Self.json(payload) } else { "{}" }
     }
   }
 
@@ -444,49 +428,11 @@ extension Event {
   /// know becomes `.unknown`, so it is kept rather than lost. A known type whose payload
   /// does not decode is an error. Numbers are not range-checked here: see `stored`.
   public init(typeName: String, payloadJSON: String) throws {
-    let data = Data(payloadJSON.utf8)
-    func decode<T: Decodable>(_ type: T.Type) throws -> T {
-      try Self.decoder.decode(type, from: data)
+    guard let kind = EventKind(rawValue: typeName) else {
+      self = .unknown(type: typeName, payload: payloadJSON)
+      return
     }
-    switch typeName {
-    case "declared": self = .declared(try decode(Declared.self))
-    case "details-changed": self = .detailsChanged(try decode(DetailsChanged.self))
-    case "step-completed": self = .stepCompleted(try decode(StepRef.self))
-    case "step-undone": self = .stepUndone(try decode(StepRef.self))
-    case "role-assigned": self = .roleAssigned(try decode(RoleChange.self))
-    case "role-released": self = .roleReleased(try decode(RoleChange.self))
-    case "experiment-proposed": self = .experimentProposed(try decode(ExperimentProposed.self))
-    case "experiment-started": self = .experimentStarted(try decode(ExperimentRef.self))
-    case "experiment-concluded":
-      self = .experimentConcluded(try decode(ExperimentConcluded.self))
-    case "experiment-abandoned": self = .experimentAbandoned(try decode(ExperimentRef.self))
-    case "logged": self = .logged(try decode(LogAdded.self))
-    case "log-edited": self = .logEdited(try decode(LogEdited.self))
-    case "log-struck": self = .logStruck(try decode(LogStruck.self))
-    case "stakeholder-updated": self = .stakeholderUpdated(try decode(TextBody.self))
-    case "announced": self = .announced(try decode(TextBody.self))
-    case "update-overdue": self = .updateOverdue(try decode(UpdateOverdue.self))
-    case "delivery-attempted": self = .deliveryAttempted(try decode(DeliveryAttempted.self))
-    case "delivered": self = .delivered(try decode(Delivered.self))
-    case "delivery-failed": self = .deliveryFailed(try decode(DeliveryFailed.self))
-    case "delivery-resend": self = .deliveryResend(try decode(DeliveryResend.self))
-    case "cadence-changed": self = .cadenceChanged(try decode(CadenceChanged.self))
-    case "probe-added": self = .probeAdded(try decode(ProbeSpec.self))
-    case "probe-removed": self = .probeRemoved(try decode(ProbeRef.self))
-    case "probe-paused": self = .probePaused(try decode(ProbeRef.self))
-    case "probe-resumed": self = .probeResumed(try decode(ProbeRef.self))
-    case "probe-changed": self = .probeChanged(try decode(ProbeChanged.self))
-    case "recovery-proven": self = .recoveryProven(try decode(RecoveryProven.self))
-    case "why-added": self = .whyAdded(try decode(WhyAdded.self))
-    case "followup-added": self = .followupAdded(try decode(FollowupAdded.self))
-    case "followup-done": self = .followupDone(try decode(FollowupRef.self))
-    case "mitigated": self = .mitigated((try? decode(Mitigated.self)) ?? Mitigated())
-    case "customer-verified": self = .customerVerified(try decode(TextBody.self))
-    case "resolved": self = .resolved(try decode(Resolved.self))
-    case "reopened": self = .reopened(try decode(Reopened.self))
-    case "undone": self = .undone(try decode(UndoRef.self))
-    default: self = .unknown(type: typeName, payload: payloadJSON)
-    }
+    self = try kind.decode(Data(payloadJSON.utf8), with: Self.decoder)
   }
 
   // Made once: building a decoder per event cost a fifth of a load.
