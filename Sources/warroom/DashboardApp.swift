@@ -11,7 +11,8 @@ import WarroomStore
 /// `DashboardMessage`, lets `DashboardLoop.update` fold it into the state, runs the
 /// effects that returns (each answered by a message of its own), renders the whole screen
 /// as a pure function and lets the backend paint what changed. Every decision is in the
-/// update function; this file only does I/O.
+/// update function; this file only does I/O, and the store's part of it runs on the
+/// `StoreWorker`'s thread, whose answers come back as messages like any other.
 ///
 /// A store on a server may stop answering: the update function then holds submissions in
 /// order (see `Connectivity`), this loop asks the store again on a thread of its own
@@ -24,6 +25,12 @@ final class DashboardApp {
   private var changes: (any ChangeSignal)?
   /// Asks the store, off this thread, whether it answers again.
   private let probe: StoreProbe
+  /// Writes, loads and reads, off this thread, in order.
+  private let worker: StoreWorker
+  /// When the worker was last given a job (monotonic ms): a frame waits a moment for a
+  /// quick answer, so a write that takes 2 ms does not flash as queued.
+  private var submittedAt: Int64 = 0
+  private static let quickAnswer: Int64 = 30
   private let theme: Theme
   /// Where this dashboard's config sends messages: for showing, before a person confirms,
   /// what each destination would receive.
@@ -53,6 +60,7 @@ final class DashboardApp {
     state = DashboardState(model: model, incident: incident)
     self.theme = theme
     probe = try StoreProbe()
+    worker = try StoreWorker()
   }
 
   func run() throws {
@@ -63,6 +71,10 @@ final class DashboardApp {
     self.terminal = terminal
     defer {
       terminal.stop()
+      // What was typed and is on its way gets its answer before the process ends.
+      worker.finish(by: Date().addingTimeInterval(5))
+      worker.stop()
+      worker.take().forEach { dispatch($0) }
       reportUnsent()
     }
     if let skipped = state.incident?.skippedSummary { dispatch(.failed(skipped)) }
@@ -75,6 +87,7 @@ final class DashboardApp {
     }
 
     while !quitting {
+      awaitQuickAnswer()
       let now = Date()
       dispatch(.tick(now))
       let size = terminal.size
@@ -103,6 +116,7 @@ final class DashboardApp {
         pollfd(fd: changes?.fileDescriptor ?? -1, events: Int16(POLLIN), revents: 0),
         pollfd(fd: signals.fileDescriptor, events: Int16(POLLIN), revents: 0),
         pollfd(fd: probe.fileDescriptor, events: Int16(POLLIN), revents: 0),
+        pollfd(fd: worker.fileDescriptor, events: Int16(POLLIN), revents: 0),
       ]
       let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
       if ready > 0, descriptors[2].revents != 0 {
@@ -116,12 +130,15 @@ final class DashboardApp {
           dispatch(
             .unreachable("live updates stopped: the server closed the connection", now: Date()))
         } else {
-          recheckAt = catchUp() ? [] : Self.recheckDelays.map { woken + $0 }
+          // Read now, and again briefly until the read finds what woke us.
+          recheckAt = Self.recheckDelays.map { woken + $0 }
+          requestRead()
         }
       } else if let recheck = recheckAt.first, woken >= recheck {
         recheckAt.removeFirst()
-        if catchUp() { recheckAt = [] }
+        requestRead()
       }
+      if ready > 0, descriptors[4].revents != 0 { takeAnswers() }
       dispatch(.tick(Date()))  // starts the probe when a retry falls due
       if ready > 0, descriptors[3].revents != 0, let answer = probe.take() {
         switch answer {
@@ -156,23 +173,59 @@ final class DashboardApp {
     }
   }
 
-  /// Runs one effect: the only I/O the dashboard does. Returns its answers.
+  /// The worker's answers, folded in; a read that found something ends the re-checks.
+  private func takeAnswers() {
+    for answer in worker.take() {
+      if case .read(let events) = answer, !events.isEmpty { recheckAt = [] }
+      dispatch(answer)
+    }
+  }
+
+  /// Right after a job was given, waits a few milliseconds for its answer before the
+  /// frame is drawn: a quick write then looks done at once, a slow one never holds keys.
+  private func awaitQuickAnswer() {
+    let left = submittedAt + Self.quickAnswer - Self.monotonicMilliseconds()
+    guard left > 0, !worker.isIdle else { return }
+    var descriptor = pollfd(fd: worker.fileDescriptor, events: Int16(POLLIN), revents: 0)
+    if poll(&descriptor, 1, Int32(left)) > 0 { takeAnswers() }
+  }
+
+  /// Gives the worker a job (see `StoreWorker.submit`).
+  private func submit(kind: String? = nil, _ job: @escaping StoreWorker.Job) {
+    submittedAt = Self.monotonicMilliseconds()
+    worker.submit(kind: kind, job)
+  }
+
+  /// Runs one effect: the only I/O the dashboard does. The store's part goes to the
+  /// worker, whose answers arrive later; the rest answers at once.
   private func perform(_ effect: LoopEffect) -> [DashboardMessage] {
+    let store = self.store
     switch effect {
-    case .send(let submission): return [.sent(submission, send(submission), now: Date())]
+    case .send(let submission):
+      let incident = state.incident
+      submit { [.sent(submission, Self.send(submission, incident, store), now: Date())] }
+      return []
     case .parse(let line): return parse(line).map { [$0] } ?? []
     case .load(let id, let reason):
-      do {
-        let incident = try store.load(id)
-        guard incident.isDeclared else {
-          return [.failed("no incident \(id) in \(store.location)")]
+      submit {
+        do {
+          let incident = try store.load(id)
+          guard incident.isDeclared else {
+            return [.failed("no incident \(id) in \(store.location)")]
+          }
+          return [.loaded(incident, reason: reason)]
+        } catch {
+          return [Self.failure(error)]
         }
-        return [.loaded(incident, reason: reason)]
-      } catch {
-        return [failure(error)]
       }
-    case .cycle(let step): return [cycle(step)]
-    case .read: return readStore()
+      return []
+    case .cycle(let step):
+      let here = state.incident?.id
+      submit { [Self.cycle(step, from: here, store)] }
+      return []
+    case .read:
+      requestRead()
+      return []
     case .listen:
       do {
         if changes == nil { changes = try store.makeChangeSignal() }
@@ -184,16 +237,23 @@ final class DashboardApp {
       probe.start(store)
       return []
     case .readSamples(let id, let since):
-      return [.samplesRead((try? store.samples(of: id, since: since)) ?? [])]
+      submit { [.samplesRead((try? store.samples(of: id, since: since)) ?? [])] }
+      return []
     case .checkDeliverer:
-      return [.delivererSeen((try? store.lease(named: Lease.deliverer)) ?? nil, now: Date())]
-    case .loadNextOpen(let green):
-      do {
-        guard let next = try store.openIncidents().last, next.id != green else { return [] }
-        return [.loaded(next, reason: "\(green) is resolved; \(next.id) is still open")]
-      } catch {
-        return [failure(error)]
+      submit {
+        [.delivererSeen((try? store.lease(named: Lease.deliverer)) ?? nil, now: Date())]
       }
+      return []
+    case .loadNextOpen(let green):
+      submit {
+        do {
+          guard let next = try store.openIncidents().last, next.id != green else { return [] }
+          return [.loaded(next, reason: "\(green) is resolved; \(next.id) is still open")]
+        } catch {
+          return [Self.failure(error)]
+        }
+      }
+      return []
     case .previewMessage(let type, let text):
       guard let incident = state.incident, incident.isDeclared || type == .declared else {
         return []
@@ -221,12 +281,15 @@ final class DashboardApp {
     }
   }
 
-  /// Writes one submission with its request id; says what became of it.
-  private func send(_ submission: Submission) -> Delivery {
+  /// Writes one submission with its request id; says what became of it. (On the
+  /// worker's thread: it touches nothing of the loop's.)
+  private static func send(
+    _ submission: Submission, _ incident: IncidentState?, _ store: any EventStore
+  ) -> Delivery {
     do {
       switch submission.action {
       case .command(let command):
-        guard var incident = state.incident else { return .refused("no incident yet") }
+        guard var incident else { return .refused("no incident yet") }
         let written = try store.write(
           to: &incident, actor: submission.actor, at: submission.at,
           request: submission.request
@@ -287,9 +350,10 @@ final class DashboardApp {
   }
 
   /// The next or previous open incident, in the order they were declared.
-  private func cycle(_ step: Int) -> DashboardMessage {
+  private static func cycle(_ step: Int, from here: IncidentID?, _ store: any EventStore)
+    -> DashboardMessage
+  {
     do {
-      let here = state.incident?.id
       var open: [IncidentID] = []
       for id in try store.incidentIDs() {
         if try id == here || store.load(id).isOpen { open.append(id) }
@@ -301,41 +365,36 @@ final class DashboardApp {
       let next = open[(index + step + open.count) % open.count]
       return .loaded(try store.load(next), reason: "switched by hand")
     } catch {
-      return failure(error)
+      return Self.failure(error)
     }
   }
 
-  /// What the store has after this dashboard's position, as messages. (Offline, nothing:
-  /// the dashboard waits for the store to answer.)
-  private func readStore() -> [DashboardMessage] {
-    guard state.connectivity.isOnline else { return [] }
-    do {
-      // From this incident's own position too: folding skips what it already has.
-      let from = min(state.seen, state.incident?.lastSeq ?? state.seen)
-      let fresh = try store.events(after: from, incident: nil, limit: nil)
-      var messages: [DashboardMessage] = [.read(fresh)]
-      // A dashboard with no incident takes the current one, unless this read declares one
-      // (which it then follows anyway).
-      let declares = fresh.contains { if case .declared = $0.event { true } else { false } }
-      if state.incident == nil, state.model.followsLive, !declares,
-        let current = try store.currentIncident()
-      {
-        messages.append(.loaded(current, reason: "declared"))
+  /// Asks the worker for what the store has after this dashboard's position. (Offline,
+  /// nothing: the dashboard waits for the store to answer.) One read waiting is enough.
+  private func requestRead() {
+    guard state.connectivity.isOnline else { return }
+    let store = self.store
+    // From this incident's own position too: folding skips what it already has.
+    let from = min(state.seen, state.incident?.lastSeq ?? state.seen)
+    // A dashboard with no incident takes the current one, unless this read declares one
+    // (which it then follows anyway).
+    let wantsCurrent = state.incident == nil && state.model.followsLive
+    submit(kind: "read") {
+      do {
+        let fresh = try store.events(after: from, incident: nil, limit: nil)
+        var messages: [DashboardMessage] = [.read(fresh)]
+        let declares = fresh.contains { if case .declared = $0.event { true } else { false } }
+        if wantsCurrent, !declares, let current = try store.currentIncident() {
+          messages.append(.loaded(current, reason: "declared"))
+        }
+        return messages
+      } catch {
+        return [Self.failure(error)]
       }
-      return messages
-    } catch {
-      return [failure(error)]
     }
   }
 
-  /// Reads and folds in what other processes wrote; whether anything new arrived.
-  private func catchUp() -> Bool {
-    let messages = readStore()
-    messages.forEach(dispatch)
-    return messages.contains { if case .read(let events) = $0 { !events.isEmpty } else { false } }
-  }
-
-  private func failure(_ error: any Error) -> DashboardMessage {
+  private static func failure(_ error: any Error) -> DashboardMessage {
     if case StoreError.unavailable(_, let reason) = error {
       return .unreachable(reason, now: Date())
     }

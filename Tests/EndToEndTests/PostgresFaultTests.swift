@@ -205,6 +205,47 @@ struct PostgresFaultTests {
     #expect(texts == ["cut off mid-write"])
   }
 
+  /// A write stalled behind another session's lock runs on the dashboard's store thread:
+  /// the screen keeps taking keys meanwhile, and the entry lands once the lock is gone.
+  @Test(.enabled(if: serverAvailable))
+  func aStalledWriteNeverFreezesTheScreen() throws {
+    let cluster = try PostgresCluster()
+    let store = cluster.url
+    #expect(try WarroomBinary.run(["declare", "--store", store, "Stall drill"]).status == 0)
+    let tmux = Tmux()
+    try tmux.start(
+      "lead", width: 120, height: 30,
+      command: "WARROOM_USER=alice \(WarroomBinary.path) --store '\(store)'")
+    try tmux.waitFor("lead", timeout: 30) { $0.contains("INC-1 Stall drill") }
+    let holder = try cluster.sqlInBackground(
+      "BEGIN; LOCK TABLE warroom_events IN EXCLUSIVE MODE; SELECT pg_sleep(8); COMMIT;")
+    defer { holder.terminate() }
+    let holding =
+      "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(8)%' AND pid <> pg_backend_pid()"
+    var deadline = Date().addingTimeInterval(10)
+    while try cluster.sql(holding) != "1", Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+    try tmux.type("lead", "written behind a lock")
+    try tmux.press("lead", "Enter")
+    let waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+    deadline = Date().addingTimeInterval(10)
+    while try cluster.sql(waiting) != "1", Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+    #expect(try cluster.sql(waiting) == "1", "the dashboard's write waits for the lock")
+    // The screen answers while the write waits.
+    try tmux.type("lead", "typed while the store waits")
+    let answering = try tmux.waitFor("lead", timeout: 3) {
+      $0.contains("› typed while the store waits")
+    }
+    #expect(answering.contains("› typed while the store waits"), "\(answering)")
+    #expect(try cluster.sql(waiting) == "1", "still waiting: the screen did not wait with it")
+    // Once the lock goes, the entry lands, once.
+    holder.waitUntilExit()
+    try tmux.waitFor("lead", timeout: 20) { $0.contains("#1 written behind a lock") }
+    let export = try WarroomBinary.run(["export", "--store", store, "--format", "json"])
+    let json = try JSONSerialization.jsonObject(with: Data(export.stdout.utf8)) as! [String: Any]
+    let texts = (json["log"] as! [[String: String]]).compactMap { $0["text"] }
+    #expect(texts == ["written behind a lock"])
+  }
+
   /// Three writer loops running `script` (its first argument is the warroom binary, the
   /// rest come from `arguments` for writer n).
   static func startWriters(
