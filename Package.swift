@@ -24,6 +24,10 @@ let package = Package(
     // MARK: - Core: the incident process as pure values (no files, no SQLite, no terminal)
     .target(name: "WarroomCore"),
 
+    // MARK: - Reports: what the record says for people elsewhere (post-mortem, status,
+    // JSON export), written from the state alone
+    .target(name: "WarroomReports", dependencies: ["WarroomCore"]),
+
     // MARK: - Store: the event log on disk (SQLite through GRDB)
     .target(
       name: "WarroomStore",
@@ -71,8 +75,9 @@ let package = Package(
     .executableTarget(
       name: "warroom",
       dependencies: [
-        "WarroomCore", "WarroomStore", "WarroomPostgres", "WarroomScreen", "TerminalBackend",
-        "WarroomDelivery", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "WarroomCore", "WarroomReports", "WarroomStore", "WarroomPostgres", "WarroomScreen",
+        "TerminalBackend", "WarroomDelivery",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
 
@@ -80,7 +85,7 @@ let package = Package(
     .executableTarget(
       name: "warroom-bench",
       dependencies: [
-        "WarroomCore", "WarroomStore", "WarroomPostgres", "WarroomScreen",
+        "WarroomCore", "WarroomReports", "WarroomStore", "WarroomPostgres", "WarroomScreen",
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
@@ -88,7 +93,8 @@ let package = Package(
     // MARK: - Tests, one target per layer
     .target(name: "WarroomTestSupport", path: "Sources/WarroomTestSupport"),
     .testTarget(
-      name: "WarroomCoreTests", dependencies: ["WarroomCore", "WarroomTestSupport"],
+      name: "WarroomCoreTests",
+      dependencies: ["WarroomCore", "WarroomReports", "WarroomTestSupport"],
       exclude: ["Snapshots"]),
     .testTarget(
       name: "WarroomStoreTests",
@@ -103,7 +109,7 @@ let package = Package(
     .testTarget(
       name: "WarroomScreenTests",
       dependencies: [
-        "WarroomCore", "WarroomScreen", "WarroomTestSupport",
+        "WarroomCore", "WarroomReports", "WarroomScreen", "WarroomTestSupport",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ],
       exclude: ["Snapshots"]),

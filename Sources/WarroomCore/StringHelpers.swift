@@ -1,6 +1,6 @@
 extension String {
   /// The text without leading and trailing white space.
-  var trimmed: String {
+  public var trimmed: String {
     var text = Substring(self)
     while let first = text.first, first.isWhitespace { text.removeFirst() }
     while let last = text.last, last.isWhitespace { text.removeLast() }

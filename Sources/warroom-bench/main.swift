@@ -2,6 +2,7 @@ import Foundation
 import GRDBSQLite
 import WarroomCore
 import WarroomPostgres
+import WarroomReports
 import WarroomScreen
 import WarroomStore
 

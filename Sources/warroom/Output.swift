@@ -1,5 +1,6 @@
 import Foundation
 import WarroomCore
+import WarroomReports
 
 #if canImport(Glibc)
   import Glibc

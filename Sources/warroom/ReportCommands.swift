@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WarroomCore
+import WarroomReports
 import WarroomStore
 
 struct Status: ParsableCommand {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WarroomCore
+import WarroomReports
 
 /// The post-mortem's structure is the program's alone: nothing a person typed opens a
 /// comment, a tag, a link, a heading or a list, and no name hides an invisible character.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WarroomCore
+import WarroomReports
 
 /// The outbox's decisions: what is sent, when it is sent again, and what waits for a
 /// person. Pure: the clock is passed in.

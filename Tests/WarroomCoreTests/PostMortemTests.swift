@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WarroomReports
 import WarroomTestSupport
 
 @testable import WarroomCore

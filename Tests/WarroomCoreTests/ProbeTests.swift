@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WarroomCore
+import WarroomReports
 
 /// Probes' window logic and rules, with the clock passed in.
 @Suite("Probes and recovery")

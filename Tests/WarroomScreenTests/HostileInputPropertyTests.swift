@@ -2,6 +2,7 @@ import Foundation
 import PropertyBased
 import Testing
 import WarroomCore
+import WarroomReports
 import WarroomScreen
 
 /// Whatever a row holds, the decoder, the reducer, the reports and the renderer neither

@@ -1,4 +1,5 @@
 import Foundation
+import WarroomCore
 
 /// The post-mortem, written from the events alone, in the order a manager reads it: a
 /// summary (impact, times, root cause, what fixed it, what did not, follow-ups), the key

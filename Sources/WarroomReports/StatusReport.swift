@@ -1,4 +1,5 @@
 import Foundation
+import WarroomCore
 
 /// The incident at a glance: what `warroom status` prints and `--json` encodes.
 public struct StatusReport: Encodable, Sendable, Equatable {

@@ -1,3 +1,5 @@
+import WarroomCore
+
 /// People's words inside the post-mortem's markdown: made inert, then escaped only where
 /// a character would shape the document in that place, so nothing a person typed opens a
 /// comment, a tag, a link, a heading, a list, emphasis or a table cell, and the raw

@@ -1,4 +1,5 @@
 import Foundation
+import WarroomCore
 
 /// The post-mortem's appendix: the whole record, section by section, for whoever needs
 /// to check the summary against what was written at the time.

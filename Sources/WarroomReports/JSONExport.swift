@@ -1,4 +1,5 @@
 import Foundation
+import WarroomCore
 
 /// The full record of an incident for machines: every event as stored, and the folded state.
 public struct JSONExport: Encodable {
