@@ -238,7 +238,8 @@ public final class Deliverer: @unchecked Sendable {
     guard !failedThisTurn else { return }  // one failure a turn sets the pause
     failedThisTurn = true
     if trouble.failed(at: clock()) {
-      report(.note("\(what): \(error); trying again with growing pauses (up to 30 s)"))
+      let reason = StoreFailure(error).reason
+      report(.note("\(what): \(reason); trying again with growing pauses (up to 30 s)"))
     }
   }
 

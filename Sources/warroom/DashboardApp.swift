@@ -303,16 +303,11 @@ final class DashboardApp {
           declared, actor: submission.actor, at: submission.at, request: submission.request)
         return .stored(try store.load(id), summary: "declared \(id): \(declared.title)")
       }
-    } catch let refusal as Refusal {
-      return .refused(refusal.message)
-    } catch StoreError.unavailable(_, let reason) {
-      return .unreachable(reason)
-    } catch StoreError.diskFull {
-      // Held and sent again like an entry typed while a server is away: a full disk is
-      // freed in minutes, and what was typed is never dropped.
-      return .unreachable("the disk holding the store is full")
     } catch {
-      return .refused("\(error)")
+      // A server away, or a full disk (freed in minutes): held and sent again with the
+      // same request id, so what was typed is never dropped nor stored twice.
+      let failure = StoreFailure(error)
+      return failure.isWorthHolding ? .unreachable(failure.reason) : .refused(failure.reason)
     }
   }
 
@@ -395,16 +390,12 @@ final class DashboardApp {
   }
 
   private static func failure(_ error: any Error) -> DashboardMessage {
-    if case StoreError.unavailable(_, let reason) = error {
-      return .unreachable(reason, now: Date())
-    }
-    return .failed("\(error)")
+    let failure = StoreFailure(error)
+    return failure.kind == .away
+      ? .unreachable(failure.reason, now: Date()) : .failed(failure.reason)
   }
 
-  private static func reason(_ error: any Error) -> String {
-    if case StoreError.unavailable(_, let reason) = error { return reason }
-    return "\(error)"
-  }
+  private static func reason(_ error: any Error) -> String { StoreFailure(error).reason }
 
   /// After the terminal is restored: anything still held is printed, never dropped unseen.
   private func reportUnsent() {
