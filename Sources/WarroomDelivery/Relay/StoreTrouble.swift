@@ -4,7 +4,7 @@ import Foundation
 /// again, half a second at first and twice as long each time up to 30 s, so that a full
 /// disk costs no CPU and fills no log; the first failure and the recovery are each said
 /// once. A value: the loop owns it and passes the clock in.
-struct StoreTrouble {
+public struct StoreTrouble: Sendable {
   static let firstPause: TimeInterval = 0.5
   static let longestPause: TimeInterval = 30
 
@@ -14,10 +14,10 @@ struct StoreTrouble {
   private var pause: TimeInterval = 0
 
   /// Whether the store may be tried now.
-  func mayTry(at now: Date) -> Bool { nextTry.map { now >= $0 } ?? true }
+  public func mayTry(at now: Date) -> Bool { nextTry.map { now >= $0 } ?? true }
 
   /// How long until the next try, in seconds; nil while the store works.
-  func wait(at now: Date) -> TimeInterval? {
+  public func wait(at now: Date) -> TimeInterval? {
     nextTry.map { max(0, $0.timeIntervalSince(now)) }
   }
 
