@@ -11,6 +11,11 @@ public struct DashboardState: Sendable {
   /// The store's sequence number read up to, across incidents: a declaration after it is
   /// news.
   public var seen: Int64 = 0
+  /// When (monotonic ms) to read the store again after a change signal that may have come
+  /// early: a writer's WAL frames reach the file (and wake us) a moment before its commit
+  /// is visible, so a signal is followed by a few brief re-reads until one finds news.
+  public var recheckAt: [Int64] = []
+  static let recheckDelays: [Int64] = [2, 5, 10, 20, 40, 80, 160, 320]
   /// Whether the loop is asking an unreachable store if it answers again.
   public var probing = false
   /// The countdown's phase at the last tick, for ringing the bell once as it falls due.
@@ -88,6 +93,14 @@ public enum DashboardMessage: Sendable {
   case samplesRead([ProbeSample])
   /// The stakeholder message a confirmation is about, as each destination would get it.
   case previewed([String])
+  /// The store says it changed (at this monotonic time, in ms): read it.
+  case storeChanged(at: Int64)
+  /// A re-check fell due (see `DashboardState.recheckAt`).
+  case recheck(at: Int64)
+  /// The terminal changed size.
+  case resized
+  /// The process was asked to stop (SIGTERM, SIGHUP, SIGINT).
+  case signalled
 }
 
 /// What became of one submission sent to the store.
@@ -128,6 +141,8 @@ public enum LoopEffect: Equatable, Sendable {
   /// `.loaded`, or nothing when none is open).
   case loadNextOpen(after: IncidentID)
   case bell
+  /// Paint the whole screen again (after a resize).
+  case redraw
   case quit
 }
 
@@ -144,6 +159,20 @@ public enum DashboardLoop {
         &state.model, key: key, state: state.incident, queued: state.connectivity.queue.count,
         now: now)
       return perform(effects, &state, now: now, request: request)
+
+    case .storeChanged(let at):
+      state.recheckAt = DashboardState.recheckDelays.map { at + $0 }
+      return [.read]
+
+    case .recheck(let at):
+      state.recheckAt.removeAll { $0 <= at }
+      return [.read]
+
+    case .resized:
+      return [.redraw]
+
+    case .signalled:
+      return [.quit]
 
     case .tick(let now):
       var effects: [LoopEffect] = []
@@ -173,6 +202,7 @@ public enum DashboardLoop {
       return effects
 
     case .read(let events):
+      if !events.isEmpty { state.recheckAt = [] }
       return read(events, &state)
 
     case .unreachable(let reason, let now):

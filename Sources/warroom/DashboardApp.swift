@@ -37,11 +37,6 @@ final class DashboardApp {
   private let destinations: [Destination]
   private var terminal: Terminal?
   private var quitting = false
-  /// Re-checks still due after a change signal that found nothing new yet. A writer's
-  /// WAL frames reach the file (and wake us) a moment before its commit is visible, so a
-  /// signal that finds nothing is looked at again a few times, briefly.
-  private var recheckAt: [Int64] = []
-  private static let recheckDelays: [Int64] = [2, 5, 10, 20, 40, 80, 160, 320]  // ms after
 
   private static func monotonicMilliseconds() -> Int64 {
     var time = timespec()
@@ -104,7 +99,7 @@ final class DashboardApp {
       let nowMilliseconds = Self.monotonicMilliseconds()
       var timeout =
         Int32(1000 - (now.timeIntervalSince1970 * 1000).truncatingRemainder(dividingBy: 1000)) + 1
-      if let recheck = recheckAt.first {
+      if let recheck = state.recheckAt.first {
         timeout = min(timeout, Int32(max(0, recheck - nowMilliseconds)))
       }
       if let attempt = state.connectivity.nextAttempt, !state.probing {
@@ -121,6 +116,7 @@ final class DashboardApp {
       let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
       if ready > 0, descriptors[2].revents != 0 {
         signals.drain()
+        dispatch(.signalled)
         break
       }
       let woken = Self.monotonicMilliseconds()
@@ -130,13 +126,10 @@ final class DashboardApp {
           dispatch(
             .unreachable("live updates stopped: the server closed the connection", now: Date()))
         } else {
-          // Read now, and again briefly until the read finds what woke us.
-          recheckAt = Self.recheckDelays.map { woken + $0 }
-          requestRead()
+          dispatch(.storeChanged(at: woken))
         }
-      } else if let recheck = recheckAt.first, woken >= recheck {
-        recheckAt.removeFirst()
-        requestRead()
+      } else if let recheck = state.recheckAt.first, woken >= recheck {
+        dispatch(.recheck(at: woken))
       }
       if ready > 0, descriptors[4].revents != 0 { takeAnswers() }
       dispatch(.tick(Date()))  // starts the probe when a retry falls due
@@ -152,7 +145,7 @@ final class DashboardApp {
       // every wake-up (a tick, EINTR), not only when stdin is readable.
       for key in terminal.readKeys() {
         if key == .resize {
-          terminal.invalidate()
+          dispatch(.resized)
           continue
         }
         dispatch(.key(key, now: Date(), request: RequestID()))
@@ -173,12 +166,9 @@ final class DashboardApp {
     }
   }
 
-  /// The worker's answers, folded in; a read that found something ends the re-checks.
+  /// The worker's answers, folded in.
   private func takeAnswers() {
-    for answer in worker.take() {
-      if case .read(let events) = answer, !events.isEmpty { recheckAt = [] }
-      dispatch(answer)
-    }
+    worker.take().forEach { dispatch($0) }
   }
 
   /// Right after a job was given, waits a few milliseconds for its answer before the
@@ -274,6 +264,9 @@ final class DashboardApp {
       ]
     case .bell:
       terminal?.bell()
+      return []
+    case .redraw:
+      terminal?.invalidate()
       return []
     case .quit:
       quitting = true

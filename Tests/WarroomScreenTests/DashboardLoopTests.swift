@@ -157,3 +157,28 @@ struct DashboardLoopTests {
         == Message("✓ mitigated; but probe checkout is still failing: HTTP 502", isError: true))
   }
 }
+
+/// What wakes the loop that is not a key or a store answer is a message too.
+@Suite("Dashboard loop: signals, resizes and re-checks")
+struct LoopWakeUpTests {
+  var state = DashboardState(model: DashboardModel(me: "alice"), incident: Fixtures.freshP1().state)
+
+  @Test mutating func aChangeSignalReadsAndLooksAgainUntilAReadFindsNews() {
+    #expect(DashboardLoop.update(&state, .storeChanged(at: 1000)) == [.read])
+    #expect(state.recheckAt.first == 1002)
+    #expect(DashboardLoop.update(&state, .recheck(at: 1006)) == [.read])
+    #expect(state.recheckAt.first == 1010, "those due are done")
+    _ = DashboardLoop.update(&state, .read([]))
+    #expect(!state.recheckAt.isEmpty, "nothing new yet: keep looking")
+    let news = EventEnvelope(
+      seq: 99, incident: state.incident!.id, at: Fixtures.start, actor: "bob",
+      event: .logged(LogAdded(kind: .note, text: "found it")))
+    _ = DashboardLoop.update(&state, .read([news]))
+    #expect(state.recheckAt.isEmpty)
+  }
+
+  @Test mutating func aResizeRedrawsAndASignalQuits() {
+    #expect(DashboardLoop.update(&state, .resized) == [.redraw])
+    #expect(DashboardLoop.update(&state, .signalled) == [.quit])
+  }
+}
