@@ -60,24 +60,15 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   {
     try Rules.validate(declared)
     return try writeTransaction { run in
-      if let request, let earlier = try previouslyWritten(request, run).first {
-        return earlier.incident
-      }
-      let highest =
-        try run(
-          """
-          SELECT COALESCE(MAX(CAST(substr(incident, 5) AS BIGINT)), 0) FROM warroom_events
-          WHERE type = 'declared' AND incident ~ '^INC-[1-9][0-9]{0,8}$'
-          """
-        ).rows.first.map { try $0.decode(Int64.self) } ?? 0
-      guard highest < Int64(Limits.incidentNumbers.upperBound) else {
-        throw Refusal("this store has used every incident number; start a new store")
-      }
-      let id = IncidentID(number: Int(highest) + 1)
-      _ = try insert(
-        [NewEvent(incident: id, at: at, actor: actor, event: .declared(declared))],
-        request: request, run)
-      return id
+      try DeclareCycle.run(
+        declared, actor: actor, at: at, request: request,
+        previouslyWritten: { try previouslyWritten($0, run) },
+        declaredIncidents: {
+          try run("SELECT incident FROM warroom_events WHERE type = 'declared'").rows.map {
+            try $0.decode(String.self)
+          }
+        },
+        insert: { _ = try insert([$0], request: request, run) })
     }
   }
 

@@ -195,27 +195,16 @@ public final class SQLiteEventStore: EventStore {
   {
     try Rules.validate(declared)
     return try immediateTransaction { db in
-      if let request, let earlier = try previouslyWritten(request, db).first {
-        return earlier.incident
-      }
-      // Numbers outside the range the store hands out (a row planted with
-      // INC-9223372036854775807, say) are passed over rather than added to.
-      let highest =
-        try Int.fetchOne(
-          db,
-          sql: """
-            SELECT MAX(n) FROM (
-              SELECT CAST(substr(incident, 5) AS INTEGER) AS n FROM events
-              WHERE type = 'declared' AND incident LIKE 'INC-%')
-            WHERE n BETWEEN 1 AND \(Limits.incidentNumbers.upperBound)
-            """) ?? 0
-      guard highest < Limits.incidentNumbers.upperBound else {
-        throw Refusal("this store has used every incident number; start a new store")
-      }
-      let id = IncidentID(number: highest + 1)
-      let event = NewEvent(incident: id, at: at, actor: actor, event: .declared(declared))
-      var tail = try chainTail(db)
-      return try insert(event, request: request, after: &tail, db).incident
+      try DeclareCycle.run(
+        declared, actor: actor, at: at, request: request,
+        previouslyWritten: { try previouslyWritten($0, db) },
+        declaredIncidents: {
+          try String.fetchAll(db, sql: "SELECT incident FROM events WHERE type = 'declared'")
+        },
+        insert: { event in
+          var tail = try chainTail(db)
+          _ = try insert(event, request: request, after: &tail, db)
+        })
     }
   }
 

@@ -48,6 +48,26 @@ struct EventStoreConformanceTests {
     #expect(try store.currentIncident()?.id == second)
   }
 
+  /// One numbering rule on every backend (`DeclareCycle`): only the form the store hands
+  /// out counts, so rows copied in with other forms neither take nor block a number.
+  @Test(arguments: StoreBackend.all)
+  func incidentNumbersPassOverFormsTheStoreNeverHandsOut(backend: StoreBackend) throws {
+    let store = try backend.open(folder, "w.db")
+    let payload = Event.declared(Declared(title: "planted")).payloadJSON()
+    let planted = [
+      "INC-4", "INC-9223372036854775807", "INC-007", "INC-1000000000", "INC-x", "OPS-9",
+    ]
+    let rows = planted.enumerated().map { index, incident in
+      StoredEvent(
+        seq: Int64(index + 1), incident: incident, atMilliseconds: 1_798_000_000_000,
+        actor: "mallory", type: "declared", payload: payload)
+    }
+    #expect(try store.importEvents(rows).added == planted.count)
+    #expect(
+      try store.declare(Declared(title: "next"), actor: "a", at: clock) == IncidentID(number: 5))
+    #expect(throws: Refusal.self) { try DeclareCycle.nextIncident(after: ["INC-999999999"]) }
+  }
+
   @Test(arguments: StoreBackend.all) func writesRunTheRulesAgainstTheLatestState(
     backend: StoreBackend
   ) throws {
