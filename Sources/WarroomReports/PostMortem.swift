@@ -70,12 +70,7 @@ public enum PostMortem {
         " by \(n(verified.by))" + (verified.text.map { ": " + MarkdownText.cell($0) } ?? ""))
     }
     if let resolved = state.resolvedAt { row("Resolved", resolved) }
-    // Stable: the order of the record where two share a time.
-    for (_, line) in rows.enumerated().sorted(by: {
-      ($0.element.0, $0.offset) < ($1.element.0, $1.offset)
-    }).map(\.element) {
-      out += line
-    }
+    for line in chronological(rows) { out += line }
     if state.status != .resolved {
       out += "| Still open | \(state.status.rawValue) | |"
     }
@@ -159,7 +154,7 @@ public enum PostMortem {
       fixes.append(
         (entry.at, "Manual change \(UTCTime.time(entry.at)) by \(n(entry.by)): \(t(entry.text))"))
     }
-    return fixes.sorted { $0.0 < $1.0 }.map(\.1)
+    return chronological(fixes)
   }
 
   /// Refuted, inconclusive and abandoned experiments, and each mitigation that did not
@@ -210,7 +205,7 @@ public enum PostMortem {
       failures.append(
         (relapse.at, "Recovery was lost \(UTCTime.time(relapse.at)): \(t(relapse.text ?? ""))"))
     }
-    return failures.sorted { $0.0 < $1.0 }.map(\.1)
+    return chronological(failures)
   }
 
   // MARK: - Key moments
@@ -284,6 +279,12 @@ public enum PostMortem {
     let actor = MarkdownText.name(entry.actor)
     guard let osUser = entry.osUser, osUser != entry.actor else { return actor }
     return "\(actor) (as OS user \(MarkdownText.name(osUser)))"
+  }
+
+  /// Lines by time; where two share a time, in the order of the record.
+  static func chronological(_ lines: [(Date, String)]) -> [String] {
+    lines.enumerated().sorted { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }
+      .map(\.element.1)
   }
 
   static func span(_ from: Date, _ to: Date) -> String {

@@ -161,11 +161,7 @@ enum PostMortemAppendix {
     }
     story += state.reopenings.map { ($0.at, "- Reopened \(UTCTime.dateTime($0.at)).") }
     if state.recoveries.isEmpty { out += "Recovery was not proven by the probes." }
-    for line in story.enumerated().sorted(by: {
-      ($0.element.0, $0.offset) < ($1.element.0, $1.offset)
-    }) {
-      out += line.element.1
-    }
+    for line in PostMortem.chronological(story) { out += line }
     if let forced = state.forcedResolution {
       out += "- Green was forced: \(t(forced))."
     }

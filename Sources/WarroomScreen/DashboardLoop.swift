@@ -195,7 +195,10 @@ public enum DashboardLoop {
         state.lastSamplesRead = now
         effects.append(.readSamples(incident.id, since: now.addingTimeInterval(-30 * 60)))
       }
-      if let attempt = state.connectivity.nextAttempt, now >= attempt, !state.probing {
+      // Not while held submissions go out: the store answered, and its answers decide.
+      if let attempt = state.connectivity.nextAttempt, now >= attempt, !state.probing,
+        state.flush == nil
+      {
         state.probing = true
         effects.append(.probe)
       }
@@ -215,6 +218,9 @@ public enum DashboardLoop {
 
     case .storeAnswers(let reachable, let reason, let now):
       state.probing = false
+      // Already sending what was held (an earlier answer): starting again would send the
+      // first of them a second time while it is on its way.
+      guard state.flush == nil else { return [] }
       guard reachable else {
         state.connectivity.lost(reason: reason, now: now)
         return []
@@ -344,6 +350,10 @@ public enum DashboardLoop {
   private static func sent(
     _ submission: Submission, _ delivery: Delivery, now: Date, _ state: inout DashboardState
   ) -> [LoopEffect] {
+    // Answers come from the store's own thread, after whatever else happened meanwhile:
+    // one for a submission that is not the oldest held (a second answer for the same
+    // request, sent again after a reconnect) changes nothing.
+    guard state.connectivity.queue.first?.request == submission.request else { return [] }
     switch delivery {
     case .stored(let incident, let summary):
       state.connectivity.release()

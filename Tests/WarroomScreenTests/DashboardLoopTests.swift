@@ -59,6 +59,33 @@ struct DashboardLoopTests {
     #expect(state.model.message?.text == "✓ back online; sent 2 queued")
   }
 
+  /// Writes answer from the store's own thread, so a retry can fall due, and the store
+  /// can answer again, while held entries are already on their way: neither sends the
+  /// first of them twice, and a late second answer for it lets go of nothing else.
+  @Test mutating func answersThatComeLateNeverReleaseTheWrongEntry() throws {
+    _ = DashboardLoop.update(&state, .unreachable("connection refused", now: now))
+    _ = type("first")
+    _ = key(.enter)
+    _ = type("second")
+    _ = key(.enter)
+    let due = state.connectivity.nextAttempt!
+    #expect(DashboardLoop.update(&state, .tick(due)) == [.probe])
+    let queue = state.connectivity.queue
+    #expect(
+      DashboardLoop.update(&state, .storeAnswers(reachable: true, reason: "", now: due))
+        == [.listen, .send(queue[0])])
+    // Meanwhile: a tick past the retry time, and another "it answers".
+    #expect(DashboardLoop.update(&state, .tick(due.addingTimeInterval(10))).isEmpty)
+    #expect(
+      DashboardLoop.update(&state, .storeAnswers(reachable: true, reason: "", now: due)).isEmpty)
+    #expect(DashboardLoop.update(&state, stored(queue[0])) == [.send(queue[1])])
+    // A second answer for the first (sent twice by an older build, or a stale reply).
+    #expect(DashboardLoop.update(&state, stored(queue[0])).isEmpty)
+    #expect(state.connectivity.queue == [queue[1]], "the second is still held")
+    #expect(DashboardLoop.update(&state, stored(queue[1])) == [.read])
+    #expect(state.model.message?.text == "✓ back online; sent 2 queued")
+  }
+
   @Test mutating func aWriteCutOffIsHeldAndTheNextWaitsBehindIt() throws {
     _ = type("one")
     let sent = key(.enter).first
@@ -77,18 +104,18 @@ struct DashboardLoopTests {
   }
 
   @Test mutating func aRefusalIsSaidAndTheQueueGoesOn() throws {
-    _ = type(":resolve")
-    #expect(key(.enter) == [.parse("resolve")])
-    let submission = Submission(
-      request: RequestID(rawValue: "x"), action: .command(.resolve(force: nil)), actor: "alice",
-      at: now)
-    _ = DashboardLoop.update(
-      &state, .parsed(submission.action, now: now, request: submission.request))
-    #expect(
-      DashboardLoop.update(&state, .sent(submission, .refused("cannot announce green"), now: now))
-        .isEmpty)
-    #expect(state.model.message == Message("cannot announce green", isError: true))
-    #expect(state.connectivity.queue.isEmpty)
+    _ = type("one")
+    guard case .send(let first)? = key(.enter).first else {
+      Issue.record("Enter did not send the line")
+      return
+    }
+    _ = type("two")
+    _ = key(.enter)
+    let next = DashboardLoop.update(
+      &state, .sent(first, .refused("the log is closed"), now: now))
+    #expect(state.model.message == Message("the log is closed", isError: true))
+    #expect(next == [.send(state.connectivity.queue[0])], "the next goes on")
+    #expect(state.connectivity.queue.count == 1)
   }
 
   @Test mutating func theBellRingsOnceAsTheUpdateFallsDue() {
