@@ -9,6 +9,7 @@ import WarroomStore
 
 struct Dashboard: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "dashboard",
     abstract: "Open the live full-screen dashboard (the default command).",
     discussion: """
       Type a line and press Enter to log it; everything typed is text. F1 shows the keys; \

@@ -4,6 +4,7 @@ import WarroomCore
 
 struct Declare: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "declare",
     abstract: "Declare a new incident and print its id.")
 
   @OptionGroup var global: GlobalOptions
@@ -52,6 +53,7 @@ struct Declare: ParsableCommand {
 
 struct Edit: IncidentCommand {
   static let configuration = CommandConfiguration(
+    commandName: "edit",
     abstract: "Change the incident's title, severity, impact, ticket or channel.")
 
   @OptionGroup var global: GlobalOptions

@@ -9,6 +9,7 @@ struct ExperimentCommand: ParsableCommand {
 
   struct Add: IncidentCommand {
     static let configuration = CommandConfiguration(
+      commandName: "add",
       abstract: "Propose an experiment and print its id.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "What you believe and will test.") var hypothesis: String
@@ -29,7 +30,8 @@ struct ExperimentCommand: ParsableCommand {
   }
 
   struct Start: IncidentCommand {
-    static let configuration = CommandConfiguration(abstract: "Start a proposed experiment.")
+    static let configuration = CommandConfiguration(
+      commandName: "start", abstract: "Start a proposed experiment.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The experiment's id.") var id: Int
     func command() throws -> Command { .startExperiment(id) }
@@ -46,7 +48,8 @@ struct ExperimentCommand: ParsableCommand {
   }
 
   struct Conclude: IncidentCommand {
-    static let configuration = CommandConfiguration(abstract: "Record an experiment's result.")
+    static let configuration = CommandConfiguration(
+      commandName: "conclude", abstract: "Record an experiment's result.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The experiment's id.") var id: Int
     @Flag(help: "Whether the data supported the hypothesis.") var outcome: ExperimentOutcome
@@ -57,6 +60,7 @@ struct ExperimentCommand: ParsableCommand {
 
   struct Abandon: IncidentCommand {
     static let configuration = CommandConfiguration(
+      commandName: "abandon",
       abstract: "Stop an experiment without a result.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The experiment's id.") var id: Int

@@ -17,6 +17,7 @@ extension IncidentCommand {
 
 struct Undo: IncidentCommand {
   static let configuration = CommandConfiguration(
+    commandName: "undo",
     abstract: "Take back your own last change (within 10 minutes), keeping both in the record.",
     discussion: """
       Appends the inverse of your last change: a log entry is struck, a step unticked, a \

@@ -5,6 +5,7 @@ import WarroomCore
 /// or a strike is a new event, so the record keeps what was first written.
 struct Log: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "log",
     abstract: "The incident log: add an entry (the default), correct one, or strike one.",
     discussion: """
       warroom log "TEXT" adds an entry. warroom log edit N "TEXT" corrects entry #N and \\
@@ -14,6 +15,7 @@ struct Log: ParsableCommand {
 
   struct Add: IncidentCommand {
     static let configuration = CommandConfiguration(
+      commandName: "add",
       abstract: "Add an entry to the incident log (a note unless a kind is given).")
 
     enum Kind: String, EnumerableFlag {
@@ -50,6 +52,7 @@ struct Log: ParsableCommand {
 
   struct Edit: IncidentCommand {
     static let configuration = CommandConfiguration(
+      commandName: "edit",
       abstract: "Correct log entry #N; the earlier text stays in the record.")
 
     @OptionGroup var global: GlobalOptions
@@ -63,6 +66,7 @@ struct Log: ParsableCommand {
 
   struct Strike: IncidentCommand {
     static let configuration = CommandConfiguration(
+      commandName: "strike",
       abstract: "Withdraw log entry #N, saying why; it stays in the record, struck.")
 
     @OptionGroup var global: GlobalOptions

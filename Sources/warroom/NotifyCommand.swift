@@ -12,6 +12,7 @@ struct NotifyCommand: ParsableCommand {
 
   struct Test: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "test",
       abstract: "Send a test message to one destination now and say how it went.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: ConfigOption
@@ -46,6 +47,7 @@ struct NotifyCommand: ParsableCommand {
 
   struct Preview: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "preview",
       abstract: "Print what each destination would receive for a message; sends nothing.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var options: ConfigOption
@@ -120,6 +122,7 @@ struct NotifyCommand: ParsableCommand {
 
   struct Resend: IncidentCommand {
     static let configuration = CommandConfiguration(
+      commandName: "resend",
       abstract: "Send a failed (or possibly sent) delivery again.",
       discussion: "Delivery ids are listed by `warroom notify status`.")
     @OptionGroup var global: GlobalOptions
@@ -144,6 +147,7 @@ struct NotifyCommand: ParsableCommand {
 extension NotifyCommand {
   struct Confirm: IncidentCommand {
     static let configuration = CommandConfiguration(
+      commandName: "confirm",
       abstract: "Settle a delivery that may have been sent: it arrived (you saw it there).",
       discussion: """
         For a delivery marked "may have been sent" (its deliverer stopped mid-send) or \

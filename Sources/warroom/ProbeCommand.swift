@@ -18,6 +18,7 @@ struct ProbeCommand: ParsableCommand {
 
   struct Add: IncidentCommand {
     static let configuration = CommandConfiguration(
+      commandName: "add",
       abstract: "Attach a probe: --http URL, --prometheus URL --query Q, or --command CMD.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "A short name: letters, digits, '-', '_' and '.'.") var name: String
@@ -131,6 +132,7 @@ struct ProbeCommand: ParsableCommand {
 
   struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "list",
       abstract: "One line a probe: its state, its last value or reason, for how long.")
     @OptionGroup var global: GlobalOptions
 
@@ -161,7 +163,8 @@ struct ProbeCommand: ParsableCommand {
   }
 
   struct Remove: IncidentCommand {
-    static let configuration = CommandConfiguration(abstract: "Detach a probe.")
+    static let configuration = CommandConfiguration(
+      commandName: "remove", abstract: "Detach a probe.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The probe's name.") var name: String
     func command() throws -> Command { .removeProbe(name) }
@@ -169,6 +172,7 @@ struct ProbeCommand: ParsableCommand {
 
   struct Pause: IncidentCommand {
     static let configuration = CommandConfiguration(
+      commandName: "pause",
       abstract: "Stop running a probe for now (it no longer counts toward recovery).")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The probe's name.") var name: String
@@ -176,7 +180,8 @@ struct ProbeCommand: ParsableCommand {
   }
 
   struct Resume: IncidentCommand {
-    static let configuration = CommandConfiguration(abstract: "Run a paused probe again.")
+    static let configuration = CommandConfiguration(
+      commandName: "resume", abstract: "Run a paused probe again.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The probe's name.") var name: String
     func command() throws -> Command { .resumeProbe(name) }

@@ -8,6 +8,7 @@ import WarroomStore
 /// `warroom relay`: the store's deliverer in the foreground, for systemd or a tmux pane.
 struct Relay: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "relay",
     abstract: "Deliver stakeholder messages from the store (runs until stopped).",
     discussion: """
       Holds the store's deliverer lease while it runs: one deliverer per store sends \

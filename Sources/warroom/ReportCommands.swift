@@ -6,6 +6,7 @@ import WarroomStore
 
 struct Status: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "status",
     abstract: "Show the incident at a glance: status, checklist, roles, experiments, next update.")
   @OptionGroup var global: GlobalOptions
   @Flag(help: "Print JSON instead of text.") var json = false
@@ -21,6 +22,7 @@ struct Status: ParsableCommand {
 
 struct List: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "list",
     abstract: "List incidents with severity, status and age.")
   @OptionGroup var global: GlobalOptions
 
@@ -47,6 +49,7 @@ struct List: ParsableCommand {
 
 struct Export: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "export",
     abstract: "Write the post-mortem (markdown) or the full event log and state (json).")
 
   enum Format: String, ExpressibleByArgument, CaseIterable {

@@ -10,6 +10,7 @@ struct StoreCommand: ParsableCommand {
 
   struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "verify",
       abstract: "Check that no event was changed, removed or slipped in since it was written.",
       discussion: """
         Every event is chained to the one before it by a hash. Exits 0 when the chain \
@@ -104,6 +105,7 @@ struct StoreCommand: ParsableCommand {
 
   struct Copy: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "copy",
       abstract: "Copy every event of one store into another, keeping their numbers.",
       discussion: """
         The destination is created if missing. Events it already has are skipped, so \

@@ -3,6 +3,7 @@ import WarroomCore
 
 struct Update: IncidentCommand {
   static let configuration = CommandConfiguration(
+    commandName: "update",
     abstract: "Record a stakeholder update; restarts the countdown.")
   @OptionGroup var global: GlobalOptions
   @Argument(help: "What was told to stakeholders.") var text: String
@@ -12,6 +13,7 @@ struct Update: IncidentCommand {
 
 struct Announce: IncidentCommand {
   static let configuration = CommandConfiguration(
+    commandName: "announce",
     abstract: "Announce the outage to the company (step 4); the deliverer sends it.")
   @OptionGroup var global: GlobalOptions
   @Argument(help: "The announcement, as it should be read.") var text: String
@@ -21,6 +23,7 @@ struct Announce: IncidentCommand {
 
 struct Cadence: IncidentCommand {
   static let configuration = CommandConfiguration(
+    commandName: "cadence",
     abstract: "Set the time between stakeholder updates (15m to 45m by default).")
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Such as 20m.") var duration: String
@@ -30,6 +33,7 @@ struct Cadence: IncidentCommand {
 
 struct Why: IncidentCommand {
   static let configuration = CommandConfiguration(
+    commandName: "why",
     abstract: "Add a link to a five-whys chain.",
     discussion:
       "Links go to the last chain unless --chain names one; the next number starts a new chain.")
@@ -50,7 +54,8 @@ struct FollowupCommand: ParsableCommand {
     subcommands: [Add.self, Done.self])
 
   struct Add: IncidentCommand {
-    static let configuration = CommandConfiguration(abstract: "Add a follow-up and print its id.")
+    static let configuration = CommandConfiguration(
+      commandName: "add", abstract: "Add a follow-up and print its id.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "What must be done.") var text: String
     @Option(help: "Who owns it.") var owner: String?
@@ -63,7 +68,8 @@ struct FollowupCommand: ParsableCommand {
   }
 
   struct Done: IncidentCommand {
-    static let configuration = CommandConfiguration(abstract: "Close a follow-up.")
+    static let configuration = CommandConfiguration(
+      commandName: "done", abstract: "Close a follow-up.")
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The follow-up's id.") var id: Int
     func command() throws -> Command { .closeFollowup(id) }
@@ -72,6 +78,7 @@ struct FollowupCommand: ParsableCommand {
 
 struct Mitigate: IncidentCommand {
   static let configuration = CommandConfiguration(
+    commandName: "mitigate",
     abstract: "Announce the incident mitigated (yellow).",
     discussion: """
       While a probe does not pass, say why it is mitigated anyway with --reason: \
@@ -85,6 +92,7 @@ struct Mitigate: IncidentCommand {
 
 struct Verify: IncidentCommand {
   static let configuration = CommandConfiguration(
+    commandName: "verify",
     abstract: "Record the customer's verification of the fix.")
   @OptionGroup var global: GlobalOptions
   @Argument(help: "Who verified what.") var text: String
@@ -94,6 +102,7 @@ struct Verify: IncidentCommand {
 
 struct Resolve: IncidentCommand {
   static let configuration = CommandConfiguration(
+    commandName: "resolve",
     abstract: "Announce the incident resolved (green).",
     discussion:
       "Refused until the customer has verified and every follow-up is closed, unless forced.")
@@ -105,6 +114,7 @@ struct Resolve: IncidentCommand {
 
 struct Reopen: IncidentCommand {
   static let configuration = CommandConfiguration(
+    commandName: "reopen",
     abstract: "Reopen a mitigated or resolved incident (back to red).")
   @OptionGroup var global: GlobalOptions
   @Option(help: "Why it is reopened.") var reason: String?
