@@ -121,6 +121,7 @@ struct IntakeTests {
     #expect(IntakeAuth.bearer("Bearer s3cret", token: "s3cret"))
     #expect(!IntakeAuth.bearer("Bearer s3cre", token: "s3cret"))
     #expect(!IntakeAuth.bearer("Basic s3cret", token: "s3cret"))
+    #expect(IntakeAuth.bearer("bearer s3cret", token: "s3cret"))
     #expect(!IntakeAuth.bearer(nil, token: "s3cret"))
     #expect(!IntakeAuth.bearer("Bearer ", token: ""), "no token configured: nobody gets in")
 

@@ -70,7 +70,7 @@ struct RelayUpdateTests {
 
   @Test func aSendStartsOnlyAfterItsAttemptIsRecorded() {
     var state = relay()
-    let effects = run(&state, .turn(start), store: store(events: [declared()]))
+    let effects = run(&state, .turn(start, jitter: 0.5), store: store(events: [declared()]))
     let order = effects.compactMap { effect -> String? in
       switch effect {
       case .claimLease: "claim"
@@ -86,14 +86,16 @@ struct RelayUpdateTests {
 
   @Test func anAttemptTheRulesRefuseSendsNothing() {
     var state = relay()
-    let effects = run(&state, .turn(start), store: store(events: [declared()], refuse: true))
+    let effects = run(
+      &state, .turn(start, jitter: 0.5), store: store(events: [declared()], refuse: true))
     #expect(!effects.contains { if case .send = $0 { true } else { false } })
     #expect(state.inFlight.isEmpty)
   }
 
   @Test func aFailingStoreStopsTheTurnPausesAndIsSaidOnce() {
     var state = relay()
-    let effects = run(&state, .turn(start), store: store(events: [declared()], failWrites: true))
+    let effects = run(
+      &state, .turn(start, jitter: 0.5), store: store(events: [declared()], failWrites: true))
     #expect(!effects.contains { if case .send = $0 { true } else { false } })
     let notes = effects.filter { if case .report(.note) = $0 { true } else { false } }
     #expect(notes.count == 1)
@@ -101,14 +103,14 @@ struct RelayUpdateTests {
     #expect(state.trouble.mayTry(at: start.addingTimeInterval(0.6)))
     // Still failing: said no more.
     let again = run(
-      &state, .turn(start.addingTimeInterval(0.6)),
+      &state, .turn(start.addingTimeInterval(0.6), jitter: 0.5),
       store: store(events: [declared()], failWrites: true))
     #expect(!again.contains { if case .report(.note) = $0 { true } else { false } })
   }
 
   @Test func anOutcomeThatCannotBeRecordedIsKeptForTheNextTurn() throws {
     var state = relay()
-    let effects = run(&state, .turn(start), store: store(events: [declared()]))
+    let effects = run(&state, .turn(start, jitter: 0.5), store: store(events: [declared()]))
     guard
       case .send(let job, let id, _, _, _)? = effects.first(where: {
         if case .send = $0 { true } else { false }
@@ -122,11 +124,11 @@ struct RelayUpdateTests {
       .sendFinished(
         FinishedSend(job: job, incident: id, outcome: .delivered(status: 200, remote: nil))))
     _ = run(
-      &state, .turn(start.addingTimeInterval(1)),
+      &state, .turn(start.addingTimeInterval(1), jitter: 0.5),
       store: store(events: [declared()], failWrites: true))
     #expect(state.finished.count == 1, "kept until it is written")
     let later = run(
-      &state, .turn(start.addingTimeInterval(40)), store: store(events: [declared()]))
+      &state, .turn(start.addingTimeInterval(40), jitter: 0.5), store: store(events: [declared()]))
     #expect(state.finished.isEmpty)
     #expect(state.inFlight.isEmpty)
     #expect(later.contains { if case .report(.sent) = $0 { true } else { false } })
@@ -134,14 +136,40 @@ struct RelayUpdateTests {
 
   @Test func aStopWaitsForSendsInFlightThenGivesUpTheLease() {
     var state = relay()
-    let effects = run(&state, .turn(start), store: store(events: [declared()]))
+    let effects = run(&state, .turn(start, jitter: 0.5), store: store(events: [declared()]))
     #expect(effects.contains { if case .send = $0 { true } else { false } })
     _ = RelayUpdate.update(&state, .stop(deadline: start.addingTimeInterval(4)))
-    _ = run(&state, .turn(start.addingTimeInterval(1)), store: store(events: [declared()]))
+    _ = run(
+      &state, .turn(start.addingTimeInterval(1), jitter: 0.5), store: store(events: [declared()]))
     #expect(!state.isDone, "a send is still in flight")
-    let last = run(&state, .turn(start.addingTimeInterval(5)), store: store(events: [declared()]))
+    let last = run(
+      &state, .turn(start.addingTimeInterval(5), jitter: 0.5), store: store(events: [declared()]))
     #expect(state.isDone)
     #expect(last.contains { if case .releaseLease = $0 { true } else { false } })
     #expect(last.contains { if case .finish = $0 { true } else { false } })
+  }
+
+  /// Pure: the same messages give the same effects, retry times included (the loop draws
+  /// the jitter and passes it in).
+  @Test func theSameMessagesGiveTheSameDecisions() {
+    func play() -> String {
+      var state = relay()
+      var seen = run(&state, .turn(start, jitter: 0.25), store: store(events: [declared()]))
+      if case .send(let job, let id, _, _, _)? = seen.first(where: {
+        if case .send = $0 { true } else { false }
+      }) {
+        _ = RelayUpdate.update(
+          &state,
+          .sendFinished(
+            FinishedSend(
+              job: job, incident: id,
+              outcome: .failed(reason: "HTTP 500", permanent: false, retryAfter: nil))))
+      }
+      seen += run(
+        &state, .turn(start.addingTimeInterval(1), jitter: 0.75), store: store(events: [declared()])
+      )
+      return String(describing: seen)
+    }
+    #expect(play() == play())
   }
 }

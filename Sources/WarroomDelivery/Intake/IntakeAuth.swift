@@ -10,7 +10,10 @@ public enum IntakeAuth {
   /// `Authorization: Bearer TOKEN` (Alertmanager's `http_config.authorization`, Grafana's
   /// contact point), compared in constant time.
   public static func bearer(_ header: String?, token: String) -> Bool {
-    guard !token.isEmpty, let header, header.hasPrefix("Bearer ") else { return false }
+    // The scheme's name is case-insensitive (RFC 9110); the token is not.
+    guard !token.isEmpty, let header, header.prefix(7).lowercased() == "bearer " else {
+      return false
+    }
     return equalInConstantTime(Data(header.dropFirst(7).utf8), Data(token.utf8))
   }
 

@@ -112,7 +112,7 @@ public final class Deliverer: @unchecked Sendable {
       }) {
         dispatch(answer)
       }
-      dispatch(.turn(clock()))
+      dispatch(.turn(clock(), jitter: Double.random(in: 0..<1)))
       if state.readFoundEvents { rechecks = [] }
       guard !state.isDone else { break }
       var fds = [pollfd(fd: wake.fileDescriptor, events: Int16(POLLIN), revents: 0)]

@@ -5,7 +5,8 @@ import WarroomCore
 /// answer to each effect.
 public enum RelayMessage: Sendable {
   /// The loop woke (a change in the store, a finished send, a second passed): a turn.
-  case turn(Date)
+  /// `jitter`, in [0, 1), spreads retry times (the update function draws no randomness).
+  case turn(Date, jitter: Double)
   /// Stop: no new sends; those in flight are waited for until the deadline.
   case stop(deadline: Date)
   /// The lease as read, and the holder to treat as gone (its process on this host died).

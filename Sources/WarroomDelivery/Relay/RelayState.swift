@@ -37,8 +37,9 @@ public struct RelayState: Sendable {
   public internal(set) var trouble = StoreTrouble()
   var failedThisTurn = false
   var wroteThisTurn = false
-  /// The clock of the turn under way.
+  /// The clock of the turn under way, and its draw for spreading retries.
   var now = Date.distantPast
+  var jitter = 0.5
   /// The turn's writes, one at a time, and what follows once they are done.
   var writes: [PendingWrite] = []
   var afterWrites: [RelayEffect] = []

@@ -16,7 +16,8 @@ import WarroomCore
 public enum RelayUpdate {
   public static func update(_ state: inout RelayState, _ message: RelayMessage) -> [RelayEffect] {
     switch message {
-    case .turn(let now):
+    case .turn(let now, let jitter):
+      state.jitter = jitter
       return turn(&state, now)
     case .stop(let deadline):
       if state.stopDeadline == nil { state.stopDeadline = deadline }
@@ -143,11 +144,13 @@ public enum RelayUpdate {
       }
     }
     state.readings = []
-    for send in state.finished {
+    for (index, send) in state.finished.enumerated() {
       let first = state.incidents[send.incident]?.delivery(send.job.id)?.firstAttemptAt ?? state.now
+      // One draw a turn, spread over its outcomes by the golden ratio's fraction.
+      let jitter = (state.jitter + Double(index) * 0.618_033_988_75)
+        .truncatingRemainder(dividingBy: 1)
       let event = Outbox.record(
-        send.outcome, of: send.job, firstAttemptAt: first, now: state.now,
-        jitter: Double.random(in: 0..<1))
+        send.outcome, of: send.job, firstAttemptAt: first, now: state.now, jitter: jitter)
       writes.append(
         PendingWrite(
           command: .recordDelivery(event), incident: send.incident, purpose: .outcome(send)))
