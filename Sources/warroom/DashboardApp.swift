@@ -31,6 +31,8 @@ final class DashboardApp {
   /// quick answer, so a write that takes 2 ms does not flash as queued.
   private var submittedAt: Int64 = 0
   private static let quickAnswer: Int64 = 30
+  /// Where the worker leaves a change signal it made (see `.listen`).
+  private let signalSlot = SignalSlot()
   private let theme: Theme
   /// Where this dashboard's config sends messages: for showing, before a person confirms,
   /// what each destination would receive.
@@ -166,9 +168,10 @@ final class DashboardApp {
     }
   }
 
-  /// The worker's answers, folded in.
+  /// The worker's answers, folded in, and a change signal it made, taken into use.
   private func takeAnswers() {
     worker.take().forEach { dispatch($0) }
+    if let signal = signalSlot.take() { changes = signal }
   }
 
   /// Right after a job was given, waits a few milliseconds for its answer before the
@@ -217,12 +220,19 @@ final class DashboardApp {
       requestRead()
       return []
     case .listen:
-      do {
-        if changes == nil { changes = try store.makeChangeSignal() }
-        return []
-      } catch {
-        return [.unreachable(Self.reason(error), now: Date())]
+      // Made on the worker's thread (a server's LISTEN connection can take its whole
+      // connect timeout), before the sends queued after it; picked up in `takeAnswers`.
+      guard changes == nil else { return [] }
+      let slot = signalSlot
+      submit {
+        do {
+          slot.put(try store.makeChangeSignal())
+          return []
+        } catch {
+          return [.unreachable(Self.reason(error), now: Date())]
+        }
       }
+      return []
     case .probe:
       probe.start(store)
       return []
@@ -397,6 +407,21 @@ final class DashboardApp {
     Output.warn("\(queue.count) not sent (the store could not be reached):")
     for submission in queue {
       Output.warn("  \(UTCTime.hourMinute(submission.at)) \(SafeText.inert(submission.label))")
+    }
+  }
+}
+
+/// A change signal made on the store worker's thread, handed to the event loop.
+private final class SignalSlot: @unchecked Sendable {
+  private let lock = NSLock()
+  private var signal: (any ChangeSignal)?
+
+  func put(_ made: any ChangeSignal) { lock.withLock { signal = made } }
+
+  func take() -> (any ChangeSignal)? {
+    lock.withLock {
+      defer { signal = nil }
+      return signal
     }
   }
 }
