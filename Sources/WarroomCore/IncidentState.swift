@@ -130,10 +130,13 @@ public struct RoleBoard: Sendable, Equatable {
 
   public func holders(of role: Role) -> [String] { holders[role] ?? [] }
 
-  /// Lead, communicator and recorder each have someone.
-  public var coreRolesFilled: Bool {
-    [Role.lead, .communicator, .recorder].allSatisfy { !holders(of: $0).isEmpty }
+  /// Which of lead, communicator and recorder nobody holds, in that order.
+  public var unfilledCoreRoles: [Role] {
+    [Role.lead, .communicator, .recorder].filter { holders(of: $0).isEmpty }
   }
+
+  /// Lead, communicator and recorder each have someone.
+  public var coreRolesFilled: Bool { unfilledCoreRoles.isEmpty }
 
   /// The roles a person holds now.
   public func roles(of person: String) -> [Role] {

@@ -87,8 +87,7 @@ public struct StatusReport: Encodable, Sendable, Equatable {
     var roles: [String: [String]] = [:]
     for role in Role.allCases { roles[role.rawValue] = state.roles.holders(of: role) }
     self.roles = roles
-    unfilledRoles = [Role.lead, .communicator, .recorder]
-      .filter { state.roles.holders(of: $0).isEmpty }.map(\.rawValue)
+    unfilledRoles = state.roles.unfilledCoreRoles.map(\.rawValue)
     let conflicting = state.conflictingTargets
     running = state.runningExperiments.map {
       Running(

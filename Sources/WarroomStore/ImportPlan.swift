@@ -23,8 +23,9 @@ public struct ImportPlan: Equatable, Sendable {
         }
         plan.alreadyThere += 1
       } else if event.seq <= next {
-        // Listed twice in the same import: only the very same event may repeat.
-        guard plan.additions.last(where: { $0.seq == event.seq }) == event else {
+        // Listed twice in the same import (sorted, so it is the addition just made): only
+        // the very same event may repeat.
+        guard plan.additions.last == event else {
           throw StoreError.conflict(path: location, seq: event.seq)
         }
         plan.alreadyThere += 1

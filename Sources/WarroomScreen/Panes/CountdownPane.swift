@@ -7,22 +7,7 @@ enum CountdownPane {
   static func render(_ context: RenderContext, into grid: inout Grid, rect: Rect) {
     guard let state = context.state, rect.height > 0 else { return }
     let countdown = Countdown(state: state, now: context.now)
-    let role: StyleRole
-    let headline: String
-    switch countdown.phase {
-    case .calm:
-      role = .countdownCalm
-      headline = "due in \(DurationText.clock(countdown.remaining))"
-    case .warning:
-      role = .countdownWarning
-      headline = "DUE SOON \(DurationText.clock(countdown.remaining))"
-    case .overdue:
-      role = .countdownOverdue
-      headline = "OVERDUE \(DurationText.clock(-countdown.remaining))"
-    case .stopped:
-      role = .dim
-      headline = "none needed: resolved"
-    }
+    let (headline, role) = Self.headline(countdown)
     grid.titleBar(
       rect, "Next stakeholder update",
       details: context.titleDetails(["every \(DurationText.short(state.cadence))"]),
@@ -72,6 +57,19 @@ enum CountdownPane {
     grid.write(" " + headline, x: body.x, y: body.y, role: role, limit: body.width)
     if body.height > 1 {
       grid.writeClipped(last, x: body.x + 1, y: body.y + 1, width: body.width - 1, role: .dim)
+    }
+  }
+}
+
+extension CountdownPane {
+  /// `due in 12:03`, `DUE SOON 03:12`, `OVERDUE 04:00`, with the look of each phase: the
+  /// pane's headline, and the small terminal's summary.
+  static func headline(_ countdown: Countdown) -> (String, StyleRole) {
+    switch countdown.phase {
+    case .calm: ("due in \(DurationText.clock(countdown.remaining))", .countdownCalm)
+    case .warning: ("DUE SOON \(DurationText.clock(countdown.remaining))", .countdownWarning)
+    case .overdue: ("OVERDUE \(DurationText.clock(-countdown.remaining))", .countdownOverdue)
+    case .stopped: ("none needed: resolved", .dim)
     }
   }
 }

@@ -7,13 +7,16 @@ enum ExperimentsPane {
     guard let state = context.state, rect.height > 0 else { return }
     let running = state.runningExperiments.count
     let conflicts = state.conflictingTargets
+    let focused = context.isFocused(.experiments)
     var details = ["\(running) running"]
     if !conflicts.isEmpty {
+      // The targets where they fit whole, else the flag alone: a detail that does not fit
+      // is left out, and the flag must not be.
       let named = "⚠ CONFLICT on \(conflicts.joined(separator: ", "))"
-      let room = rect.width - DisplayWidth.of("  Experiments  \(running) running, ")
+      let before = (focused ? "▸ " : " ") + "Experiments  \(details[0]) · "
+      let room = rect.width - DisplayWidth.of(before)
       details.append(DisplayWidth.of(SafeText.inert(named)) <= room ? named : "⚠ CONFLICT")
     }
-    let focused = context.isFocused(.experiments)
     grid.titleBar(
       rect, "Experiments", details: context.titleDetails(details), focused: focused)
     let body = rect.belowTitle

@@ -126,7 +126,7 @@ enum LogPane {
         "\(state.updates.filter(\.onTime).count)/\(state.updates.count) on time",
         state.undeliveredCount > 0 ? "\(state.undeliveredCount) not delivered" : "",
       ]
-    case .recovery: RecoveryPane.summary(state).components(separatedBy: ", ")
+    case .recovery: RecoveryPane.summaryParts(state)
     }
   }
 

@@ -9,21 +9,13 @@ enum PaneSummary {
   static func parts(_ context: RenderContext, _ state: IncidentState) -> [(String, StyleRole)] {
     var parts: [(String, StyleRole)] = []
     let countdown = Countdown(state: state, now: context.now)
-    switch countdown.phase {
-    case .calm:
-      parts.append(("update due in \(DurationText.clock(countdown.remaining))", .countdownCalm))
-    case .warning:
-      parts.append(
-        ("update DUE SOON \(DurationText.clock(countdown.remaining))", .countdownWarning))
-    case .overdue:
-      parts.append(
-        ("update OVERDUE \(DurationText.clock(-countdown.remaining))", .countdownOverdue))
-    case .stopped:
+    if countdown.phase == .stopped {
       parts.append(("no update needed", .dim))
+    } else {
+      let (headline, role) = CountdownPane.headline(countdown)
+      parts.append(("update " + headline, role))
     }
-    let unfilled = [Role.lead, .communicator, .recorder].filter {
-      state.roles.holders(of: $0).isEmpty
-    }
+    let unfilled = state.roles.unfilledCoreRoles
     if unfilled.isEmpty {
       parts.append(("roles filled", .roleFilled))
     } else {

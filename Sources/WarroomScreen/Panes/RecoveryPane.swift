@@ -14,21 +14,27 @@ enum RecoveryPane {
       grid.writeClipped(
         " Recovery  " + summary(state), x: rect.x, y: rect.y, width: rect.width, role: .error)
     } else {
-      grid.titleBar(rect, "Recovery", detail: summary(state), focused: false)
+      grid.titleBar(
+        rect, "Recovery", details: summaryParts(state).map { ($0, nil) }, focused: false)
     }
     renderBody(context, state: state, into: &grid, body: rect.belowTitle)
   }
 
   /// `2 passing, 1 failing` or `recovered`.
   static func summary(_ state: IncidentState) -> String {
+    summaryParts(state).joined(separator: ", ")
+  }
+
+  /// The same, a part per state, most telling first (for a title bar to drop from the end).
+  static func summaryParts(_ state: IncidentState) -> [String] {
     let probes = state.currentProbes
-    if probes.isEmpty { return "no probes" }
-    if state.recoveryProvenAt != nil, state.probesNotPassing.isEmpty { return "recovery proven" }
+    if probes.isEmpty { return ["no probes"] }
+    if state.recoveryProvenAt != nil, state.probesNotPassing.isEmpty { return ["recovery proven"] }
     var counts: [String: Int] = [:]
     for probe in probes { counts[probe.stateWord, default: 0] += 1 }
     return ["failing", "unknown", "pending", "passing", "paused"].compactMap { word in
       counts[word].map { "\($0) \(word)" }
-    }.joined(separator: ", ")
+    }
   }
 
   static func renderBody(

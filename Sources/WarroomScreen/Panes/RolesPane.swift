@@ -5,9 +5,7 @@ import WarroomCore
 enum RolesPane {
   static func render(_ context: RenderContext, into grid: inout Grid, rect: Rect) {
     guard let state = context.state, rect.height > 0 else { return }
-    let unfilled = [Role.lead, .communicator, .recorder].filter {
-      state.roles.holders(of: $0).isEmpty
-    }
+    let unfilled = state.roles.unfilledCoreRoles
     let focused = context.isFocused(.roles)
     grid.titleBar(
       rect, "Roles",
