@@ -51,6 +51,9 @@ public enum Event: Sendable, Equatable {
   /// A person took back their own last change: the event that follows this one is its
   /// inverse. Both stay in the record.
   case undone(UndoRef)
+  /// An alert from monitoring reached the incident (written by the relay's intake): it
+  /// shows as a finding in the log and on the Alerts page.
+  case alertReceived(AlertReceived)
   /// A type written by a newer version of warroom: kept as it is, skipped by the reducer.
   case unknown(type: String, payload: String)
   /// A stored event this version cannot use (its payload does not decode, or a number in
@@ -70,11 +73,13 @@ public struct Declared: Codable, Sendable, Equatable {
   public var runbook: Runbook
   /// When customers began to be hurt, if known (milliseconds since 1970, UTC).
   public var impactStartedMs: Int64?
+  /// What declared it when not a person: the alert, as `alertmanager: HighErrorRate`.
+  public var source: String?
 
   public init(
     title: String, severity: Severity = .p1, cadence: Int? = nil, ticket: String? = nil,
     channel: String? = nil, impact: String? = nil, runbook: Runbook = .standard,
-    impactStartedMs: Int64? = nil
+    impactStartedMs: Int64? = nil, source: String? = nil
   ) {
     self.title = title
     self.severity = severity
@@ -84,6 +89,7 @@ public struct Declared: Codable, Sendable, Equatable {
     self.impact = impact
     self.runbook = runbook
     self.impactStartedMs = impactStartedMs
+    self.source = source
   }
 }
 
@@ -382,6 +388,7 @@ extension Event {
     case .resolved(let p): (.resolved, p)
     case .reopened(let p): (.reopened, p)
     case .undone(let p): (.undone, p)
+    case .alertReceived(let p): (.alertReceived, p)
     case .unknown, .unreadable: nil
     }
   }

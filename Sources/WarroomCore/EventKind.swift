@@ -40,6 +40,7 @@ public enum EventKind: String, CaseIterable, Sendable {
   case resolved
   case reopened
   case undone
+  case alertReceived = "alert-received"
 
   /// The event of this kind from its stored payload; throws when the payload does not
   /// decode as this kind's.
@@ -82,6 +83,7 @@ public enum EventKind: String, CaseIterable, Sendable {
     case .resolved: .resolved(try payload(Resolved.self))
     case .reopened: .reopened(try payload(Reopened.self))
     case .undone: .undone(try payload(UndoRef.self))
+    case .alertReceived: .alertReceived(try payload(AlertReceived.self))
     }
   }
 }

@@ -4,6 +4,14 @@ import Foundation
 /// A plain value: compare it, copy it, render it.
 public struct IncidentState: Sendable, Equatable {
   public var id: IncidentID
+  /// What declared it when not a person (an alert), from `Declared.source`.
+  public var declaredFrom: String?
+  /// Alerts from monitoring that reached it, in the order first heard of.
+  public var alerts: [AlertRecord] = []
+  /// Where each alert is in `alerts`, by `AlertReceived.identity`.
+  public var alertIndex: [String: Int] = [:]
+  /// The alert groups it holds (`AlertReceived.groupIdentity`), for its whole life.
+  public var alertGroups: Set<String> = []
   /// False until the declaration event has been folded in.
   public var isDeclared = false
   public var title = ""
@@ -258,6 +266,20 @@ extension IncidentState {
   public var nextStepIndex: Int? { runbook.steps.indices.first { !isStepDone($0) } }
 
   public var runningExperiments: [Experiment] { experiments.filter { $0.state == .running } }
+
+  /// Alerts still firing, then those resolved; each part newest change first.
+  public var alertsFiringFirst: [AlertRecord] {
+    alerts.enumerated().sorted { a, b in
+      if a.element.status != b.element.status { return a.element.status == .firing }
+      if a.element.since != b.element.since { return a.element.since > b.element.since }
+      return a.offset < b.offset
+    }.map(\.element)
+  }
+
+  /// When monitoring first saw it: the earliest start among its alerts.
+  public var firstAlertStartedAt: Date? { alerts.map(\.startedAt).min() }
+  /// When an alert about it first reached warroom.
+  public var firstAlertReceivedAt: Date? { alerts.map(\.receivedAt).min() }
 
   /// Targets with more than one running experiment: those experiments interfere.
   public var conflictingTargets: [String] {

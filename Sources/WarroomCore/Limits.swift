@@ -53,6 +53,8 @@ extension Event {
     case .undone(let u):
       return u.seq > 0 ? nil : "event \(u.seq) is out of range"
     case .updateOverdue(let o): return time(o.dueMs, "the due time")
+    case .alertReceived(let a):
+      return time(a.startedMs, "the alert's start") ?? time(a.endedMs, "the alert's end")
     case .probeAdded(let spec): return spec.problem
     case .probeRemoved, .probePaused, .probeResumed, .probeChanged, .recoveryProven: return nil
     case .deliveryAttempted(let a):

@@ -45,6 +45,7 @@ public enum Reducer {
       state.declaredAt = at
       state.declaredBy = actor
       state.impactStartedAt = d.impactStartedMs.map(Self.date)
+      state.declaredFrom = d.source
 
     case .detailsChanged(let c):
       if let title = c.title { state.title = title }
@@ -253,6 +254,9 @@ public enum Reducer {
         state.timeline[line].summary += " (undone \(UTCTime.time(at)) by \(actor))"
       }
 
+    case .alertReceived(let alert):
+      applyAlert(alert, envelope, to: &state)
+
     case .unknown:
       return skip("written by a newer warroom")
 
@@ -280,6 +284,41 @@ public enum Reducer {
     if state.recentEvents.count >= 2 * IncidentState.recentLimit {
       state.recentEvents.removeFirst(state.recentEvents.count - IncidentState.recentLimit)
     }
+  }
+
+  /// An alert updates its record and becomes a finding in the log, written by its sender.
+  private static func applyAlert(
+    _ alert: AlertReceived, _ envelope: EventEnvelope, to state: inout IncidentState
+  ) {
+    let at = envelope.at
+    let index = state.alertIndex[alert.identity]
+    let previous = index.map { state.alerts[$0] }
+    var entry = LogEntry(
+      kind: .finding, text: alert.finding(previous: previous, at: at), by: envelope.actor, at: at)
+    entry.number = state.log.count + 1
+    entry.seq = envelope.seq
+    state.log.append(entry)
+    let started = alert.startedMs.map(Self.date) ?? at
+    let since =
+      alert.status == .resolved ? (alert.endedMs.map(Self.date) ?? at) : started
+    if let index {
+      var record = state.alerts[index]
+      if record.status != alert.status { record.since = since }
+      if alert.status == .firing, record.status == .resolved { record.startedAt = started }
+      record.status = alert.status
+      record.name = alert.name
+      if let url = alert.url { record.url = url }
+      if let by = alert.acknowledgedBy { record.acknowledgedBy = by }
+      state.alerts[index] = record
+    } else {
+      state.alertIndex[alert.identity] = state.alerts.count
+      state.alerts.append(
+        AlertRecord(
+          source: alert.source, group: alert.group, key: alert.key, name: alert.name,
+          status: alert.status, since: since, startedAt: started, receivedAt: at, url: alert.url,
+          acknowledgedBy: alert.acknowledgedBy))
+    }
+    state.alertGroups.insert(alert.groupIdentity)
   }
 
   /// Delivery bookkeeping: updates the delivery's record only. Kept out of the timeline,

@@ -36,7 +36,7 @@ enum Summary {
       return "Experiment #\(c.id) \(c.outcome.rawValue): \(c.result)"
     case .experimentAbandoned(let ref):
       return "Experiment #\(ref.id) abandoned" + (ref.reason.map { ": \($0)" } ?? "")
-    case .logged:
+    case .logged, .alertReceived:
       return state.log.last.map(logLine) ?? ""
     case .logEdited(let edit):
       return "Corrected log #\(edit.entry)"

@@ -11,6 +11,8 @@ public struct DeliveryConfig: Sendable {
   public var destinations: [Destination]
   /// What this deliverer lets probes do (`[probes]`).
   public var probes = ProbePolicy()
+  /// The relay's alert intake (`[intake]`), if configured.
+  public var intake: IntakeConfig?
 
   public init(path: String, destinations: [Destination], probes: ProbePolicy = ProbePolicy()) {
     self.path = path
@@ -70,13 +72,17 @@ public struct DeliveryConfig: Sendable {
     } catch {
       throw ConfigError("\(path): not valid TOML")
     }
-    for key in table.keys where key != "destination" && key != "probes" {
+    for key in table.keys where !["destination", "probes", "intake"].contains(key) {
       throw ConfigError(
-        "\(path): unknown setting \"\(key)\" (expected [[destination]] tables and [probes])")
+        "\(path): unknown setting \"\(key)\" (expected [[destination]] tables, [probes] and [intake])"
+      )
     }
     let probes = try ProbePolicy.read(table["probes"], path: path)
+    let intake = try IntakeConfig.read(table["intake"], path: path, environment: environment)
     guard let list = table["destination"] else {
-      return DeliveryConfig(path: path, destinations: [], probes: probes)
+      var config = DeliveryConfig(path: path, destinations: [], probes: probes)
+      config.intake = intake
+      return config
     }
     guard let array = list.array else {
       throw ConfigError("\(path): destination must be an array of tables ([[destination]])")
@@ -95,7 +101,9 @@ public struct DeliveryConfig: Sendable {
       }
       destinations.append(destination)
     }
-    return DeliveryConfig(path: path, destinations: destinations, probes: probes)
+    var config = DeliveryConfig(path: path, destinations: destinations, probes: probes)
+    config.intake = intake
+    return config
   }
 
   public func destination(named name: String) -> Destination? {

@@ -38,18 +38,23 @@ public enum PostMortem {
       ?? "Impact was not recorded (`warroom edit --impact`)."
     out += ""
 
-    // When, and how long after customers were first hurt (or the declaration).
-    let start = state.impactStartedAt ?? state.declaredAt
-    out +=
-      "| | When (UTC) | After \(state.impactStartedAt == nil ? "the declaration" : "the impact started") |"
+    // When, and how long after customers were first hurt (or the first alert, or the
+    // declaration).
+    let (start, from, _) = clockStart(state)
+    out += "| | When (UTC) | After \(from) |"
     out += "|---|---|---|"
     var rows: [(Date, String)] = []
     func row(_ what: String, _ at: Date, _ detail: String = "") {
       rows.append((at, "| \(what) | \(UTCTime.dateTime(at))\(detail) | \(span(start, at)) |"))
     }
     if let started = state.impactStartedAt { row("Impact started", started) }
+    if let first = state.alerts.min(by: { $0.startedAt < $1.startedAt }) {
+      row("First alert", first.startedAt, ": \(t(first.name)) from \(t(first.source))")
+    }
     if let detected = state.detectedAt { row("Detected", detected) }
-    row("Declared", state.declaredAt, " by \(n(state.declaredBy))")
+    row(
+      "Declared", state.declaredAt,
+      " by \(n(state.declaredBy))" + (state.declaredFrom.map { " (alert \(t($0)))" } ?? ""))
     for mitigation in state.mitigations {
       row(
         "Mitigated", mitigation.at,
@@ -228,16 +233,30 @@ public enum PostMortem {
 
   // MARK: - Metrics
 
+  /// Where the post-mortem's clock starts, and its name: the impact's start where known,
+  /// else the first alert's start, else the declaration.
+  static func clockStart(_ state: IncidentState) -> (Date, after: String, from: String) {
+    if let started = state.impactStartedAt {
+      return (started, "the impact started", "the impact start")
+    }
+    if let alert = state.firstAlertStartedAt {
+      return (alert, "the first alert", "the first alert")
+    }
+    return (state.declaredAt, "the declaration", "the declaration")
+  }
+
   private static func metrics(_ state: IncidentState, into out: inout Lines) {
     out += "## Metrics"
     out += ""
     out += "| Metric | Value |"
     out += "|---|---|"
-    // Measured from when customers were first hurt, where that is known.
-    let start = state.impactStartedAt ?? state.declaredAt
-    let from = state.impactStartedAt == nil ? "from the declaration" : "from the impact start"
-    if let detected = state.detectedAt {
-      out += "| Time to detect | \(span(start, detected)) |"
+    // Measured from when customers were first hurt, where that is known, else from the
+    // first alert's start: detection is when people knew (by hand, or the first alert
+    // reaching warroom).
+    let (start, _, clock) = clockStart(state)
+    let from = "from \(clock)"
+    if let detected = state.detectedAt ?? state.firstAlertReceivedAt {
+      out += "| Time to detect (\(from)) | \(span(start, detected)) |"
     }
     out +=
       "| Time to mitigate (\(from)) | \(state.firstMitigatedAt.map { span(start, $0) } ?? "not mitigated") |"

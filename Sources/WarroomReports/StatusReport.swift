@@ -33,6 +33,16 @@ public struct StatusReport: Encodable, Sendable, Equatable {
     public var reason: String?
   }
 
+  /// An alert from monitoring that reached the incident.
+  public struct Alert: Encodable, Sendable, Equatable {
+    public var source: String
+    public var name: String
+    public var status: String
+    public var since: String
+    public var url: String?
+    public var acknowledgedBy: String?
+  }
+
   public struct NextUpdate: Encodable, Sendable, Equatable {
     public var dueAt: String
     /// Seconds left; negative when overdue.
@@ -65,6 +75,9 @@ public struct StatusReport: Encodable, Sendable, Equatable {
   public var probes: [Probe]
   /// Whether the probes proved recovery (every one passing for its window).
   public var recoveryProven: Bool
+  /// Alerts from monitoring, firing first; and what declared it when an alert did.
+  public var alerts: [Alert]
+  public var declaredFrom: String?
 
   public init(state: IncidentState, now: Date) {
     id = state.id.rawValue
@@ -109,6 +122,12 @@ public struct StatusReport: Encodable, Sendable, Equatable {
         value: $0.value, reason: $0.reason)
     }
     recoveryProven = state.recoveryProvenAt != nil && state.probesNotPassing.isEmpty
+    alerts = state.alertsFiringFirst.map {
+      Alert(
+        source: $0.source, name: $0.name, status: $0.status.rawValue,
+        since: UTCTime.iso8601($0.since), url: $0.url, acknowledgedBy: $0.acknowledgedBy)
+    }
+    declaredFrom = state.declaredFrom
   }
 
   /// One screen of plain text. People's words are made inert before they reach a terminal.
@@ -160,6 +179,14 @@ public struct StatusReport: Encodable, Sendable, Equatable {
     }
     if !probes.isEmpty {
       lines.append("Recovery   " + (recoveryProven ? "proven by the probes" : "not proven yet"))
+    }
+    let firing = alerts.filter { $0.status == AlertStatus.firing.rawValue }
+    if !alerts.isEmpty {
+      lines.append(
+        "Alerts     \(firing.count) firing, \(alerts.count - firing.count) resolved"
+          + (firing.first.map {
+            ": \(s($0.name)) (\(s($0.source)))" + (firing.count > 1 ? " and others" : "")
+          } ?? ""))
     }
     if undelivered > 0 {
       lines.append(

@@ -36,10 +36,11 @@ public enum Focus: Equatable, Sendable {
 
 /// The pages of the log pane.
 public enum LogPage: String, CaseIterable, Sendable {
-  case log, timeline, whys, followups, updates, recovery
+  case log, timeline, whys, followups, updates, recovery, alerts
 
   public var title: String {
     switch self {
+    case .alerts: "Alerts"
     case .recovery: "Recovery"
     case .log: "Log"
     case .timeline: "Timeline"

@@ -178,7 +178,7 @@ public enum KeyTable {
     KeyBinding(keys: [.pageDown], scope: .pane(.log), action: .pageDown, help: "page down"),
     KeyBinding(
       keys: [.left], scope: .pane(.log), action: .previousPage,
-      help: "previous page: log, timeline, whys, follow-ups, updates, recovery",
+      help: "previous page: log, timeline, whys, follow-ups, updates, recovery, alerts",
       hint: "←→ pages"),
     KeyBinding(keys: [.right], scope: .pane(.log), action: .nextPage, help: "next page"),
     KeyBinding(

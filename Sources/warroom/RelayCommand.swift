@@ -15,6 +15,11 @@ struct Relay: ParsableCommand {
       every message once, in order, records each attempt and outcome in the store, and \
       runs the incidents' probes. Another relay or dashboard takes over within 15 seconds \
       after this one stops. Without a config it runs probes only.
+
+      With --listen (or listen under [intake] in the config) it also takes alerts over \
+      HTTP: POST /v1/alerts/alertmanager, /grafana, /pagerduty and /generic, and GET \
+      /healthz. A critical alert declares an incident (the lead still confirms it is a \
+      P1), others join the open incident as findings; [[intake.rule]] tables change that.
       """)
 
   @OptionGroup var global: GlobalOptions
@@ -24,6 +29,21 @@ struct Relay: ParsableCommand {
       "Keep the store's chain head in this file, for store verify --head-file.",
       valueName: "path"))
   var headFile: String?
+  @Option(
+    help: ArgumentHelp(
+      "Take alerts over HTTP on this address (port 0: any free port, said at start).",
+      valueName: "host:port"))
+  var listen: String?
+
+  func validate() throws {
+    if let listen {
+      do {
+        _ = try ListenAddress(parsing: listen)
+      } catch {
+        throw ValidationError("--listen: \(error.message)")
+      }
+    }
+  }
 
   func run() throws {
     // Without a config the relay runs the incidents' probes only.
@@ -40,10 +60,32 @@ struct Relay: ParsableCommand {
     let store: any EventStore =
       !PostgresLocation.isPostgres(path) && !FileManager.default.fileExists(atPath: path)
       ? DeferredStore(path: path) : try global.openStore()
+    let listenAt = try listen.map { try ListenAddress(parsing: $0) } ?? config.intake?.listen
+    let intake = config.intake ?? IntakeConfig()
     let deliverer = try Deliverer(
       store: store, destinations: config.destinations, probes: config.probes,
       identity: .init(label: "relay"), headFile: headFile,
+      alertRules: listenAt == nil ? nil : intake.rules,
       report: RelayReport.line)
+    var server: IntakeServer?
+    if let listenAt {
+      for problem in intake.problems {
+        Output.warn("intake: \(problem); its senders are refused")
+      }
+      if intake.token == nil, intake.pagerDutySecret == nil, intake.genericSecret == nil {
+        Output.warn(
+          "intake: no credentials are set under [intake] (token_env, pagerduty_secret_env, "
+            + "generic_secret_env): every alert will be refused")
+      }
+      let listener = IntakeServer(config: intake) { alerts in await deliverer.receive(alerts) }
+      do {
+        let bound = try listener.start(on: listenAt)
+        Output.note("relay: listening for alerts on http://\(bound)")
+      } catch {
+        throw Failure(message: "relay: \(error.message)")
+      }
+      server = listener
+    }
     let signals = try SignalPipe(catching: [SIGINT, SIGTERM, SIGHUP])
     Output.note(
       config.destinations.isEmpty
@@ -58,6 +100,7 @@ struct Relay: ParsableCommand {
       deliverer.stop()
     }
     withExtendedLifetime(signals) { deliverer.run() }
+    server?.stop()
     Output.note("relay: stopped")
   }
 }

@@ -198,6 +198,12 @@ struct ReducerTests {
     case .customerVerified: .customerVerified(TextBody(text: "ok"))
     case .resolved: .resolved(Resolved(forcedReason: "r"))
     case .reopened: .reopened(Reopened(reason: "again", corrects: 12))
+    case .alertReceived:
+      .alertReceived(
+        AlertReceived(
+          source: "alertmanager", group: "{}:{alertname=\"HighErrorRate\"}", key: "c1a2",
+          name: "HighErrorRate", status: .firing, startedMs: 1_798_000_000_000,
+          url: "http://prometheus:9090/graph", summary: "5xx above 5%"))
     case .undone: .undone(UndoRef(seq: 7))
     }
   }

@@ -1,4 +1,5 @@
 import Foundation
+import WarroomCore
 
 /// An alert as warroom reads it, whichever system sent it: what the relay's intake
 /// routes (declare, attach, ignore) and what the Alerts page will show.
@@ -7,38 +8,43 @@ public struct Alert: Sendable, Equatable {
     case alertmanager, grafana, pagerduty, generic
   }
 
-  public enum Status: String, Sendable {
-    case firing, resolved
-  }
+  public typealias Status = AlertStatus
 
   public var source: Source
   /// Which notifications are the same alert group, and so belong to one incident for its
   /// life: Alertmanager's and Grafana's `groupKey`, else the alert's `fingerprint`;
   /// PagerDuty's incident id; the generic `dedup_key`.
   public var group: String
+  /// Tells the alerts of one group apart: Alertmanager's and Grafana's `fingerprint`, else
+  /// the name.
+  public var key: String
   public var name: String
   public var status: Status
   public var labels: [String: String]
   /// PagerDuty's urgency (`high`, `low`).
   public var urgency: String?
   public var startedAt: Date?
+  public var endedAt: Date?
   public var url: String?
   public var description: String?
   /// Who acknowledged it (PagerDuty's `incident.acknowledged`).
   public var acknowledgedBy: String?
 
   public init(
-    source: Source, group: String, name: String, status: Status,
+    source: Source, group: String, key: String? = nil, name: String, status: Status,
     labels: [String: String] = [:], urgency: String? = nil, startedAt: Date? = nil,
-    url: String? = nil, description: String? = nil, acknowledgedBy: String? = nil
+    endedAt: Date? = nil, url: String? = nil, description: String? = nil,
+    acknowledgedBy: String? = nil
   ) {
     self.source = source
     self.group = group
+    self.key = key ?? name
     self.name = name
     self.status = status
     self.labels = labels
     self.urgency = urgency
     self.startedAt = startedAt
+    self.endedAt = endedAt
     self.url = url
     self.description = description
     self.acknowledgedBy = acknowledgedBy

@@ -1,4 +1,5 @@
 import Foundation
+import WarroomCore
 
 /// The bodies each sender posts, read into `Alert`s. Each reader takes the documented
 /// shape and nothing looser: a body that is not it is refused with one line saying what
@@ -27,6 +28,7 @@ public enum AlertPayloads {
       var labels: [String: String]
       var annotations: [String: String]?
       var startsAt: String?
+      var endsAt: String?
       var generatorURL: String?
       var fingerprint: String?
       var dashboardURL: String?
@@ -65,11 +67,14 @@ public enum AlertPayloads {
         throw .badBody("alert \(index + 1): no groupKey and no fingerprint to tell it apart")
       }
       let annotations = one.annotations ?? [:]
+      let name = nonEmpty(one.labels["alertname"]) ?? nonEmpty(payload.title) ?? "alert"
       alerts.append(
         Alert(
-          source: source, group: group,
-          name: nonEmpty(one.labels["alertname"]) ?? nonEmpty(payload.title) ?? "alert",
+          source: source, group: group, key: nonEmpty(one.fingerprint) ?? name, name: name,
           status: status, labels: one.labels, startedAt: one.startsAt.flatMap(date),
+          // A firing alert's endsAt is when it would lapse, not an end: only a resolved
+          // one's is.
+          endedAt: status == .resolved ? one.endsAt.flatMap(date) : nil,
           url: nonEmpty(one.generatorURL) ?? nonEmpty(one.panelURL) ?? nonEmpty(one.dashboardURL),
           description: nonEmpty(annotations["summary"]) ?? nonEmpty(annotations["description"])))
     }
@@ -173,6 +178,14 @@ public enum AlertPayloads {
 
   /// RFC 3339 times, with or without fractional seconds (Alertmanager sends nanoseconds).
   static func date(_ text: String) -> Date? {
+    // Alertmanager's "no time" is year 1; a time outside what a store keeps is no time.
+    guard let date = anyDate(text), date.timeIntervalSince1970 >= 0,
+      date.timeIntervalSince1970 * 1000 <= Double(Limits.milliseconds.upperBound)
+    else { return nil }
+    return date
+  }
+
+  private static func anyDate(_ text: String) -> Date? {
     let plain = ISO8601DateFormatter()
     if let date = plain.date(from: text) { return date }
     // Foundation reads at most milliseconds: cut the fraction to three digits.

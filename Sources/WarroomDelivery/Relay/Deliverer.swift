@@ -49,6 +49,8 @@ public final class Deliverer: @unchecked Sendable {
   private let wake: WakePipe
   /// Where to keep the store's chain head as a witness (`relay --head-file`), if anywhere.
   private let headFile: String?
+  /// Writes alerts, when the relay listens for them (`relay --listen`).
+  private let intake: IntakeRecorder?
 
   /// Owned by the loop's thread; only `RelayUpdate` changes it.
   private var state: RelayState
@@ -57,13 +59,17 @@ public final class Deliverer: @unchecked Sendable {
   private let lock = NSLock()
   private var stopRequested = false
   private var answers: [RelayMessage] = []
+  /// Senders of alerts waiting for their answer, by batch number; none once the loop ended.
+  private var intakeWaiters: [Int: CheckedContinuation<IntakeAnswer, Never>] = [:]
+  private var nextBatch = 1
+  private var loopEnded = false
 
   /// The actor recorded on the deliverer's own events.
   public static let actor = Lease.delivererActor
 
   public init(
     store: any EventStore, destinations: [Destination], probes: ProbePolicy = ProbePolicy(),
-    identity: Identity, headFile: String? = nil,
+    identity: Identity, headFile: String? = nil, alertRules: [IntakeRule]? = nil,
     clock: @escaping @Sendable () -> Date = { Date() },
     report: @escaping @Sendable (Report) -> Void
   ) throws {
@@ -78,6 +84,7 @@ public final class Deliverer: @unchecked Sendable {
     self.headFile = headFile
     transport = Transport(destinations: destinations)
     checker = ProbeChecker(policy: probes)
+    intake = alertRules.map { IntakeRecorder(store: store, rules: $0) }
     state = RelayState(
       identity: identity, destinations: destinations, witnessesHead: headFile != nil)
   }
@@ -87,6 +94,27 @@ public final class Deliverer: @unchecked Sendable {
   public func stop() {
     lock.withLock { stopRequested = true }
     wake.wake()
+  }
+
+  /// Alerts from the intake's listener: written by the loop, in the order they came; the
+  /// answer says what they became, or 503 when the store cannot take them now (the sender
+  /// sends them again).
+  public func receive(_ alerts: [Alert]) async -> IntakeAnswer {
+    await withCheckedContinuation { waiter in
+      let accepted = lock.withLock { () -> Bool in
+        guard !loopEnded, intake != nil else { return false }
+        let id = nextBatch
+        nextBatch += 1
+        intakeWaiters[id] = waiter
+        answers.append(.alertsReceived(IntakeBatch(id: id, alerts: alerts)))
+        return true
+      }
+      if accepted {
+        wake.wake()
+      } else {
+        waiter.resume(returning: IntakeAnswer(503, "the relay is stopping; send again"))
+      }
+    }
   }
 
   // MARK: - The loop
@@ -139,6 +167,15 @@ public final class Deliverer: @unchecked Sendable {
         lastListen = clock()
         signal = try? store.makeChangeSignal()
       }
+    }
+    // Senders still waiting are told to send again (the next relay takes their alerts).
+    let unanswered = lock.withLock { () -> [CheckedContinuation<IntakeAnswer, Never>] in
+      loopEnded = true
+      defer { intakeWaiters = [:] }
+      return Array(intakeWaiters.values)
+    }
+    for waiter in unanswered {
+      waiter.resume(returning: IntakeAnswer(503, "the relay is stopping; send again"))
     }
     let transport = transport
     let checker = checker
@@ -230,6 +267,25 @@ public final class Deliverer: @unchecked Sendable {
       } catch {
         return .failed(.witness, StoreFailure(error).reason)
       }
+    case .recordAlerts(let batch):
+      guard let intake else { return .alertsFailed(id: batch.id, "this relay takes no alerts") }
+      do {
+        let outcome = try intake.record(batch.alerts, at: clock())
+        return .alertsRecorded(id: batch.id, outcome, waiting: intake.waiting.count)
+      } catch {
+        return .alertsFailed(id: batch.id, StoreFailure(error).reason)
+      }
+    case .attachWaitingAlerts:
+      guard let intake else { return nil }
+      do {
+        guard let outcome = try intake.attachWaiting(at: clock()) else { return nil }
+        return .alertsRecorded(id: nil, outcome, waiting: intake.waiting.count)
+      } catch {
+        return .alertsFailed(id: nil, StoreFailure(error).reason)
+      }
+    case .answerIntake(let id, let answer):
+      lock.withLock { intakeWaiters.removeValue(forKey: id) }?.resume(returning: answer)
+      return nil
     case .report(let line):
       report(line)
       return nil

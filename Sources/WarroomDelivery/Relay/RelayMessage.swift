@@ -19,10 +19,28 @@ public enum RelayMessage: Sendable {
   case headWitnessed(Int64)
   case sendFinished(FinishedSend)
   case probeRead(ProbeResult)
+  /// Alerts the intake accepted, to be written; the sender waits for the answer.
+  case alertsReceived(IntakeBatch)
+  /// What alerts became (`id` nil for alerts that waited for an incident), and how many
+  /// still wait.
+  case alertsRecorded(id: Int?, IntakeRecorder.Outcome, waiting: Int)
+  /// Alerts could not be written now; the sender is told to send them again.
+  case alertsFailed(id: Int?, String)
   /// A step of the turn failed; why, in one line.
   case failed(RelayEffect.Step, String)
   /// The next phase of the turn (see `RelayEffect.next`).
   case next(RelayEffect.Phase)
+}
+
+/// Alerts from one request, and the number its waiting sender is answered under.
+public struct IntakeBatch: Sendable {
+  public var id: Int
+  public var alerts: [Alert]
+
+  public init(id: Int, alerts: [Alert]) {
+    self.id = id
+    self.alerts = alerts
+  }
 }
 
 /// What the update function asks the loop to do. Each is answered by at most one message.
@@ -40,6 +58,12 @@ public enum RelayEffect: Sendable {
   case check(key: String, IncidentID, ProbeSpec)
   case keepSamples([ProbeSample])
   case witnessHead
+  /// Writes alerts through the intake's rules (see `IntakeRecorder`).
+  case recordAlerts(IntakeBatch)
+  /// Alerts that waited for an incident join one that is open now.
+  case attachWaitingAlerts
+  /// Answers the sender of a batch.
+  case answerIntake(id: Int, IntakeAnswer)
   case report(Deliverer.Report)
   /// Answered at once by `.next(phase)`: the turn goes on after what came before.
   case next(Phase)

@@ -33,6 +33,9 @@ public struct RelayState: Sendable {
   var heldUntil = Date.distantPast
   var lastHolder: String?
 
+  /// Alerts the intake holds until an incident is open.
+  var alertsWaiting = 0
+
   /// Backs off while the store fails (see `StoreTrouble`).
   public internal(set) var trouble = StoreTrouble()
   var failedThisTurn = false

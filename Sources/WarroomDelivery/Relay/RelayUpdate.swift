@@ -47,6 +47,38 @@ public enum RelayUpdate {
     case .probeRead(let result):
       state.readings.append(result)
       return []
+    case .alertsReceived(let batch):
+      guard state.stopDeadline == nil else {
+        return [.answerIntake(id: batch.id, IntakeAnswer(503, "the relay is stopping; send again"))]
+      }
+      return [.recordAlerts(batch)]
+    case .alertsRecorded(let id, let outcome, let waiting):
+      state.alertsWaiting = waiting
+      var effects: [RelayEffect] = []
+      if let id {
+        effects.append(
+          .answerIntake(id: id, IntakeAnswer(outcome.stored > 0 ? 202 : 200, outcome.line)))
+      }
+      if outcome.stored > 0 || outcome.waiting > 0 {
+        state.wroteThisTurn = state.wroteThisTurn || outcome.stored > 0
+        effects.append(.report(.note("alerts: " + outcome.line)))
+      }
+      return effects
+    case .alertsFailed(let id, let reason):
+      var effects: [RelayEffect] = []
+      if let id {
+        effects.append(
+          .answerIntake(id: id, IntakeAnswer(503, "the store cannot be written now: \(reason)")))
+      }
+      // Said as the store's trouble, once, like every other failed write.
+      if !state.failedThisTurn {
+        state.failedThisTurn = true
+        if state.trouble.failed(at: state.now) {
+          effects.append(
+            .report(.note("cannot record alerts: \(reason); their senders will send them again")))
+        }
+      }
+      return effects
     case .failed(let step, let reason):
       return failed(&state, step, reason)
     case .next(let phase):
@@ -102,6 +134,8 @@ public enum RelayUpdate {
       state.lastClaim = now
       effects.append(.readLease)
     }
+    // Alerts that came while no incident was open look for one each turn.
+    if state.alertsWaiting > 0, state.stopDeadline == nil { effects.append(.attachWaitingAlerts) }
     return effects + [.next(.recordFinished), .next(.endTurn)]
   }
 

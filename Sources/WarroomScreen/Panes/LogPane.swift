@@ -92,6 +92,8 @@ enum LogPane {
       }
     case .recovery:
       RecoveryPane.renderBody(context, state: state, into: &grid, body: body)
+    case .alerts:
+      list(AlertsPage.rows(context, state), selected: nil, body: body, into: &grid)
     case .whys:
       var rows: [(String, StyleRole)] = []
       for (number, chain) in state.whyChains.enumerated() {
@@ -127,6 +129,7 @@ enum LogPane {
         state.undeliveredCount > 0 ? "\(state.undeliveredCount) not delivered" : "",
       ]
     case .recovery: RecoveryPane.summaryParts(state)
+    case .alerts: AlertsPage.summaryParts(state)
     }
   }
 
