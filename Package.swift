@@ -113,7 +113,9 @@ let package = Package(
     ),
     .testTarget(
       name: "WarroomDeliveryTests",
-      dependencies: ["WarroomCore", "WarroomDelivery", "WarroomTestSupport"]),
+      dependencies: [
+        "WarroomCore", "WarroomDelivery", "WarroomStore", "WarroomTestSupport",
+      ]),
     .testTarget(
       name: "WarroomScreenTests",
       dependencies: [

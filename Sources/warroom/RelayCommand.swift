@@ -62,11 +62,9 @@ struct Relay: ParsableCommand {
       ? DeferredStore(path: path) : try global.openStore()
     let listenAt = try listen.map { try ListenAddress(parsing: $0) } ?? config.intake?.listen
     let intake = config.intake ?? IntakeConfig()
-    let deliverer = try Deliverer(
-      store: store, destinations: config.destinations, probes: config.probes,
-      identity: .init(label: "relay"), headFile: headFile,
-      alertRules: listenAt == nil ? nil : intake.rules,
-      report: RelayReport.line)
+    // Everything that can fail at start comes before the deliverer, whose HTTP client must
+    // be shut down once made: the listener binds first and hands alerts on once it exists.
+    let relay = RelayHandle()
     var server: IntakeServer?
     if let listenAt {
       for problem in intake.problems {
@@ -77,7 +75,12 @@ struct Relay: ParsableCommand {
           "intake: no credentials are set under [intake] (token_env, pagerduty_secret_env, "
             + "generic_secret_env): every alert will be refused")
       }
-      let listener = IntakeServer(config: intake) { alerts in await deliverer.receive(alerts) }
+      let listener = IntakeServer(config: intake) { alerts in
+        guard let deliverer = relay.deliverer else {
+          return IntakeAnswer(503, "the relay is starting; send again")
+        }
+        return await deliverer.receive(alerts)
+      }
       do {
         let bound = try listener.start(on: listenAt)
         Output.note("relay: listening for alerts on http://\(bound)")
@@ -86,7 +89,25 @@ struct Relay: ParsableCommand {
       }
       server = listener
     }
-    let signals = try SignalPipe(catching: [SIGINT, SIGTERM, SIGHUP])
+    let signals: SignalPipe
+    do {
+      signals = try SignalPipe(catching: [SIGINT, SIGTERM, SIGHUP])
+    } catch {
+      server?.stop()
+      throw error
+    }
+    let deliverer: Deliverer
+    do {
+      deliverer = try Deliverer(
+        store: store, destinations: config.destinations, probes: config.probes,
+        identity: .init(label: "relay"), headFile: headFile,
+        alertRules: listenAt == nil ? nil : intake.rules,
+        report: RelayReport.line)
+    } catch {
+      server?.stop()
+      throw error
+    }
+    relay.deliverer = deliverer
     Output.note(
       config.destinations.isEmpty
         ? "relay: running probes for \(store.location) (no destinations configured)"
@@ -102,6 +123,17 @@ struct Relay: ParsableCommand {
     withExtendedLifetime(signals) { deliverer.run() }
     server?.stop()
     Output.note("relay: stopped")
+  }
+}
+
+/// The deliverer, once made, for the listener that started before it.
+private final class RelayHandle: @unchecked Sendable {
+  private let lock = NSLock()
+  private var made: Deliverer?
+
+  var deliverer: Deliverer? {
+    get { lock.withLock { made } }
+    set { lock.withLock { made = newValue } }
   }
 }
 

@@ -167,6 +167,29 @@ struct PostMortemTests {
     #expect(markdown.contains("| Stakeholder updates on time | 1/2 |"))
   }
 
+  /// Declared from an alert: the clock starts at the first alert's start, and detection
+  /// is when it reached warroom (three minutes later here).
+  @Test func anAlertStartsTheClock() throws {
+    var story = Story(
+      Declared(title: "CheckoutErrors", source: "alertmanager: CheckoutErrors"), by: "alertmanager")
+    let started = Int64(milliseconds: story.now.addingTimeInterval(-180))
+    story.record(
+      .alertReceived(
+        AlertReceived(
+          source: "alertmanager", group: "g", key: "k", name: "CheckoutErrors", status: .firing,
+          startedMs: started)), by: "alertmanager")
+    story.advance(minutes: 20)
+    try story.send(.mitigate(), by: "alice")
+    let markdown = PostMortem.markdown(story.state, now: story.now)
+    #expect(markdown.contains("| | When (UTC) | After the first alert |"))
+    #expect(markdown.contains("| First alert | 2026-"))
+    #expect(markdown.contains(": CheckoutErrors from alertmanager | 0s |"))
+    #expect(markdown.contains("(alert alertmanager: CheckoutErrors)"))
+    #expect(markdown.contains("| Time to detect (from the first alert) | 3m 0s |"))
+    #expect(markdown.contains("| Time to mitigate (from the first alert) | 23m 0s |"))
+    #expect(markdown.contains("alert CheckoutErrors firing (alertmanager) since"))
+  }
+
   @Test func peoplesTextCannotEscapeTheDocument() throws {
     var story = Story(Declared(title: "evil \u{1B}]0;x\u{07} title"))
     try story.send(.log(.note, "a|b\u{1B}[31m"))

@@ -98,6 +98,58 @@ struct DeliveryConfigTests {
     }
   }
 
+  @Test func theIntakeReadsWithItsRulesInOrder() throws {
+    let config = try parse(
+      """
+      [intake]
+      listen = "127.0.0.1:9095"
+      token_env = "AM_TOKEN"
+      pagerduty_secret_env = "PD_SECRET"
+
+      [[intake.rule]]
+      match = { service = "batch" }
+      action = "ignore"
+
+      [[intake.rule]]
+      match = { source = "pagerduty", urgency = "low" }
+      action = "attach"
+
+      [[intake.rule]]
+      match = { team = "payments" }
+      action = "declare"
+      severity = "p2"
+      title = "{{labels.service}}: {{name}}"
+      """, environment: ["AM_TOKEN": "t0k"])
+    let intake = try #require(config.intake)
+    #expect(intake.listen == ListenAddress(host: "127.0.0.1", port: 9095))
+    #expect(intake.token == "t0k")
+    #expect(intake.pagerDutySecret == nil)
+    #expect(intake.problems == ["pagerduty_secret_env names $PD_SECRET, which is not set"])
+    #expect(intake.rules.map(\.action) == [.ignore, .attach, .declare])
+    #expect(intake.rules[2].severity == .p2)
+    #expect(intake.rules[1].match == ["source": "pagerduty", "urgency": "low"])
+  }
+
+  @Test func intakeMistakesAreOneLineEach() {
+    let cases: [(String, String)] = [
+      ("[intake]\ntoken = \"x\"", "token must not be written in the config"),
+      ("[intake]\nlisten = \"127.0.0.1:70000\"", "is not 0 to 65535"),
+      ("[intake]\nlisten = \"nohost\"", "is not HOST:PORT"),
+      ("[intake]\nlisten = 9095", "listen must be a string"),
+      ("[intake]\nbogus = 1", "unknown field \"bogus\""),
+      ("[[intake.rule]]\naction = \"page\"", "is not declare, attach or ignore"),
+      ("[[intake.rule]]\nmatch = { a = \"b\" }", "action is missing"),
+      ("[[intake.rule]]\naction = \"declare\"\nseverity = \"P9\"", "severity must be"),
+      ("[[intake.rule]]\naction = \"declare\"\ntitle = \"{{#x}}\"", "does not parse"),
+      ("[[intake.rule]]\naction = \"ignore\"\nmatch = { source = \"nagios\" }", "is not a source"),
+    ]
+    for (text, expected) in cases {
+      let message = error(text)
+      #expect(message.contains(expected), "\(text) → \(message)")
+      #expect(!message.contains("\n"))
+    }
+  }
+
   @Test func aMissingSecretDisablesOnlyItsDestination() throws {
     let config = try parse(
       """

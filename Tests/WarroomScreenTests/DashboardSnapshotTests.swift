@@ -144,6 +144,22 @@ struct DashboardSnapshotTests {
     check(grid, "deliveries-\(delivererRunning ? "running" : "stopped")-120x30.txt")
   }
 
+  /// The Alerts page: firing first, each with its source, since when, who acknowledged it
+  /// and its link; resolved ones dim; and each alert a finding in the log.
+  @Test func alertsOnTheirPage() {
+    let b = Fixtures.alerted()
+    var model = DashboardModel(me: "alice")
+    model.logPage = .alerts
+    let grid = render(b.state, now: b.now, width: 160, height: 48, model: model)
+    #expect(grid.text.contains("2 firing · 1 resolved"))
+    #expect(grid.text.contains("FIRING   CheckoutErrors · alertmanager · since 04:20 UTC"))
+    #expect(grid.text.contains("acked by Dana Oncall"))
+    check(grid, "alerts-160x48.txt")
+    model.logPage = .log
+    let log = render(b.state, now: b.now, width: 160, height: 48, model: model)
+    #expect(log.text.contains("FINDING alert CheckoutLatency resolved at 04:38 UTC (grafana)"))
+  }
+
   /// The lead's Recovery pane: states, sparklines of the last half hour (Unicode and ASCII),
   /// progress toward the window, and the title flashing as a probe turns failing.
   @Test(arguments: [false, true]) func probesInTheLeadsView(ascii: Bool) {

@@ -31,6 +31,35 @@ enum Fixtures {
     mutating func advance(minutes: Double) { now = now.addingTimeInterval(minutes * 60) }
   }
 
+  /// Declared from an alert: two more joined it, one resolved, one acknowledged.
+  static func alerted() -> Builder {
+    var b = Builder(
+      Declared(
+        title: "CheckoutErrors: 5xx above 20%", source: "alertmanager: CheckoutErrors"))
+    func alert(
+      _ name: String, _ source: String, _ status: AlertStatus, started: Double,
+      url: String? = nil, by: String? = nil
+    ) -> Event {
+      .alertReceived(
+        AlertReceived(
+          source: source, group: name, key: name, name: name, status: status,
+          startedMs: Int64(milliseconds: Fixtures.start.addingTimeInterval(started * 60)),
+          endedMs: status == .resolved ? Int64(milliseconds: b.now) : nil, url: url,
+          summary: status == .firing ? "see the graph" : nil, acknowledgedBy: by))
+    }
+    b.record(
+      alert("CheckoutErrors", "alertmanager", .firing, started: -6, url: "http://prom:9090/g"),
+      by: "alertmanager")
+    b.advance(minutes: 3)
+    b.record(alert("CheckoutLatency", "grafana", .firing, started: -2), by: "grafana")
+    b.record(
+      alert("Payments down", "pagerduty", .firing, started: 1, by: "Dana Oncall"), by: "pagerduty")
+    b.advance(minutes: 9)
+    b.record(alert("CheckoutLatency", "grafana", .resolved, started: -2), by: "grafana")
+    b.advance(minutes: 2)
+    return b
+  }
+
   static func freshP1() -> Builder {
     Builder(Declared(title: "Checkout returns 502 for EU customers"))
   }

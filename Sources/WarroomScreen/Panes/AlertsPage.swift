@@ -18,12 +18,12 @@ enum AlertsPage {
     return alerts.map { alert in
       let age = DurationText.age(max(0, Int(seconds: context.now.timeIntervalSince(alert.since))))
       var parts = [
-        alert.status == .firing ? "FIRING  " : "resolved", alert.name, alert.source,
-        "since \(UTCTime.hourMinute(alert.since)) UTC (\(age))",
+        alert.name, alert.source, "since \(UTCTime.hourMinute(alert.since)) UTC (\(age))",
       ]
       if let by = alert.acknowledgedBy { parts.append("acked by \(by)") }
       if let url = alert.url { parts.append(url) }
-      return (parts.joined(separator: " · "), alert.status == .firing ? .statusRed : .dim)
+      let status = alert.status == .firing ? "FIRING   " : "resolved "
+      return (status + parts.joined(separator: " · "), alert.status == .firing ? .statusRed : .dim)
     }
   }
 }
