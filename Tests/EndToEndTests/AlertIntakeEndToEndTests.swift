@@ -88,7 +88,7 @@ struct AlertIntakeEndToEndTests {
   static func alertmanager(
     group: String = "{}/{severity=\"critical\"}:{alertname=\"CheckoutErrors\"}",
     status: String = "firing", severity: String = "critical"
-  ) -> Data {
+  ) throws -> Data {
     let endsAt = status == "firing" ? "0001-01-01T00:00:00Z" : "2026-12-23T04:31:00Z"
     let object: [String: Any] = [
       "version": "4", "groupKey": group, "truncatedAlerts": 0, "status": status,
@@ -105,7 +105,7 @@ struct AlertIntakeEndToEndTests {
         ]
       ],
     ]
-    return try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
   }
 
   static let grafana = Data(
@@ -164,7 +164,7 @@ struct AlertIntakeEndToEndTests {
     let bearer = ["Authorization": "Bearer \(Self.token)"]
 
     let declared = try LoopbackHTTP.post(
-      port: port, path: "/v1/alerts/alertmanager", headers: bearer, body: Self.alertmanager())
+      port: port, path: "/v1/alerts/alertmanager", headers: bearer, body: try Self.alertmanager())
     #expect(declared.status == 202, "\(declared.body)")
     #expect(declared.body.contains("declared INC-1"))
     // A warning from Grafana joins the open incident as a finding.
@@ -204,7 +204,7 @@ struct AlertIntakeEndToEndTests {
     // The resolution is a finding in the log, and the alert shows resolved.
     let resolved = try LoopbackHTTP.post(
       port: port, path: "/v1/alerts/alertmanager", headers: bearer,
-      body: Self.alertmanager(status: "resolved"))
+      body: try Self.alertmanager(status: "resolved"))
     #expect(resolved.status == 202, "\(resolved.body)")
     let export = try warroom("export", "--incident", "INC-1")
     #expect(export.stdout.contains("alert CheckoutErrors resolved at 04:31 UTC (alertmanager)"))
@@ -219,7 +219,7 @@ struct AlertIntakeEndToEndTests {
   @Test func wrongCredentialsAndBadBodiesAreRefusedAndNothingIsStored() throws {
     let (relay, port) = try relay(try writeConfig())
     defer { relay.stop() }
-    let body = Self.alertmanager()
+    let body = try Self.alertmanager()
     func post(_ source: String, _ headers: [String: String], _ body: Data) throws
       -> LoopbackHTTP.Response
     {
@@ -270,13 +270,13 @@ struct AlertIntakeEndToEndTests {
     defer { relay.stop() }
     let bearer = ["Authorization": "Bearer \(Self.token)"]
     let first = try LoopbackHTTP.post(
-      port: port, path: "/v1/alerts/alertmanager", headers: bearer, body: Self.alertmanager())
+      port: port, path: "/v1/alerts/alertmanager", headers: bearer, body: try Self.alertmanager())
     #expect(first.status == 202)
     let events = try eventCount()
     // Alertmanager repeats the group every repeat_interval...
     for _ in 1...20 {
       let again = try LoopbackHTTP.post(
-        port: port, path: "/v1/alerts/alertmanager", headers: bearer, body: Self.alertmanager())
+        port: port, path: "/v1/alerts/alertmanager", headers: bearer, body: try Self.alertmanager())
       #expect(again.status == 200 && again.body.contains("already known"), "\(again.body)")
     }
     // ...and PagerDuty redelivers a request whose answer it did not get.
