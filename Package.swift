@@ -58,7 +58,7 @@ let package = Package(
     .target(
       name: "WarroomDelivery",
       dependencies: [
-        "WarroomCore", "WarroomStore",
+        "WarroomCore", "WarroomReports", "WarroomStore",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "TOMLKit", package: "TOMLKit"),
         .product(name: "Mustache", package: "swift-mustache"),

@@ -9,16 +9,66 @@ public enum DestinationKind: String, Sendable, CaseIterable, Codable {
   case statuspage
   case webhook
   case command
+  /// Tickets (`[[ticket]]`): the declaration creates one, later messages comment on it.
+  case jira
+  case github
+  /// The war-room channel (`[[channel]]`): the declaration creates it, later messages set
+  /// its topic.
+  case slackChannel = "slack-channel"
 
   /// Whether sending this message again after an interrupted send is harmless: the
   /// webhook receiver deduplicates by delivery id; a Statuspage update names the incident
-  /// it changes (only its creation is not repeatable). Everything else would post twice.
+  /// it changes, as a channel's topic does (only their creation is not repeatable).
+  /// Everything else would post, create or comment twice.
   public func resendsSafely(_ type: MessageType, hasParent: Bool) -> Bool {
     switch self {
     case .webhook: true
-    case .statuspage: type != .declared && hasParent
-    case .slackWebhook, .slack, .teams, .command: false
+    case .statuspage, .slackChannel: type != .declared && hasParent
+    case .slackWebhook, .slack, .teams, .command, .jira, .github: false
     }
+  }
+
+  /// What its first message makes, where it makes something people keep using: the
+  /// incident's ticket, or its channel.
+  public var creates: CreatedThing? {
+    switch self {
+    case .jira, .github: .ticket
+    case .slackChannel: .channel
+    default: nil
+    }
+  }
+}
+
+/// A ticket or a channel that a destination creates for the incident.
+public enum CreatedThing: String, Sendable {
+  case ticket, channel
+
+  /// The incident's detail it fills, from the created thing's id as the peer answered
+  /// (`OPS-42`; a GitHub issue's number; a Slack channel's `ID#name`).
+  public func details(from remote: String, kind: DestinationKind) -> DetailsChanged? {
+    guard !remote.isEmpty else { return nil }
+    switch (self, kind) {
+    case (.ticket, .github): return DetailsChanged(ticket: "#" + remote)
+    case (.ticket, _): return DetailsChanged(ticket: remote)
+    case (.channel, _):
+      let name = SlackChannelID.name(in: remote)
+      return DetailsChanged(channel: name.map { "#" + $0 } ?? remote)
+    }
+  }
+}
+
+/// A Slack channel as the channel destination records it: `ID#name`. The id is what
+/// Slack's methods take (the topic, invitations); the name is what people type and read.
+public enum SlackChannelID {
+  public static func remote(id: String, name: String?) -> String {
+    name.map { id + "#" + $0 } ?? id
+  }
+  public static func id(in remote: String) -> String {
+    String(remote.split(separator: "#", maxSplits: 1).first ?? Substring(remote))
+  }
+  public static func name(in remote: String) -> String? {
+    let parts = remote.split(separator: "#", maxSplits: 1)
+    return parts.count == 2 ? String(parts[1]) : nil
   }
 }
 
@@ -142,7 +192,9 @@ public enum Outbox {
               .markUncertain(
                 DeliveryFailed(
                   delivery: id, destination: destination.name, message: message.seq,
-                  reason: "may have been sent: its deliverer stopped mid-send", uncertain: true)))
+                  reason: destination.kind.creates.map {
+                    "the \($0.rawValue) may have been created: its deliverer stopped mid-send"
+                  } ?? "may have been sent: its deliverer stopped mid-send", uncertain: true)))
           }
         case .retrying(_, let retryAt):
           if now >= retryAt { actions.append(.send(job(record.attempts + 1))) }

@@ -42,6 +42,9 @@ public enum Command: Sendable, Equatable {
   case reopen(reason: String?)
   /// Take back this person's last change, if made within `Rules.undoWindow` of `at`.
   case undo(by: String, at: Date)
+  /// A ticket or channel the relay created becomes the incident's, where a person has
+  /// not set one: a created one never overwrites a person's.
+  case adoptCreated(DetailsChanged)
 }
 
 /// Why a command was not carried out, in words for the person who asked.
@@ -65,6 +68,12 @@ public enum Rules {
   {
     guard state.isDeclared else { throw Refusal("incident \(state.id) does not exist") }
     switch command {
+    case .adoptCreated(let created):
+      var change = DetailsChanged()
+      if state.ticket == nil { change.ticket = created.ticket }
+      if state.channel == nil { change.channel = created.channel }
+      return change.isEmpty ? [] : [.detailsChanged(change)]
+
     case .edit(let change):
       guard !change.isEmpty else { throw Refusal("nothing to change") }
       if let title = change.title { try requireText(title, "the title") }

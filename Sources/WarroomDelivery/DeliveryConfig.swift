@@ -72,15 +72,17 @@ public struct DeliveryConfig: Sendable {
     } catch {
       throw ConfigError("\(path): not valid TOML")
     }
-    for key in table.keys where !["destination", "probes", "intake"].contains(key) {
+    for key in table.keys
+    where !["destination", "probes", "intake", "ticket", "channel", "people"].contains(key) {
       throw ConfigError(
-        "\(path): unknown setting \"\(key)\" (expected [[destination]] tables, [probes] and [intake])"
-      )
+        "\(path): unknown setting \"\(key)\" (expected [[destination]], [[ticket]], "
+          + "[[channel]], [people], [probes] and [intake])")
     }
+    let created = try CreatedConfig.read(table, path: path, environment: environment)
     let probes = try ProbePolicy.read(table["probes"], path: path)
     let intake = try IntakeConfig.read(table["intake"], path: path, environment: environment)
     guard let list = table["destination"] else {
-      var config = DeliveryConfig(path: path, destinations: [], probes: probes)
+      var config = DeliveryConfig(path: path, destinations: created, probes: probes)
       config.intake = intake
       return config
     }
@@ -96,6 +98,12 @@ public struct DeliveryConfig: Sendable {
       let reader = EntryReader(
         table: entry, path: path, index: index + 1, environment: environment)
       let destination = try reader.destination()
+      guard names.insert(destination.name).inserted else {
+        throw ConfigError("\(path): two destinations are named \"\(destination.name)\"")
+      }
+      destinations.append(destination)
+    }
+    for destination in created {
       guard names.insert(destination.name).inserted else {
         throw ConfigError("\(path): two destinations are named \"\(destination.name)\"")
       }
@@ -117,12 +125,14 @@ public struct ConfigError: Error, Equatable, CustomStringConvertible {
   public var description: String { message }
 }
 
-/// Reads one `[[destination]]` table, field by field, naming it in every error.
-private struct EntryReader {
+/// Reads one `[[destination]]` table (or `[[ticket]]`, `[[channel]]`), field by field,
+/// naming it in every error.
+struct EntryReader {
   let table: TOMLTable
   let path: String
   let index: Int
   let environment: [String: String]
+  var what = "destination"
 
   static let secretFields = ["url", "token", "api_key", "secret"]
   static let known: Set<String> = {
@@ -135,7 +145,7 @@ private struct EntryReader {
   }()
 
   var label: String {
-    table["name"]?.string.map { "destination \"\($0)\"" } ?? "destination \(index)"
+    table["name"]?.string.map { "\(what) \"\($0)\"" } ?? "\(what) \(index)"
   }
 
   func fail(_ message: String) -> ConfigError {
@@ -317,6 +327,7 @@ private struct EntryReader {
       try need(destination.token, "api_key_env or api_key_file")
       try need(destination.pageID, "page_id")
     case .command: try need(destination.command, "command")
+    case .jira, .github, .slackChannel: try need(destination.token, "token_env or token_file")
     }
   }
 

@@ -31,6 +31,19 @@ public struct Destination: Sendable {
   public var caFile: String?
   /// Per request; connecting has 5 s of its own.
   public var timeout: TimeInterval = 15
+  /// Tickets: Jira's project key and issue type, the user of Jira Cloud's basic auth (its
+  /// token is then an API token), the transition that closes the issue on resolution;
+  /// GitHub's `owner/repo`.
+  public var project: String?
+  public var issueType = "Task"
+  public var user: String?
+  public var resolvedTransition: String?
+  public var repo: String?
+  /// Channels: the name (a Mustache template), Slack users to invite, and warroom names
+  /// mapped to Slack user ids (`[people]`), whose role holders are invited.
+  public var channelName = "inc-{{number}}-{{slug}}"
+  public var invite: [String] = []
+  public var people: [String: String] = [:]
   /// Set when the destination cannot be used (a secret that is missing, say): every send
   /// to it fails at once with this reason, and the rest go on.
   public var problem: String?
@@ -49,7 +62,8 @@ public struct Destination: Sendable {
   var apiBase: String {
     if let url { return url.hasSuffix("/") ? String(url.dropLast()) : url }
     switch kind {
-    case .slack: return "https://slack.com/api"
+    case .slack, .slackChannel: return "https://slack.com/api"
+    case .github: return "https://api.github.com"
     case .statuspage: return "https://api.statuspage.io"
     default: return ""
     }

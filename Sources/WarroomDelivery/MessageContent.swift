@@ -1,5 +1,6 @@
 import Foundation
 import WarroomCore
+import WarroomReports
 
 /// What a stakeholder message carries, whatever the destination: the incident, how bad,
 /// its colour, the impact, what changed, and when the next update is due (in UTC). Built
@@ -26,6 +27,11 @@ public struct MessageContent: Sendable, Equatable {
   public var isTest = false
   /// It corrects an earlier message sent by mistake (an undone status change).
   public var isCorrection = false
+  /// For tickets and channels: the incident's number, everyone holding a role (warroom
+  /// names), and on resolution the post-mortem's summary.
+  public var number = 0
+  public var roleHolders: [String] = []
+  public var postMortemSummary: String?
 
   public init(
     job: DeliveryJob, state: IncidentState, now: Date
@@ -45,6 +51,17 @@ public struct MessageContent: Sendable, Equatable {
     nextUpdateDue = state.status == .resolved ? nil : Countdown.dueDate(of: state)
     statusPageStatus = Self.statusPageStatus(status: job.message.status, state: state)
     isCorrection = job.message.corrects != nil
+    number = state.id.number ?? 0
+    var holders: [String] = []
+    for role in Role.allCases {
+      for person in state.roles.holders(of: role) where !holders.contains(person) {
+        holders.append(person)
+      }
+    }
+    roleHolders = holders
+    if job.message.type == .resolved {
+      postMortemSummary = PostMortem.summaryMarkdown(state)
+    }
   }
 
   /// red → investigating, or identified once an experiment supported a cause; yellow →

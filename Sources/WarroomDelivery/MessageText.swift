@@ -26,7 +26,7 @@ enum MessageText {
     switch kind {
     case .slack, .slackWebhook: [.slack]
     case .statuspage: [.statusPage]
-    case .teams, .webhook, .command: [.plain]
+    case .teams, .webhook, .command, .jira, .github, .slackChannel: [.plain]
     }
   }
 

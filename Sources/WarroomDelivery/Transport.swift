@@ -41,6 +41,26 @@ public final class Transport: Sendable {
     guard let client = clients[destination.name] else {
       return .failed(reason: "no HTTP client for it", permanent: true, retryAfter: nil)
     }
+    if destination.kind == .slackChannel, parent == nil {
+      return await createChannel(content, destination, client: client)
+    }
+    let outcome = await sendRequests(content, destination, parent: parent, client: client, now: now)
+    // A creation whose answer names nothing would make every later message create again.
+    if let thing = destination.kind.creates, parent == nil,
+      case .delivered(let status, nil) = outcome
+    {
+      return .failed(
+        reason: "HTTP \(status ?? 0) named no \(thing.rawValue): it may have been created; "
+          + "look, then set it with warroom edit --\(thing.rawValue)",
+        permanent: true, retryAfter: nil)
+    }
+    return outcome
+  }
+
+  private func sendRequests(
+    _ content: MessageContent, _ destination: Destination, parent: String?, client: HTTPClient,
+    now: Date
+  ) async -> SendOutcome {
     let requests = WireFormat.requests(
       for: content, to: destination, parent: parent, now: now)
     guard let first = requests.first else {
@@ -60,6 +80,35 @@ public final class Transport: Sendable {
       }
     }
     return outcome
+  }
+
+  /// Creates the war-room channel: a taken name is tried again as `-2`, `-3`… (up to 9),
+  /// then the topic is set and people are invited (best effort: the channel exists).
+  func createChannel(_ content: MessageContent, _ destination: Destination, client: HTTPClient)
+    async -> SendOutcome
+  {
+    for attempt in 1...9 {
+      let request = SlackChannelFormat.create(content, destination, attempt: attempt)
+      let response: WireResponse
+      switch await Self.execute(request, client: client, timeout: destination.timeout) {
+      case .success(let answer): response = answer
+      case .failure(let failure):
+        return .failed(reason: failure.reason, permanent: false, retryAfter: nil)
+      }
+      if SlackChannelFormat.error(response) == "name_taken" { continue }
+      let outcome = WireFormat.outcome(of: response, kind: .slackChannel)
+      if case .delivered(_, let remote?) = outcome {
+        for followUp in SlackChannelFormat.followUps(
+          content, destination, channel: SlackChannelID.id(in: remote))
+        {
+          _ = await Self.execute(followUp, client: client, timeout: destination.timeout)
+        }
+      }
+      return outcome
+    }
+    return .failed(
+      reason: "Slack: name_taken: nine names are taken (change name under [[channel]])",
+      permanent: true, retryAfter: nil)
   }
 
   /// One request under a deadline.

@@ -65,6 +65,13 @@ public enum WireFormat {
       return [webhookRequest(content, destination, now: now)]
     case .command:
       return []
+    case .jira, .github:
+      return TicketFormat.requests(content, destination, parent: parent)
+    case .slackChannel:
+      // Creating the channel is the transport's (a taken name is tried again with a suffix).
+      guard let parent else { return [SlackChannelFormat.create(content, destination, attempt: 1)] }
+      return SlackChannelFormat.followUps(
+        content, destination, channel: SlackChannelID.id(in: parent))
     }
   }
 
@@ -258,6 +265,20 @@ public enum WireFormat {
         return .failed(
           reason: "Slack: \(SafeText.oneLine(String(error.prefix(120))))",
           permanent: !retryable.contains(error), retryAfter: retryAfter(response))
+      case .slackChannel:
+        guard let error = SlackChannelFormat.error(response) else {
+          return .delivered(status: status, remote: SlackChannelFormat.remote(response))
+        }
+        if jsonObject(response.body)?["ok"] as? Bool == true {
+          return .delivered(status: status, remote: SlackChannelFormat.remote(response))
+        }
+        let retryable = ["ratelimited", "service_unavailable", "internal_error", "fatal_error"]
+        return .failed(
+          reason: "Slack: \(SafeText.oneLine(String(error.prefix(120))))"
+            + SlackChannelFormat.hint(error),
+          permanent: !retryable.contains(error), retryAfter: retryAfter(response))
+      case .jira, .github:
+        return .delivered(status: status, remote: TicketFormat.remote(response, kind: kind))
       case .statuspage:
         guard let id = jsonObject(response.body)?["id"] as? String, !id.isEmpty else {
           return .failed(
@@ -270,8 +291,9 @@ public enum WireFormat {
       }
     }
     let permanent = (400..<500).contains(status) && status != 408 && status != 429
+    let said = kind.creates == .ticket ? TicketFormat.failure(response, kind: kind) : nil
     return .failed(
-      reason: "HTTP \(status)" + bodyLine(response.body), permanent: permanent,
+      reason: said ?? ("HTTP \(status)" + bodyLine(response.body)), permanent: permanent,
       retryAfter: retryAfter(response))
   }
 

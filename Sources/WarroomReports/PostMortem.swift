@@ -26,6 +26,14 @@ public enum PostMortem {
     return out.text
   }
 
+  /// The summary section alone (impact, times, root cause, what fixed it, follow-ups),
+  /// for a ticket's closing comment.
+  public static func summaryMarkdown(_ state: IncidentState) -> String {
+    var out = Lines()
+    summary(state, into: &out)
+    return out.text.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
   // MARK: - Summary
 
   private static func summary(_ state: IncidentState, into out: inout Lines) {

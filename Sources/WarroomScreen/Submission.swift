@@ -70,6 +70,7 @@ public struct Submission: Equatable, Sendable {
     case .resolve: "resolved"
     case .reopen: "reopen"
     case .undo: "take back the last change"
+    case .adoptCreated: "adopt the created ticket or channel"
     }
   }
 }

@@ -105,6 +105,8 @@ struct PendingWrite: Sendable {
     case recovery(RecoveryProven)
     case probeChange(ProbeChanged)
     case outcome(FinishedSend)
+    /// A created ticket or channel becoming the incident's.
+    case adopt(DetailsChanged)
   }
 
   var command: Command

@@ -249,6 +249,7 @@ public enum RelayUpdate {
         state.probesInFlight.insert(key)
         checks.append(.check(key: key, id, probe.spec))
       }
+      writes += adoptions(incident, destinations: state.destinations)
       if let proven = ProbeMachine.recoveryToProve(incident, now: now) {
         writes.append(
           PendingWrite(
@@ -259,6 +260,32 @@ public enum RelayUpdate {
     let then: [RelayEffect] =
       state.witnessesHead && state.lastSeq > state.headWritten ? [.witnessHead] : []
     return checks + startWrites(&state, writes, then: then)
+  }
+
+  /// A ticket or channel the relay created becomes the incident's, once its creation is
+  /// recorded, where a person has not set one. Decided from the record, so the relay that
+  /// takes over after a crash adopts it too.
+  static func adoptions(_ incident: IncidentState, destinations: [Destination])
+    -> [PendingWrite]
+  {
+    guard let declared = incident.outgoing.first(where: { $0.type == .declared }) else {
+      return []
+    }
+    var writes: [PendingWrite] = []
+    for destination in destinations {
+      guard let thing = destination.kind.creates,
+        thing == .ticket ? incident.ticket == nil : incident.channel == nil,
+        let record = incident.deliveries(of: declared.seq).first(where: {
+          $0.destination == destination.name
+        }),
+        case .delivered(_, let remote?) = record.phase,
+        let details = thing.details(from: remote, kind: destination.kind)
+      else { continue }
+      writes.append(
+        PendingWrite(
+          command: .adoptCreated(details), incident: incident.id, purpose: .adopt(details)))
+    }
+    return writes
   }
 
   // MARK: - Writes, one at a time
@@ -305,6 +332,13 @@ public enum RelayUpdate {
             .note("\(failed.delivery) \(failed.reason): resend it by hand if it did not arrive")))
       case .overdue:
         break
+      case .adopt(let created):
+        if let ticket = created.ticket, incident.ticket == ticket {
+          effects.append(.report(.note("\(write.incident): ticket \(ticket) created")))
+        }
+        if let channel = created.channel, incident.channel == channel {
+          effects.append(.report(.note("\(write.incident): channel \(channel) created")))
+        }
       case .recovery(let proven):
         effects.append(
           .report(
@@ -367,7 +401,7 @@ public enum RelayUpdate {
         if case .outcome = $0.purpose { true } else { false }
       }
       return effects + nextWrite(&state)
-    case .attempt, .uncertain, .overdue, .recovery:
+    case .attempt, .uncertain, .overdue, .recovery, .adopt:
       // The rest of the turn waits for the store: nothing more is read or sent.
       state.writes = []
       state.afterWrites = []

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Plays Slack, Teams, Statuspage and a webhook receiver on 127.0.0.1, for warroom's tests.
+"""Plays Slack, Teams, Statuspage, Jira, GitHub and a webhook receiver on 127.0.0.1, for
+warroom's tests.
 
 Usage: fake_peers.py LOG_FILE PLAN_FILE [--tls CERT KEY]
 Prints the port it listens on, then serves until killed. Every request is appended to
@@ -39,7 +40,34 @@ def planned(path):
     return None
 
 
-def normal(method, path):
+issue_numbers = [41]
+
+
+def normal(method, path, body=b""):
+    if path.startswith("/slack/api/conversations.create"):
+        try:
+            name = json.loads(body or b"{}").get("name", "inc")
+        except ValueError:
+            name = "inc"
+        return {"status": 200, "body": json.dumps({"ok": True, "channel": {"id": "C0INC%d" % len(name), "name": name}})}
+    if path.startswith("/slack/api/conversations."):
+        return {"status": 200, "body": json.dumps({"ok": True})}
+    if path.startswith("/jira/rest/api/3/issue") and path.endswith("/comment"):
+        return {"status": 201, "body": json.dumps({"id": "10001", "self": "http://jira/comment/10001"})}
+    if path.startswith("/jira/rest/api/3/issue") and path.endswith("/transitions"):
+        return {"status": 204, "body": ""}
+    if path.startswith("/jira/rest/api/3/issue"):
+        with lock:
+            issue_numbers[0] += 1
+            number = issue_numbers[0]
+        return {"status": 201, "body": json.dumps({"id": "100%d" % number, "key": "OPS-%d" % number, "self": "http://jira/issue"})}
+    if path.startswith("/github/repos/") and path.endswith("/comments"):
+        return {"status": 201, "body": json.dumps({"id": 1, "html_url": "https://github.com/c"})}
+    if path.startswith("/github/repos/"):
+        with lock:
+            issue_numbers[0] += 1
+            number = issue_numbers[0]
+        return {"status": 201, "body": json.dumps({"number": number, "html_url": "https://github.com/i/%d" % number})}
     if path.startswith("/slack/api/chat.postMessage"):
         with lock:
             slack_ts[0] += 1
@@ -74,7 +102,7 @@ class Handler(BaseHTTPRequestHandler):
             "body": body.decode("utf-8", "replace"),
             "t": time.time(),
         }
-        answer = planned(self.path) or normal(self.command, self.path)
+        answer = planned(self.path) or normal(self.command, self.path, body)
         if answer.get("delay"):
             time.sleep(answer["delay"])
         if answer.get("reset"):
