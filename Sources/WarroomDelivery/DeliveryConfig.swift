@@ -187,8 +187,10 @@ struct EntryReader {
       throw fail("the name may hold up to 40 letters, digits, '-', '_' and '.'")
     }
     guard let kindText = try string("kind") else { throw fail("kind is missing") }
-    guard let kind = DestinationKind(rawValue: kindText) else {
-      let kinds = DestinationKind.allCases.map(\.rawValue).joined(separator: ", ")
+    // Tickets and channels have tables of their own ([[ticket]], [[channel]]).
+    guard let kind = DestinationKind(rawValue: kindText), kind.creates == nil else {
+      let kinds = DestinationKind.allCases.filter { $0.creates == nil }.map(\.rawValue)
+        .joined(separator: ", ")
       throw fail("unknown kind \"\(kindText)\" (expected one of \(kinds))")
     }
     guard let messageNames = try strings("messages"), !messageNames.isEmpty else {

@@ -130,6 +130,59 @@ struct DeliveryConfigTests {
     #expect(intake.rules[1].match == ["source": "pagerduty", "urgency": "low"])
   }
 
+  @Test func ticketsAndChannelsReadAsDestinationsOfTheirOwn() throws {
+    let config = try parse(
+      """
+      [people]
+      ann = "U0ANN"
+
+      [[ticket]]
+      kind = "jira"
+      url = "https://acme.atlassian.net"
+      project = "OPS"
+      token_env = "JIRA_TOKEN"
+
+      [[ticket]]
+      kind = "github"
+      repo = "acme/shop"
+      token_env = "GH_TOKEN"
+
+      [[channel]]
+      kind = "slack"
+      token_env = "SLACK_BOT"
+      name = "war-{{number}}"
+      """, environment: ["JIRA_TOKEN": "j", "SLACK_BOT": "x"])
+    #expect(config.destinations.map(\.name) == ["jira", "github", "slack-channel"])
+    #expect(config.destinations[0].problem == nil && config.destinations[0].issueType == "Task")
+    #expect(config.destinations[1].problem == "token_env names $GH_TOKEN, which is not set")
+    #expect(config.destinations[2].channelName == "war-{{number}}")
+    #expect(config.destinations[2].people == ["ann": "U0ANN"])
+    #expect(config.destinations[2].messages.contains(.update))
+  }
+
+  @Test func ticketAndChannelMistakesAreOneLineEach() {
+    let cases: [(String, String)] = [
+      ("[[ticket]]\nkind = \"trello\"", "is not jira or github"),
+      ("[[ticket]]\nkind = \"jira\"\nproject = \"OPS\"", "needs url"),
+      ("[[ticket]]\nkind = \"jira\"\nurl = \"https://j\"", "needs project"),
+      ("[[ticket]]\nkind = \"github\"\nrepo = \"shop\"", "repo = \"OWNER/NAME\""),
+      ("[[ticket]]\nkind = \"github\"\nrepo = \"a/b\"\ntoken = \"t\"", "must not be written"),
+      ("[[ticket]]\nkind = \"jira\"\nurl = \"https://j:99999\"\nproject = \"O\"", "url:"),
+      (
+        "[[ticket]]\nkind = \"jira\"\nurl = \"https://j\"\nproject = \"O\"\nresolved_transition = \"Done\"",
+        "the transition's id"
+      ),
+      ("[[channel]]\nkind = \"teams\"", "is not slack"),
+      ("[[channel]]\nkind = \"slack\"\ninvite = [\"@ann\"]", "is not a Slack user id"),
+      ("[people]\nann = \"<@U1>\"", "must be a Slack user id"),
+    ]
+    for (text, expected) in cases {
+      let message = error(text)
+      #expect(message.contains(expected), "\(text) → \(message)")
+      #expect(!message.contains("\n"))
+    }
+  }
+
   @Test func intakeMistakesAreOneLineEach() {
     let cases: [(String, String)] = [
       ("[intake]\ntoken = \"x\"", "token must not be written in the config"),
