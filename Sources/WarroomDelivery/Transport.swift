@@ -82,6 +82,33 @@ public final class Transport: Sendable {
     return outcome
   }
 
+  /// For a destination that creates a ticket or a channel, `notify test` checks instead of
+  /// sending: a test must never open a real ticket or channel. Nil for other kinds.
+  public func check(_ destination: Destination) async -> SendOutcome? {
+    guard destination.kind.creates != nil else { return nil }
+    if let problem = destination.problem {
+      return .failed(reason: problem, permanent: true, retryAfter: nil)
+    }
+    guard let client = clients[destination.name] else {
+      return .failed(reason: "no HTTP client for it", permanent: true, retryAfter: nil)
+    }
+    let request =
+      destination.kind == .slackChannel
+      ? SlackChannelFormat.check(destination) : TicketFormat.check(destination)
+    switch await Self.execute(request, client: client, timeout: destination.timeout) {
+    case .success(let response):
+      if destination.kind == .slackChannel {
+        return WireFormat.outcome(of: response, kind: .slackChannel)
+      }
+      if (200..<300).contains(response.status) {
+        return .delivered(status: response.status, remote: nil)
+      }
+      return WireFormat.outcome(of: response, kind: destination.kind)
+    case .failure(let failure):
+      return .failed(reason: failure.reason, permanent: false, retryAfter: nil)
+    }
+  }
+
   /// Creates the war-room channel: a taken name is tried again as `-2`, `-3`… (up to 9),
   /// then the topic is set and people are invited (best effort: the channel exists).
   func createChannel(_ content: MessageContent, _ destination: Destination, client: HTTPClient)

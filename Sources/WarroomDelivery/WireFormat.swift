@@ -266,12 +266,10 @@ public enum WireFormat {
           reason: "Slack: \(SafeText.oneLine(String(error.prefix(120))))",
           permanent: !retryable.contains(error), retryAfter: retryAfter(response))
       case .slackChannel:
-        guard let error = SlackChannelFormat.error(response) else {
-          return .delivered(status: status, remote: SlackChannelFormat.remote(response))
-        }
         if jsonObject(response.body)?["ok"] as? Bool == true {
           return .delivered(status: status, remote: SlackChannelFormat.remote(response))
         }
+        let error = SlackChannelFormat.error(response) ?? "an answer that is not Slack's JSON"
         let retryable = ["ratelimited", "service_unavailable", "internal_error", "fatal_error"]
         return .failed(
           reason: "Slack: \(SafeText.oneLine(String(error.prefix(120))))"

@@ -30,13 +30,25 @@ struct NotifyCommand: ParsableCommand {
       content.isTest = true
       content.delivery = "test-\(UUID().uuidString.lowercased())"
       let message = content
-      let outcome = Blocking.await {
+      let (outcome, checked) = Blocking.await {
         let transport = Transport(destinations: [target])
-        let outcome = await transport.send(message, to: target, parent: nil, now: Date())
+        // A ticket or channel is checked, never created: a test opens nothing real.
+        let checked = await transport.check(target)
+        let outcome: SendOutcome
+        if let checked {
+          outcome = checked
+        } else {
+          outcome = await transport.send(message, to: target, parent: nil, now: Date())
+        }
         await transport.shutdown()
-        return outcome
+        return (outcome, checked != nil)
       }
       switch outcome {
+      case .delivered(let status, _) where checked:
+        let what = target.kind.creates?.rawValue ?? "message"
+        try Output.data(
+          "✓ \(target.name): reachable and the credentials work" + (status.map { " (\($0))" } ?? "")
+            + "; no \(what) was created")
       case .delivered(let status, _):
         try Output.data("✓ \(target.name): delivered" + (status.map { " (\($0))" } ?? ""))
       case .failed(let reason, _, _):

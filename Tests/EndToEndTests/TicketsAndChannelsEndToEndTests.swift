@@ -203,6 +203,30 @@ struct TicketsAndChannelsEndToEndTests {
       notify.contains("Slack: missing_scope (the bot token needs channels:manage"), "\(notify)")
   }
 
+  /// A test must never open a real ticket or channel: it checks the project, the repo or
+  /// the token instead, and says nothing was created.
+  @Test func notifyTestChecksAndCreatesNothing() throws {
+    let config = try writeConfig(jira: true, github: true, channel: true)
+    for (name, path) in [
+      ("jira", "/jira/rest/api/3/project/OPS"), ("github", "/github/repos/acme/shop"),
+      ("slack-channel", "/slack/api/auth.test"),
+    ] {
+      let result = try warroom("notify", "test", name, "--config", config)
+      #expect(result.status == 0, "\(name): \(result.stderr)")
+      #expect(
+        result.stdout.contains("no \(name == "slack-channel" ? "channel" : "ticket") was created"))
+      #expect(peers.wait(for: 1, to: path).count == 1, "\(name)")
+    }
+    #expect(peers.requests.allSatisfy { $0.method == "GET" || $0.path == "/slack/api/auth.test" })
+    #expect(peers.requests(to: "/slack/api/conversations").isEmpty)
+    try peers.plan([
+      "/slack/api/auth.test": [["status": 200, "body": #"{"ok":false,"error":"invalid_auth"}"#]]
+    ])
+    let refused = try warroom("notify", "test", "slack-channel", "--config", config)
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("Slack: invalid_auth (check token_env"), "\(refused.stderr)")
+  }
+
   @Test func killedBetweenCreatingTheTicketAndItsAnswerMakesAtMostOne() throws {
     // Jira takes 6 s to answer the creation: the relay is killed while it waits.
     try peers.plan([

@@ -91,6 +91,11 @@ enum SlackChannelFormat {
     return requests
   }
 
+  /// What `notify test` asks instead of creating a channel: whether the token works.
+  static func check(_ destination: Destination) -> WireRequest {
+    WireFormat.json("POST", destination.apiBase + "/auth.test", [:], auth(destination))
+  }
+
   /// The created channel as recorded (`ID#name`), from `conversations.create`'s answer.
   static func remote(_ response: WireResponse) -> String? {
     guard let channel = WireFormat.jsonObject(response.body)?["channel"] as? [String: Any],

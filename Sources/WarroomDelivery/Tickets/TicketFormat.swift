@@ -101,6 +101,33 @@ enum TicketFormat {
     ]
   }
 
+  /// What `notify test` asks instead of creating a ticket: the project (Jira) or the repo
+  /// (GitHub), which proves the address, the credentials and the name at once.
+  static func check(_ destination: Destination) -> WireRequest {
+    switch destination.kind {
+    case .jira:
+      return WireRequest(
+        method: "GET",
+        url: destination.apiBase + "/rest/api/3/project/"
+          + WireFormat.percentEncoded(destination.project ?? ""),
+        headers: [
+          ("Authorization", jiraAuthorization(destination)), ("Accept", "application/json"),
+          ("User-Agent", WireFormat.userAgent),
+        ], body: Data())
+    default:
+      let repo = (destination.repo ?? "").split(separator: "/").map {
+        WireFormat.percentEncoded(String($0))
+      }.joined(separator: "/")
+      return WireRequest(
+        method: "GET", url: destination.apiBase + "/repos/\(repo)",
+        headers: [
+          ("Authorization", "Bearer \(destination.token ?? "")"),
+          ("Accept", "application/vnd.github+json"), ("X-GitHub-Api-Version", "2022-11-28"),
+          ("User-Agent", WireFormat.userAgent),
+        ], body: Data())
+    }
+  }
+
   // MARK: Answers
 
   /// The created ticket's key (Jira) or number (GitHub); nil for a comment's answer.

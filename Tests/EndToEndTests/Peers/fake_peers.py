@@ -50,7 +50,7 @@ def normal(method, path, body=b""):
         except ValueError:
             name = "inc"
         return {"status": 200, "body": json.dumps({"ok": True, "channel": {"id": "C0INC%d" % len(name), "name": name}})}
-    if path.startswith("/slack/api/conversations."):
+    if path.startswith("/slack/api/conversations.") or path.startswith("/slack/api/auth.test"):
         return {"status": 200, "body": json.dumps({"ok": True})}
     if path.startswith("/jira/rest/api/3/issue") and path.endswith("/comment"):
         return {"status": 201, "body": json.dumps({"id": "10001", "self": "http://jira/comment/10001"})}
