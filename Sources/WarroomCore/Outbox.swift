@@ -45,14 +45,33 @@ public enum CreatedThing: String, Sendable {
 
   /// The incident's detail it fills, from the created thing's id as the peer answered
   /// (`OPS-42`; a GitHub issue's number; a Slack channel's `ID#name`).
+  /// The remote comes from the store, where anyone who can write it may have planted a
+  /// row: only the shapes the peers hand out are adopted.
   public func details(from remote: String, kind: DestinationKind) -> DetailsChanged? {
-    guard !remote.isEmpty else { return nil }
+    func only(_ text: Substring, _ allowed: (Character) -> Bool) -> Bool {
+      !text.isEmpty && text.count <= 80 && text.allSatisfy { $0.isASCII && allowed($0) }
+    }
     switch (self, kind) {
-    case (.ticket, .github): return DetailsChanged(ticket: "#" + remote)
-    case (.ticket, _): return DetailsChanged(ticket: remote)
+    case (.ticket, .github):
+      guard only(remote[...], \.isNumber) else { return nil }
+      return DetailsChanged(ticket: "#" + remote)
+    case (.ticket, _):
+      let parts = remote.split(separator: "-", omittingEmptySubsequences: false)
+      guard parts.count == 2, only(parts[0], { $0.isLetter || $0.isNumber || $0 == "_" }),
+        only(parts[1], \.isNumber)
+      else { return nil }
+      return DetailsChanged(ticket: remote)
     case (.channel, _):
-      let name = SlackChannelID.name(in: remote)
-      return DetailsChanged(channel: name.map { "#" + $0 } ?? remote)
+      guard only(SlackChannelID.id(in: remote)[...], { $0.isLetter || $0.isNumber }) else {
+        return nil
+      }
+      guard let name = SlackChannelID.name(in: remote) else {
+        return DetailsChanged(channel: SlackChannelID.id(in: remote))
+      }
+      guard only(name[...], { $0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+        return nil
+      }
+      return DetailsChanged(channel: "#" + name)
     }
   }
 }

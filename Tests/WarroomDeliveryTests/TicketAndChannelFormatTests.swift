@@ -97,6 +97,16 @@ struct TicketAndChannelFormatTests {
     else { Issue.record("missing_scope delivered"); return }
     #expect(scope.contains("channels:manage"))
     #expect(CreatedThing.ticket.details(from: "17", kind: .github)?.ticket == "#17")
+    // Rows planted in the store are not adopted as the incident's ticket or channel.
+    for planted in [
+      "OPS-42\u{1B}[2J", "OPS-", "-42", "OPS-42-1", "ÖPS-4",
+      String(repeating: "A", count: 90) + "-1",
+    ] {
+      #expect(CreatedThing.ticket.details(from: planted, kind: .jira) == nil, "\(planted)")
+    }
+    #expect(CreatedThing.ticket.details(from: "17; rm", kind: .github) == nil)
+    #expect(CreatedThing.channel.details(from: "C01#Inc 3", kind: .slackChannel) == nil)
+    #expect(CreatedThing.channel.details(from: "C0\u{9B}1#inc", kind: .slackChannel) == nil)
     #expect(
       CreatedThing.channel.details(from: "C01#inc-3-db", kind: .slackChannel)?.channel
         == "#inc-3-db")
