@@ -97,13 +97,7 @@ enum CreatedConfig {
         destination.resolvedTransition = transition
       }
       if destination.problem == nil {
-        do {
-          destination.user = try reader.secret("user")
-        } catch let error as SecretError {
-          destination.problem = error.reason
-        } catch {
-          throw reader.fail("\(error)")
-        }
+        try reader.readSecrets(into: &destination) { $0.user = try reader.secret("user") }
       }
     default:
       guard let repo = try reader.string("repo"),
@@ -159,25 +153,13 @@ extension EntryReader {
       if let problem = WebAddress.problem(url) { throw fail("url: \(problem)") }
       destination.url = url
     }
-    if let value = table["timeout"] {
-      let seconds = value.int ?? value.string.flatMap(DurationText.parse)
-      guard let seconds, (1...300).contains(seconds) else {
-        throw fail("timeout must be 1 to 300 seconds (a number, or text such as \"20s\")")
-      }
-      destination.timeout = TimeInterval(seconds)
-    }
+    destination.timeout = try timeout() ?? destination.timeout
     destination.caFile = try string("ca_file").map(resolve)
-    do {
+    try readSecrets(into: &destination) { destination in
       destination.token = try secret("token")
       if destination.token == nil {
         destination.problem = "a \(what) needs token_env or token_file"
       }
-    } catch let error as SecretError {
-      destination.problem = error.reason
-    } catch let error as ConfigError {
-      throw error
-    } catch {
-      throw fail("\(error)")
     }
   }
 }

@@ -231,18 +231,7 @@ struct EntryReader {
       guard let flag = value.bool else { throw fail("reply_broadcast must be true or false") }
       destination.replyBroadcast = flag
     }
-    if let value = table["timeout"] {
-      let seconds: Int?
-      if let number = value.int {
-        seconds = number
-      } else {
-        seconds = value.string.flatMap(DurationText.parse)
-      }
-      guard let seconds, (1...300).contains(seconds) else {
-        throw fail("timeout must be 1 to 300 seconds (a number, or text such as \"20s\")")
-      }
-      destination.timeout = TimeInterval(seconds)
-    }
+    destination.timeout = try timeout() ?? destination.timeout
     destination.caFile = try string("ca_file").map(resolve)
     if let templatePath = try string("template").map(resolve) {
       let text: String
@@ -261,20 +250,12 @@ struct EntryReader {
       destination.template = text
     }
 
-    // Secrets: read now, so that a missing one is said at start, once; it disables only
-    // this destination.
-    do {
+    try readSecrets(into: &destination) { destination in
       destination.url = try secret("url")
       destination.urlIsSecret = table["url"] == nil && destination.url != nil
       destination.token = try secret(kind == .statuspage ? "api_key" : "token")
       destination.secret = try secret("secret")
       try requireWhatTheKindNeeds(destination)
-    } catch let error as SecretError {
-      destination.problem = error.reason
-    } catch let error as ConfigError {
-      throw error
-    } catch {
-      throw fail("\(error)")
     }
     if let url = destination.url, destination.problem == nil,
       let problem = WebAddress.problem(url)
@@ -283,6 +264,32 @@ struct EntryReader {
       destination.problem = "its url is not usable: \(problem)"
     }
     return destination
+  }
+
+  /// `timeout`: 1 to 300 seconds, as a number or as text such as `"20s"`.
+  func timeout() throws(ConfigError) -> TimeInterval? {
+    guard let value = table["timeout"] else { return nil }
+    let seconds = value.int ?? value.string.flatMap(DurationText.parse)
+    guard let seconds, (1...300).contains(seconds) else {
+      throw fail("timeout must be 1 to 300 seconds (a number, or text such as \"20s\")")
+    }
+    return TimeInterval(seconds)
+  }
+
+  /// Secrets are read when the config is, so a missing one is said at start, once: it
+  /// becomes the destination's problem and disables only it. Anything else is one line.
+  func readSecrets(
+    into destination: inout Destination, _ read: (inout Destination) throws -> Void
+  ) throws(ConfigError) {
+    do {
+      try read(&destination)
+    } catch let error as SecretError {
+      destination.problem = error.reason
+    } catch let error as ConfigError {
+      throw error
+    } catch {
+      throw fail("\(error)")
+    }
   }
 
   /// A field given as itself, as `X_env` (a variable's name) or `X_file` (a private file).
