@@ -25,6 +25,13 @@ public struct AlertReceived: Codable, Sendable, Equatable {
   public var summary: String?
   /// Who acknowledged it at the sender (PagerDuty).
   public var acknowledgedBy: String?
+  /// Kept off the log (the Alerts page and the timeline still have it): its group had
+  /// already put `AlertReceived.loggedPerGroup` alerts in this status there, and a group of
+  /// two hundred must not bury what people typed.
+  public var quiet: Bool?
+
+  /// The most alerts of one group, in one status, that become findings in the log.
+  public static let loggedPerGroup = 5
 
   public init(
     source: String, group: String, key: String, name: String, status: AlertStatus,
@@ -68,6 +75,12 @@ public struct AlertRecord: Sendable, Equatable {
 }
 
 extension AlertReceived {
+  /// The timeline's line for an alert kept off the log, from its record once folded.
+  public static func quietLine(_ record: AlertRecord) -> String {
+    "alert \(record.name) \(record.status.rawValue) (\(record.source)), "
+      + "shown on the Alerts page only: its group has more than \(loggedPerGroup)"
+  }
+
   /// The log line an alert becomes (a finding), in the state before it is folded in.
   public func finding(previous: AlertRecord?, at: Date) -> String {
     let from = " (\(source))"

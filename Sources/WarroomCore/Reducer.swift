@@ -293,11 +293,14 @@ public enum Reducer {
     let at = envelope.at
     let index = state.alertIndex[alert.identity]
     let previous = index.map { state.alerts[$0] }
-    var entry = LogEntry(
-      kind: .finding, text: alert.finding(previous: previous, at: at), by: envelope.actor, at: at)
-    entry.number = state.log.count + 1
-    entry.seq = envelope.seq
-    state.log.append(entry)
+    if alert.quiet != true {
+      var entry = LogEntry(
+        kind: .finding, text: alert.finding(previous: previous, at: at), by: envelope.actor,
+        at: at)
+      entry.number = state.log.count + 1
+      entry.seq = envelope.seq
+      state.log.append(entry)
+    }
     let started = alert.startedMs.map(Self.date) ?? at
     let since =
       alert.status == .resolved ? (alert.endedMs.map(Self.date) ?? at) : started

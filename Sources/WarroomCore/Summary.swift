@@ -36,8 +36,12 @@ enum Summary {
       return "Experiment #\(c.id) \(c.outcome.rawValue): \(c.result)"
     case .experimentAbandoned(let ref):
       return "Experiment #\(ref.id) abandoned" + (ref.reason.map { ": \($0)" } ?? "")
-    case .logged, .alertReceived:
+    case .logged:
       return state.log.last.map(logLine) ?? ""
+    case .alertReceived(let alert):
+      guard alert.quiet == true else { return state.log.last.map(logLine) ?? "" }
+      return state.alertIndex[alert.identity].map { AlertReceived.quietLine(state.alerts[$0]) }
+        ?? ""
     case .logEdited(let edit):
       return "Corrected log #\(edit.entry)"
     case .logStruck(let strike):

@@ -96,6 +96,26 @@ struct AlertIntakeTests {
       try store.load(IncidentID(number: 1)).alerts.map(\.name) == ["CheckoutErrors", "Latency"])
   }
 
+  /// Two hundred instances down in one group: five findings in the log, every alert on
+  /// the Alerts page and in the timeline, and the people's entries not buried.
+  @Test func aBigGroupPutsAFewFindingsInTheLogAndEveryAlertOnThePage() throws {
+    let recorder = IntakeRecorder(store: store, rules: [])
+    let alerts = (1...200).map { Self.alert("InstanceDown", key: "instance-\($0)") }
+    let outcome = try recorder.record(alerts, at: now)
+    #expect(outcome.stored == 200)
+    var state = try store.load(IncidentID(number: 1))
+    #expect(state.alerts.count == 200)
+    #expect(state.log.count == AlertReceived.loggedPerGroup)
+    #expect(state.timeline.last?.summary.contains("shown on the Alerts page only") == true)
+    // Their resolution: again a few lines, not two hundred.
+    _ = try recorder.record(
+      (1...200).map { Self.alert("InstanceDown", key: "instance-\($0)", status: .resolved) },
+      at: now)
+    state = try store.load(IncidentID(number: 1))
+    #expect(state.log.count == 2 * AlertReceived.loggedPerGroup)
+    #expect(state.alerts.allSatisfy { $0.status == .resolved })
+  }
+
   @Test func aWarningWithNoIncidentWaitsAndJoinsTheNextOneDeclared() throws {
     let recorder = IntakeRecorder(store: store, rules: [])
     let outcome = try recorder.record([Self.alert("Latency", severity: "warning")], at: now)

@@ -49,13 +49,19 @@ public enum AlertIntake {
   /// What to write for `alert` in `state`: nothing when the incident already knows it as it
   /// is (a repeated notification, a redelivered request).
   public static func events(for alert: Alert, in state: IncidentState) -> [Event] {
-    let received = record(of: alert)
+    var received = record(of: alert)
     if let index = state.alertIndex[received.identity] {
       let known = state.alerts[index]
       let newAck =
         alert.acknowledgedBy != nil && alert.acknowledgedBy != known.acknowledgedBy
       guard known.status != alert.status || newAck else { return [] }
     }
+    // Past a few of one group in one status, the rest go to the Alerts page only.
+    let sameGroup = state.alerts.filter {
+      $0.source == received.source && $0.group == received.group && $0.key != received.key
+        && $0.status == received.status
+    }
+    if sameGroup.count >= AlertReceived.loggedPerGroup { received.quiet = true }
     return [.alertReceived(received)]
   }
 
