@@ -98,15 +98,19 @@ public struct DestinationRule: Sendable, Equatable {
   public var messages: Set<MessageType>
   /// Nil for every severity.
   public var severities: Set<Severity>?
+  /// It posts in the incident's own channel (`incident_channel = true`): its messages wait
+  /// for the incident to have one, up to `Outbox.channelWait`.
+  public var waitsForChannel = false
 
   public init(
     name: String, kind: DestinationKind, messages: Set<MessageType>,
-    severities: Set<Severity>? = nil
+    severities: Set<Severity>? = nil, waitsForChannel: Bool = false
   ) {
     self.name = name
     self.kind = kind
     self.messages = messages
     self.severities = severities
+    self.waitsForChannel = waitsForChannel
   }
 
   public func wants(_ type: MessageType, severity: Severity) -> Bool {
@@ -152,6 +156,10 @@ public enum Outbox {
   /// Messages older than this when first seen are not sent: a deliverer started on an old
   /// store must not replay the past to stakeholders.
   public static let sendsMessagesYoungerThan: TimeInterval = 3600
+  /// How long a message for the incident's channel waits for the channel to exist (the
+  /// relay creating it, or a person setting it) before it is tried anyway and fails with
+  /// what to do.
+  public static let channelWait: TimeInterval = 300
 
   public enum Action: Sendable, Equatable {
     case send(DeliveryJob)
@@ -191,6 +199,12 @@ public enum Outbox {
           DeliveryJob(id: id, destination: destination.name, message: message, attempt: attempt)
         }
         guard let record = state.delivery(id) else {
+          // In order: while the first waits for the channel, the rest wait behind it.
+          if destination.waitsForChannel, state.channel == nil,
+            now.timeIntervalSince(message.at) < channelWait
+          {
+            break
+          }
           if now.timeIntervalSince(message.at) <= sendsMessagesYoungerThan {
             actions.append(.send(job(1)))
             break

@@ -139,6 +139,7 @@ struct EntryReader {
     var fields: Set<String> = [
       "name", "kind", "messages", "severities", "url", "channel", "reply_broadcast", "page_id",
       "component_ids", "impact", "command", "to", "template", "ca_file", "timeout",
+      "incident_channel",
     ]
     for field in secretFields { fields.formUnion([field + "_env", field + "_file"]) }
     return fields
@@ -219,6 +220,14 @@ struct EntryReader {
       destination.severities = severities
     }
     destination.channel = try string("channel")
+    if let value = table["incident_channel"] {
+      guard let flag = value.bool else { throw fail("incident_channel must be true or false") }
+      guard kind == .slack else { throw fail("incident_channel is for a slack destination") }
+      guard !flag || destination.channel == nil else {
+        throw fail("give channel or incident_channel = true, not both")
+      }
+      destination.incidentChannel = flag
+    }
     destination.pageID = try string("page_id")
     destination.componentIDs = try strings("component_ids") ?? []
     destination.impact = try string("impact")
@@ -331,7 +340,9 @@ struct EntryReader {
     case .slackWebhook, .teams, .webhook: try need(destination.url, "url (or url_env, url_file)")
     case .slack:
       try need(destination.token, "token_env or token_file")
-      try need(destination.channel, "channel")
+      if !destination.incidentChannel {
+        try need(destination.channel, "channel (or incident_channel = true)")
+      }
     case .statuspage:
       try need(destination.token, "api_key_env or api_key_file")
       try need(destination.pageID, "page_id")

@@ -17,6 +17,9 @@ public struct Destination: Sendable {
   public var token: String?
   public var secret: String?
   public var channel: String?
+  /// Slack: post in the incident's own channel (created by `[[channel]]`, or set by a
+  /// person) instead of `channel`.
+  public var incidentChannel = false
   public var replyBroadcast = false
   public var pageID: String?
   public var componentIDs: [String] = []
@@ -55,7 +58,9 @@ public struct Destination: Sendable {
   }
 
   public var rule: DestinationRule {
-    DestinationRule(name: name, kind: kind, messages: messages, severities: severities)
+    DestinationRule(
+      name: name, kind: kind, messages: messages, severities: severities,
+      waitsForChannel: incidentChannel)
   }
 
   /// The base URL of `slack` and `statuspage` when none is configured.

@@ -44,6 +44,11 @@ public final class Transport: Sendable {
     if destination.kind == .slackChannel, parent == nil {
       return await createChannel(content, destination, client: client)
     }
+    if destination.incidentChannel, (content.channel ?? "").isEmpty {
+      return .failed(
+        reason: "the incident has no channel yet: a [[channel]] creates one, or set it with "
+          + "warroom edit --channel", permanent: false, retryAfter: nil)
+    }
     let outcome = await sendRequests(content, destination, parent: parent, client: client, now: now)
     // A creation whose answer names nothing would make every later message create again.
     if let thing = destination.kind.creates, parent == nil,

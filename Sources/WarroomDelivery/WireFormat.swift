@@ -99,7 +99,7 @@ public enum WireFormat {
   {
     let base = destination.apiBase
     let auth = [("Authorization", "Bearer \(destination.token ?? "")")]
-    let channel = destination.channel ?? ""
+    let channel = (destination.incidentChannel ? content.channel : destination.channel) ?? ""
     var extra: [String: Any] = ["channel": channel]
     if let parent {
       extra["thread_ts"] = parent

@@ -24,13 +24,27 @@ struct TicketsAndChannelsEndToEndTests {
     ]
   }
 
-  func writeConfig(jira: Bool = true, github: Bool = false, channel: Bool = true) throws -> String {
+  func writeConfig(
+    jira: Bool = true, github: Bool = false, channel: Bool = true, stakeholders: Bool = false
+  ) throws -> String {
     var text = """
       [people]
       alice = "U0ALICE"
       bob = "U0BOB"
 
       """
+    if stakeholders {
+      text += """
+        [[destination]]
+        name = "room"
+        kind = "slack"
+        url = "\(peers.base)/slack/api"
+        token_env = "SLACK_BOT"
+        incident_channel = true
+        messages = ["declared", "update"]
+
+        """
+    }
     if jira {
       text += """
         [[ticket]]
@@ -201,6 +215,22 @@ struct TicketsAndChannelsEndToEndTests {
     }
     #expect(
       notify.contains("Slack: missing_scope (the bot token needs channels:manage"), "\(notify)")
+  }
+
+  /// A stakeholder destination can post in the channel the relay creates: its messages
+  /// wait for it, then go there.
+  @Test func stakeholderMessagesGoToTheCreatedChannel() throws {
+    try warroom("declare", "Checkout returns 502", "--as", "alice")
+    let relay = try relay(try writeConfig(jira: false, stakeholders: true))
+    defer { relay.stop() }
+    let posted = try #require(peers.wait(for: 1, to: "/slack/api/chat.postMessage").first)
+    #expect(posted.json["channel"] as? String == "#inc-1-checkout-returns-502")
+    let created = try #require(peers.requests(to: "/slack/api/conversations.create").first)
+    #expect(created.time <= posted.time)
+    try warroom("update", "Rolled back; watching", "--as", "alice")
+    let update = peers.wait(for: 2, to: "/slack/api/chat.postMessage").last
+    #expect(update?.json["channel"] as? String == "#inc-1-checkout-returns-502")
+    #expect(update?.json["thread_ts"] != nil, "threaded under the declaration")
   }
 
   /// A test must never open a real ticket or channel: it checks the project, the repo or

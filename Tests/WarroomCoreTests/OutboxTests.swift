@@ -41,6 +41,27 @@ struct OutboxTests {
     #expect(sends(actions) == ["INC-1-1-slack#1", "INC-1-2-hook#1"])
   }
 
+  /// A destination that posts in the incident's own channel waits for it (created by the
+  /// relay or set by a person), in order, at most five minutes; then it is tried anyway.
+  @Test func messagesForTheIncidentsChannelWaitForIt() {
+    let room = DestinationRule(
+      name: "room", kind: .slack, messages: [.declared, .update], waitsForChannel: true)
+    let waiting = incident([.stakeholderUpdated(TextBody(text: "u"))])
+    #expect(
+      sends(
+        Outbox.plan(waiting, destinations: [room], now: start.addingTimeInterval(60), inFlight: [])
+      ).isEmpty)
+    let set = incident([
+      .stakeholderUpdated(TextBody(text: "u")), .detailsChanged(DetailsChanged(channel: "#inc-1")),
+    ])
+    #expect(
+      sends(Outbox.plan(set, destinations: [room], now: start.addingTimeInterval(60), inFlight: []))
+        == ["INC-1-1-room#1"])
+    let late = Outbox.plan(
+      waiting, destinations: [room], now: start.addingTimeInterval(301), inFlight: [])
+    #expect(sends(late) == ["INC-1-1-room#1"], "tried anyway, to say what is missing")
+  }
+
   @Test func severitiesFilterAndOldMessagesAreNotReplayed() {
     var p2 = DestinationRule(name: "p2only", kind: .webhook, messages: [.update])
     p2.severities = [.p2]

@@ -175,6 +175,14 @@ struct DeliveryConfigTests {
       ("[[channel]]\nkind = \"teams\"", "is not slack"),
       ("[[channel]]\nkind = \"slack\"\ninvite = [\"@ann\"]", "is not a Slack user id"),
       ("[people]\nann = \"<@U1>\"", "must be a Slack user id"),
+      (
+        "[[destination]]\nname = \"r\"\nkind = \"teams\"\nurl = \"https://t\"\nmessages = [\"*\"]\nincident_channel = true",
+        "incident_channel is for a slack destination"
+      ),
+      (
+        "[[destination]]\nname = \"r\"\nkind = \"slack\"\nchannel = \"C1\"\nmessages = [\"*\"]\nincident_channel = true",
+        "not both"
+      ),
     ]
     for (text, expected) in cases {
       let message = error(text)
