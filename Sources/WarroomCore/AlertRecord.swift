@@ -51,7 +51,11 @@ public struct AlertReceived: Codable, Sendable, Equatable {
   }
 
   /// Which incident-long group it belongs to: the same group from two senders is two.
-  public var groupIdentity: String { source + "\u{1F}" + group }
+  public var groupIdentity: String { Self.groupIdentity(source: source, group: group) }
+
+  public static func groupIdentity(source: String, group: String) -> String {
+    source + "\u{1F}" + group
+  }
   /// Which alert of the incident it is.
   public var identity: String { groupIdentity + "\u{1F}" + key }
 }

@@ -276,8 +276,8 @@ extension IncidentState {
     }.map(\.element)
   }
 
-  /// When monitoring first saw it: the earliest start among its alerts.
-  public var firstAlertStartedAt: Date? { alerts.map(\.startedAt).min() }
+  /// The alert monitoring saw first: the earliest start among its alerts.
+  public var firstAlert: AlertRecord? { alerts.min { $0.startedAt < $1.startedAt } }
   /// When an alert about it first reached warroom.
   public var firstAlertReceivedAt: Date? { alerts.map(\.receivedAt).min() }
 

@@ -136,16 +136,6 @@ enum CreatedConfig {
 }
 
 extension EntryReader {
-  func onlyFields(_ fields: Set<String>) throws(ConfigError) {
-    for key in table.keys where !fields.contains(key) {
-      if key == "token" || key == "user" {
-        throw fail(
-          "\(key) must not be written in the config: name it with \(key)_env or \(key)_file")
-      }
-      throw fail("unknown field \"\(key)\"")
-    }
-  }
-
   /// What tickets and channels share with destinations: the address, the token, the
   /// timeout, the CA file.
   func common(_ destination: inout Destination) throws(ConfigError) {

@@ -14,10 +14,14 @@ public struct DeliveryConfig: Sendable {
   /// The relay's alert intake (`[intake]`), if configured.
   public var intake: IntakeConfig?
 
-  public init(path: String, destinations: [Destination], probes: ProbePolicy = ProbePolicy()) {
+  public init(
+    path: String, destinations: [Destination], probes: ProbePolicy = ProbePolicy(),
+    intake: IntakeConfig? = nil
+  ) {
     self.path = path
     self.destinations = destinations
     self.probes = probes
+    self.intake = intake
   }
 
   /// The file to read: `--config`, else `$WARROOM_CONFIG`, else
@@ -81,37 +85,27 @@ public struct DeliveryConfig: Sendable {
     let created = try CreatedConfig.read(table, path: path, environment: environment)
     let probes = try ProbePolicy.read(table["probes"], path: path)
     let intake = try IntakeConfig.read(table["intake"], path: path, environment: environment)
-    guard let list = table["destination"] else {
-      var config = DeliveryConfig(path: path, destinations: created, probes: probes)
-      config.intake = intake
-      return config
-    }
-    guard let array = list.array else {
-      throw ConfigError("\(path): destination must be an array of tables ([[destination]])")
-    }
     var destinations: [Destination] = []
+    if let list = table["destination"] {
+      guard let array = list.array else {
+        throw ConfigError("\(path): destination must be an array of tables ([[destination]])")
+      }
+      for (index, element) in array.enumerated() {
+        guard let entry = element.table else {
+          throw ConfigError("\(path): destination \(index + 1) is not a table")
+        }
+        let reader = EntryReader(
+          table: entry, path: path, index: index + 1, environment: environment)
+        destinations.append(try reader.destination())
+      }
+    }
+    destinations += created
     var names: Set<String> = []
-    for (index, element) in array.enumerated() {
-      guard let entry = element.table else {
-        throw ConfigError("\(path): destination \(index + 1) is not a table")
-      }
-      let reader = EntryReader(
-        table: entry, path: path, index: index + 1, environment: environment)
-      let destination = try reader.destination()
-      guard names.insert(destination.name).inserted else {
-        throw ConfigError("\(path): two destinations are named \"\(destination.name)\"")
-      }
-      destinations.append(destination)
+    for destination in destinations where !names.insert(destination.name).inserted {
+      throw ConfigError("\(path): two destinations are named \"\(destination.name)\"")
     }
-    for destination in created {
-      guard names.insert(destination.name).inserted else {
-        throw ConfigError("\(path): two destinations are named \"\(destination.name)\"")
-      }
-      destinations.append(destination)
-    }
-    var config = DeliveryConfig(path: path, destinations: destinations, probes: probes)
-    config.intake = intake
-    return config
+    return DeliveryConfig(
+      path: path, destinations: destinations, probes: probes, intake: intake)
   }
 
   public func destination(named name: String) -> Destination? {
@@ -145,8 +139,10 @@ struct EntryReader {
     return fields
   }()
 
+  /// `destination "slack"`, `ticket 2`; a table of its own (`[intake]`, index 0) by name.
   var label: String {
-    table["name"]?.string.map { "\(what) \"\($0)\"" } ?? "\(what) \(index)"
+    table["name"]?.string.map { "\(what) \"\($0)\"" }
+      ?? (index == 0 ? what : "\(what) \(index)")
   }
 
   func fail(_ message: String) -> ConfigError {
@@ -172,13 +168,7 @@ struct EntryReader {
   }
 
   func destination() throws(ConfigError) -> Destination {
-    for key in table.keys where !Self.known.contains(key) {
-      if ["token", "api_key", "secret"].contains(key) {
-        throw fail(
-          "\(key) must not be written in the config: name it with \(key)_env or \(key)_file")
-      }
-      throw fail("unknown field \"\(key)\"")
-    }
+    try onlyFields(Self.known)
     guard let name = try string("name"), !name.isEmpty else { throw fail("name is missing") }
     guard name.count <= 40,
       name.unicodeScalars.allSatisfy({
@@ -275,6 +265,18 @@ struct EntryReader {
     return destination
   }
 
+  /// Refuses a field the table does not take; a secret written in plain (a field taken
+  /// only as `X_env` or `X_file`) is told how to give it instead.
+  func onlyFields(_ fields: Set<String>) throws(ConfigError) {
+    for key in table.keys where !fields.contains(key) {
+      if fields.contains(key + "_env") {
+        throw fail(
+          "\(key) must not be written in the config: name it with \(key)_env or \(key)_file")
+      }
+      throw fail("unknown field \"\(key)\"")
+    }
+  }
+
   /// `timeout`: 1 to 300 seconds, as a number or as text such as `"20s"`.
   func timeout() throws(ConfigError) -> TimeInterval? {
     guard let value = table["timeout"] else { return nil }
@@ -318,14 +320,15 @@ struct EntryReader {
       return value.trimmingCharacters(in: .whitespacesAndNewlines)
     }
     if let file {
+      let value: String
       do {
-        let value = try SecretFile.readText(resolve(file), limit: 64 << 10, private: true)
+        value = try SecretFile.readText(resolve(file), limit: 64 << 10, private: true)
           .trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !value.isEmpty else { throw SecretError(reason: "\(field)_file \(file) is empty") }
-        return value
-      } catch let error as SecretError {
+      } catch {
         throw SecretError(reason: "\(field)_file: \(error.reason)")
       }
+      guard !value.isEmpty else { throw SecretError(reason: "\(field)_file \(file) is empty") }
+      return value
     }
     return nil
   }

@@ -53,6 +53,11 @@ enum MessageText {
     return text.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
+  /// A plain-text template (an alert's title, a channel's name), parsed once per process.
+  static func textTemplate(_ template: String) -> MustacheTemplate? {
+    parsed("{{% CONTENT_TYPE: TEXT}}" + template)
+  }
+
   /// Each template is parsed once per process, not once per message.
   static func parsed(_ source: String) -> MustacheTemplate? {
     if let known = cache.withLock({ $0[source] }) { return known }

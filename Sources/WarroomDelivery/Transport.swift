@@ -102,12 +102,6 @@ public final class Transport: Sendable {
       ? SlackChannelFormat.check(destination) : TicketFormat.check(destination)
     switch await Self.execute(request, client: client, timeout: destination.timeout) {
     case .success(let response):
-      if destination.kind == .slackChannel {
-        return WireFormat.outcome(of: response, kind: .slackChannel)
-      }
-      if (200..<300).contains(response.status) {
-        return .delivered(status: response.status, remote: nil)
-      }
       return WireFormat.outcome(of: response, kind: destination.kind)
     case .failure(let failure):
       return .failed(reason: failure.reason, permanent: false, retryAfter: nil)

@@ -56,7 +56,7 @@ public enum PostMortem {
       rows.append((at, "| \(what) | \(UTCTime.dateTime(at))\(detail) | \(span(start, at)) |"))
     }
     if let started = state.impactStartedAt { row("Impact started", started) }
-    if let first = state.alerts.min(by: { $0.startedAt < $1.startedAt }) {
+    if let first = state.firstAlert {
       row("First alert", first.startedAt, ": \(t(first.name)) from \(t(first.source))")
     }
     if let detected = state.detectedAt { row("Detected", detected) }
@@ -247,8 +247,8 @@ public enum PostMortem {
     if let started = state.impactStartedAt {
       return (started, "the impact started", "the impact start")
     }
-    if let alert = state.firstAlertStartedAt {
-      return (alert, "the first alert", "the first alert")
+    if let alert = state.firstAlert {
+      return (alert.startedAt, "the first alert", "the first alert")
     }
     return (state.declaredAt, "the declaration", "the declaration")
   }

@@ -48,6 +48,18 @@ public enum WarroomBinary {
       argv + arguments, environment: env, stdin: Data((stdin ?? "").utf8), timeout: timeout)
   }
 
+  /// Starts `warroom` in the background (a relay, say) as `user`, with `environment` over
+  /// this process's; its output goes to `outputPath`, and it is stopped when let go of.
+  public static func background(
+    _ arguments: [String], environment: [String: String], user: String = "relay",
+    outputPath: String
+  ) throws -> BackgroundProcess {
+    var env = ProcessInfo.processInfo.environment
+    env["WARROOM_USER"] = user
+    env.merge(environment) { _, new in new }
+    return try BackgroundProcess([path] + arguments, environment: env, outputPath: outputPath)
+  }
+
   /// Starts `warroom` without waiting; its output goes to pipes.
   public static func start(_ arguments: [String], environment: [String: String] = [:]) throws
     -> Process

@@ -42,12 +42,9 @@ struct AlertIntakeEndToEndTests {
 
   /// A relay listening on a port the system chose; returns it with the port.
   func relay(_ config: String) throws -> (BackgroundProcess, Int) {
-    var env = ProcessInfo.processInfo.environment
-    env.merge(environment) { _, new in new }
-    env["WARROOM_USER"] = "relay"
-    let process = try BackgroundProcess(
-      [WarroomBinary.path, "relay", "--config", config, "--listen", "127.0.0.1:0"],
-      environment: env, outputPath: folder.path("relay.out"))
+    let process = try WarroomBinary.background(
+      ["relay", "--config", config, "--listen", "127.0.0.1:0"], environment: environment,
+      outputPath: folder.path("relay.out"))
     var port: Int?
     _ = BackgroundProcess.wait(atMost: 30, every: 0.05) {
       port = Self.port(in: process.output)

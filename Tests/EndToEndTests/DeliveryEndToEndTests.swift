@@ -113,11 +113,8 @@ struct DeliveryEndToEndTests {
   }
 
   func relay(_ config: String, name: String = "relay") throws -> BackgroundProcess {
-    var env = ProcessInfo.processInfo.environment
-    env.merge(environment) { _, new in new }
-    env["WARROOM_USER"] = "relay"
-    return try BackgroundProcess(
-      [WarroomBinary.path, "relay", "--config", config], environment: env,
+    try WarroomBinary.background(
+      ["relay", "--config", config], environment: environment,
       outputPath: folder.path("\(name).out"))
   }
 

@@ -34,12 +34,9 @@ struct HardeningRound2Tests {
   func relay(_ config: String, environment: [String: String] = [:], extra: [String] = [])
     throws -> BackgroundProcess
   {
-    var env = ProcessInfo.processInfo.environment
-    env["WARROOM_STORE"] = store
-    env["WARROOM_USER"] = "relay"
-    env.merge(environment) { _, new in new }
-    return try BackgroundProcess(
-      [WarroomBinary.path, "relay", "--config", config] + extra, environment: env,
+    try WarroomBinary.background(
+      ["relay", "--config", config] + extra,
+      environment: ["WARROOM_STORE": store].merging(environment) { _, new in new },
       outputPath: folder.path("relay-\(UUID().uuidString).out"))
   }
 

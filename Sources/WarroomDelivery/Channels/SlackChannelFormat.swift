@@ -1,5 +1,4 @@
 import Foundation
-import Mustache
 import WarroomCore
 
 /// The war-room channel on Slack: `conversations.create` on declaration (a taken name gets
@@ -16,9 +15,7 @@ enum SlackChannelFormat {
       "incident": content.incident.lowercased(),
     ]
     context["title"] = content.title
-    let rendered =
-      (try? MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + template))?.render(context)
-      ?? "inc-\(content.number)"
+    let rendered = MessageText.textTemplate(template)?.render(context) ?? "inc-\(content.number)"
     var name = slug(rendered, limit: 74)
     if name.isEmpty { name = "inc-\(content.number)" }
     return attempt <= 1 ? name : "\(name)-\(attempt)"

@@ -92,6 +92,6 @@ public enum AlertIntake {
 extension Alert {
   /// The alert's group as the incident records it (see `AlertReceived.groupIdentity`).
   public var groupIdentity: String {
-    AlertIntake.record(of: self).groupIdentity
+    AlertReceived.groupIdentity(source: source.rawValue, group: AlertIntake.line(group, 512))
   }
 }

@@ -72,18 +72,17 @@ public enum AlertRouting {
   /// name and summary. Made one inert line, within the title's limit.
   public static func title(of alert: Alert, template: String?) -> String {
     var text = alert.description.map { "\(alert.name): \($0)" } ?? alert.name
-    if let template,
-      let parsed = try? MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + template)
-    {
+    if let template, let parsed = MessageText.textTemplate(template) {
       let rendered = parsed.render(context(alert)).trimmingCharacters(in: .whitespacesAndNewlines)
       if !rendered.isEmpty { text = rendered }
     }
-    let line = SafeText.inert(text)
-    return line.count > 200 ? String(line.prefix(199)) + "…" : line
+    return AlertIntake.line(text, 200)
   }
 
   /// Checks a rule's template when the config is read, so a typo is one line at start.
   public static func checkTemplate(_ template: String) -> String? {
+    // Parsed here once, into the cache the sends use.
+    if MessageText.textTemplate(template) != nil { return nil }
     do {
       _ = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + template)
       return nil

@@ -57,41 +57,21 @@ public struct IntakeConfig: Sendable, Equatable {
         throw fail("listen: \(error.message)")
       }
     }
+    // Secrets are read as a destination's are; one that cannot be read is a problem said
+    // at start, and its senders are refused.
+    let reader = EntryReader(
+      table: table, path: path, index: 0, environment: environment, what: "[intake]")
     func secret(_ field: String) throws(ConfigError) -> String? {
-      let variable = table[field + "_env"]
-      let file = table[field + "_file"]
-      if variable != nil, file != nil {
-        throw fail("give \(field) one way: \(field)_env or \(field)_file")
+      do {
+        return try reader.secret(field)
+      } catch let error as SecretError {
+        config.problems.append(error.reason)
+        return nil
+      } catch let error as ConfigError {
+        throw error
+      } catch {
+        throw fail("\(error)")
       }
-      if let variable {
-        guard let name = variable.string else { throw fail("\(field)_env must be a string") }
-        guard let found = environment[name], !found.isEmpty else {
-          config.problems.append("\(field)_env names $\(name), which is not set")
-          return nil
-        }
-        return found.trimmingCharacters(in: .whitespacesAndNewlines)
-      }
-      if let file {
-        guard let name = file.string else { throw fail("\(field)_file must be a string") }
-        let resolved =
-          name.hasPrefix("/")
-          ? name
-          : ((path as NSString).deletingLastPathComponent as NSString)
-            .appendingPathComponent(name)
-        do {
-          let found = try SecretFile.readText(resolved, limit: 64 << 10, private: true)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-          guard !found.isEmpty else {
-            config.problems.append("\(field)_file \(name) is empty")
-            return nil
-          }
-          return found
-        } catch {
-          config.problems.append("\(field)_file: \(error.reason)")
-          return nil
-        }
-      }
-      return nil
     }
     config.token = try secret("token")
     config.pagerDutySecret = try secret("pagerduty_secret")

@@ -84,7 +84,9 @@ public final class IntakeRecorder {
       outcome.ignored += 1
       return
     case .wait:
-      waiting.removeAll { $0.groupIdentity == alert.groupIdentity && $0.key == alert.key }
+      waiting.removeAll {
+        $0.source == alert.source && $0.group == alert.group && $0.key == alert.key
+      }
       waiting.append(alert)
       if waiting.count > Self.waitingLimit {
         waiting.removeFirst(waiting.count - Self.waitingLimit)

@@ -71,14 +71,9 @@ public enum RelayUpdate {
           .answerIntake(id: id, IntakeAnswer(503, "the store cannot be written now: \(reason)")))
       }
       // Said as the store's trouble, once, like every other failed write.
-      if !state.failedThisTurn {
-        state.failedThisTurn = true
-        if state.trouble.failed(at: state.now) {
-          effects.append(
-            .report(.note("cannot record alerts: \(reason); their senders will send them again")))
-        }
-      }
       return effects
+        + troubled(
+          &state, "cannot record alerts: \(reason); their senders will send them again")
     case .failed(let step, let reason):
       return failed(&state, step, reason)
     case .next(let phase):
@@ -365,6 +360,13 @@ public enum RelayUpdate {
 
   // MARK: - When the store fails
 
+  /// One failure a turn sets the pause, and only the first of a run of them is said.
+  private static func troubled(_ state: inout RelayState, _ note: String) -> [RelayEffect] {
+    guard !state.failedThisTurn else { return [] }
+    state.failedThisTurn = true
+    return state.trouble.failed(at: state.now) ? [.report(.note(note))] : []
+  }
+
   private static func failed(_ state: inout RelayState, _ step: RelayEffect.Step, _ reason: String)
     -> [RelayEffect]
   {
@@ -381,14 +383,8 @@ public enum RelayUpdate {
       default: what = "cannot read or write the store"
       }
     }
-    // One failure a turn sets the pause, and only the first of a run of them is said.
-    if !state.failedThisTurn {
-      state.failedThisTurn = true
-      if state.trouble.failed(at: state.now) {
-        effects.append(
-          .report(.note("\(what): \(reason); trying again with growing pauses (up to 30 s)")))
-      }
-    }
+    effects += troubled(
+      &state, "\(what): \(reason); trying again with growing pauses (up to 30 s)")
     guard step == .write, let write = state.writes.first else { return effects }
     switch write.purpose {
     case .probeChange:

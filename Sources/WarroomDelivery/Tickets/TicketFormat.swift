@@ -135,21 +135,14 @@ enum TicketFormat {
     let answer = WireFormat.jsonObject(response.body)
     switch kind {
     case .jira:
-      guard let key = answer?["key"] as? String, isKey(key) else { return nil }
+      guard let key = answer?["key"] as? String,
+        CreatedThing.ticket.details(from: key, kind: .jira) != nil
+      else { return nil }
       return key
     default:
       guard let number = answer?["number"] as? Int, number > 0 else { return nil }
       return String(number)
     }
-  }
-
-  /// `OPS-42`: letters, digits and `_`, a dash, digits. Anything else is not kept as the
-  /// incident's ticket.
-  static func isKey(_ key: String) -> Bool {
-    let parts = key.split(separator: "-")
-    return parts.count == 2 && key.count <= 40
-      && parts[0].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
-      && parts[1].allSatisfy { $0.isASCII && $0.isNumber }
   }
 
   /// A refusal in words that say what to change.
