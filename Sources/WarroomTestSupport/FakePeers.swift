@@ -70,6 +70,26 @@ public final class FakePeers: @unchecked Sendable {
     }
   }
 
+  /// Paths of the requests that have arrived so far, answered or not, oldest first.
+  public var arrivals: [String] {
+    let text = (try? String(contentsOfFile: logPath + ".arrived", encoding: .utf8)) ?? ""
+    return text.split(separator: "\n").compactMap { line in
+      (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["path"]
+        as? String
+    }
+  }
+
+  /// Waits up to `timeout` seconds for `count` requests to `prefix` to arrive, even if their
+  /// answers are still delayed.
+  @discardableResult
+  public func waitForArrivals(_ count: Int, to prefix: String, atMost timeout: Double = 30)
+    -> Bool
+  {
+    BackgroundProcess.wait(atMost: timeout) {
+      arrivals.filter { $0.hasPrefix(prefix) }.count >= count
+    }
+  }
+
   public func requests(to prefix: String) -> [Request] {
     requests.filter { $0.path.hasPrefix(prefix) }
   }

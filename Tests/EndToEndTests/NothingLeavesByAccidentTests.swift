@@ -217,10 +217,9 @@ struct NothingLeavesByAccidentTests {
       kind: "slack-webhook", url: "\(peers.base)/slack/hook", messages: ["declared", "update"])
     try warroom("declare", "Checkout returns 502")
     let first = try relay(config, name: "r1")
-    // The attempt is recorded before the send; the answer is 3 s away: kill it between.
-    _ = BackgroundProcess.wait(atMost: 30, every: 0.05) {
-      ((try? warroom("notify", "status").stdout) ?? "").contains("sending")
-    }
+    // The attempt is recorded before the send; the answer is 3 s away: kill the relay once
+    // the request has reached the receiver, before it answers.
+    #expect(peers.waitForArrivals(1, to: "/slack", atMost: 30), "\(first.output)")
     first.killHard()
     let second = try relay(config, name: "r2")
     defer { second.stop() }

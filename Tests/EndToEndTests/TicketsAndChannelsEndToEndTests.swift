@@ -262,14 +262,10 @@ struct TicketsAndChannelsEndToEndTests {
     try warroom("declare", "Payments down", "--as", "alice")
     let config = try writeConfig(channel: false)
     let first = try relay(config, name: "first")
-    // The peer logs a request once it has answered: watch the store for the attempt, then
-    // give the request a moment to leave before the kill.
-    let sending = BackgroundProcess.wait(atMost: 30, every: 0.1) {
-      let shown = (try? warroom("notify", "status").stdout) ?? ""
-      return shown.contains("jira") && shown.contains("⧗")
-    }
-    #expect(sending, "\(first.output)")
-    Thread.sleep(forTimeInterval: 1)
+    // Kill the relay once the creation has reached Jira, before Jira answers.
+    #expect(peers.waitForArrivals(1, to: "/jira/rest/api/3/issue"), "\(first.output)")
+    let shown = try warroom("notify", "status").stdout
+    #expect(shown.contains("jira") && shown.contains("⧗"), "recorded before it was sent: \(shown)")
     first.killHard()
     #expect(peers.requests(to: "/jira/rest/api/3/issue").isEmpty, "still waiting for its answer")
     let second = try relay(config, name: "second")

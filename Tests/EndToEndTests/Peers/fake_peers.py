@@ -4,7 +4,8 @@ warroom's tests.
 
 Usage: fake_peers.py LOG_FILE PLAN_FILE [--tls CERT KEY]
 Prints the port it listens on, then serves until killed. Every request is appended to
-LOG_FILE as one JSON line (method, path, headers, body). PLAN_FILE (JSON, re-read on each
+LOG_FILE as one JSON line (method, path, headers, body) once it is answered, and noted on
+arrival in LOG_FILE.arrived (so a test can act while an answer is delayed). PLAN_FILE (JSON, re-read on each
 request) scripts answers: {"/path/prefix": [answer, ...]}, each answer consumed in turn,
 the last one repeated; an answer is {"status": 500, "body": "...", "headers": {...},
 "delay": seconds, "reset": true, "drip": seconds a byte}. Paths without a plan get the service's normal answer.
@@ -102,6 +103,8 @@ class Handler(BaseHTTPRequestHandler):
             "body": body.decode("utf-8", "replace"),
             "t": time.time(),
         }
+        with lock, open(LOG + ".arrived", "a") as f:
+            f.write(json.dumps({"method": self.command, "path": self.path, "t": record["t"]}) + "\n")
         answer = planned(self.path) or normal(self.command, self.path, body)
         if answer.get("delay"):
             time.sleep(answer["delay"])
