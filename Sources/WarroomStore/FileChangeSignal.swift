@@ -5,7 +5,9 @@ import Foundation
 
   /// Learns of other processes' commits through inotify on the store's folder: a commit
   /// in WAL mode writes the `-wal` file (a checkpoint writes the main file), and reads do
-  /// neither, so an idle store sends nothing and the loop sleeps.
+  /// neither, so an idle store sends nothing and the loop sleeps. A write wakes the reader
+  /// before the commit is complete; warroom's writers then touch the `-wal` file's times
+  /// (IN_ATTRIB) once it is, so the reader need not wait for its re-checks.
   final class FileChangeSignal: ChangeSignal {
     let fileDescriptor: Int32
     private let names: Set<String>
@@ -18,7 +20,7 @@ import Foundation
       guard fileDescriptor >= 0 else {
         throw StoreError.cannotOpen(path: path, reason: "cannot watch for changes (inotify)")
       }
-      let mask = UInt32(IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_MOVED_TO)
+      let mask = UInt32(IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_CREATE | IN_MOVED_TO)
       guard inotify_add_watch(fileDescriptor, url.deletingLastPathComponent().path, mask) >= 0
       else {
         close(fileDescriptor)

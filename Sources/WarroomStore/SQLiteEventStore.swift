@@ -64,6 +64,7 @@ public final class SQLiteEventStore: EventStore {
         }
       }
     }
+    walFile = file + "-wal"
     let opened = try Self.openQueue(file, location: path, readOnly: isReadOnly)
     queue = opened.queue
     isFrozen = opened.frozen
@@ -75,6 +76,9 @@ public final class SQLiteEventStore: EventStore {
   deinit {
     if let openFile { OpenStoreFiles.release(openFile) }
   }
+
+  /// The write-ahead log, whose times a writer touches once a commit is visible.
+  private let walFile: String
 
   /// The file this connection holds, as `OpenStoreFiles` knows it.
   private let openFile: OpenStoreFiles.FileID?
@@ -285,6 +289,7 @@ public final class SQLiteEventStore: EventStore {
         do {
           let result = try body(db)
           try db.cachedStatement(sql: "COMMIT").execute()
+          markCommitted()
           return result
         } catch {
           if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
@@ -294,6 +299,15 @@ public final class SQLiteEventStore: EventStore {
     } catch let error as DatabaseError {
       throw StoreError.from(error, path: location, doing: "the write")
     }
+  }
+
+  /// Tells readers a commit is now visible: a commit writes the `-wal` file before it is
+  /// complete, so a reader woken by that write may find nothing yet and must check again;
+  /// touching the file's times after COMMIT (one syscall, IN_ATTRIB for `FileChangeSignal`)
+  /// wakes it when there is something to read. A link planted in its place is not
+  /// followed, and a failure only costs readers their re-checks.
+  private func markCommitted() {
+    _ = utimensat(AT_FDCWD, walFile, nil, AT_SYMLINK_NOFOLLOW)
   }
 
   public func importEvents(_ events: [StoredEvent]) throws -> ImportResult {

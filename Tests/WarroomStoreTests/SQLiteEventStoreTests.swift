@@ -22,6 +22,50 @@ struct SQLiteEventStoreTests {
     #expect((dir[.posixPermissions] as? Int) == 0o700)
   }
 
+  /// A commit wakes readers once it is visible, not only when its pages are written: the
+  /// writer touches the `-wal` file's times after COMMIT, and the signal counts that.
+  @Test func aCommitIsMarkedOnceVisibleAndTheMarkWakesReaders() throws {
+    let path = folder.path("w.db")
+    let writer = try SQLiteEventStore(path: path)
+    let id = try writer.declare(Declared(title: "x"), actor: "a", at: clock)
+    // Only attribute changes: a page write alone does not show here.
+    let watch = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+    defer { close(watch) }
+    #expect(inotify_add_watch(watch, folder.url.path, UInt32(IN_ATTRIB)) >= 0)
+    try writer.append([NewEvent(incident: id, at: clock, actor: "a", event: .mitigated())])
+    #expect(waitReadable(watch, milliseconds: 2000))
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    let count = read(watch, &buffer, buffer.count)
+    let names = String(decoding: buffer.prefix(max(0, count)), as: UTF8.self)
+    #expect(names.contains("w.db-wal"), "the commit marked the write-ahead log")
+
+    // A reader wakes on the mark alone, with no page written.
+    let signal = try SQLiteEventStore.folderSignal(watching: path)
+    _ = signal.drain()
+    #expect(utimensat(AT_FDCWD, path + "-wal", nil, AT_SYMLINK_NOFOLLOW) == 0)
+    #expect(waitReadable(signal.fileDescriptor, milliseconds: 2000))
+    #expect(signal.drain())
+  }
+
+  /// The mark never follows a link planted in the write-ahead log's place.
+  @Test func theCommitMarkDoesNotFollowAPlantedLink() throws {
+    let path = folder.path("w.db")
+    let writer = try SQLiteEventStore(path: path, create: true)
+    let id = try writer.declare(Declared(title: "x"), actor: "a", at: clock)
+    let target = folder.path("target.txt")
+    _ = FileManager.default.createFile(atPath: target, contents: Data("x".utf8))
+    let old = timespec(tv_sec: 1_000_000, tv_nsec: 0)
+    let times = [old, old]
+    #expect(utimensat(AT_FDCWD, target, times, 0) == 0)
+    // The store's own handle on its log stays; a planted name beside it is what is touched.
+    try? FileManager.default.removeItem(atPath: path + "-wal")
+    try FileManager.default.createSymbolicLink(atPath: path + "-wal", withDestinationPath: target)
+    _ = try? writer.append([NewEvent(incident: id, at: clock, actor: "a", event: .mitigated())])
+    var info = stat()
+    #expect(stat(target, &info) == 0)
+    #expect(info.st_mtim.tv_sec == 1_000_000, "the link's target was not touched")
+  }
+
   @Test func unknownEventTypesAreKeptAndSkipped() throws {
     let path = folder.path("w.db")
     let store = try SQLiteEventStore(path: path)
