@@ -102,7 +102,10 @@ let package = Package(
     .target(name: "WarroomTestSupport", path: "Sources/WarroomTestSupport"),
     .testTarget(
       name: "WarroomCoreTests",
-      dependencies: ["WarroomCore", "WarroomReports", "WarroomTestSupport"],
+      dependencies: [
+        "WarroomCore", "WarroomReports", "WarroomTestSupport",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ],
       exclude: ["Snapshots"]),
     .testTarget(
       name: "WarroomStoreTests",

@@ -439,6 +439,10 @@ extension Event {
       self = .unknown(type: typeName, payload: payloadJSON)
       return
     }
+    if kind == .logged, let added = LogPayloadReader.read(payloadJSON) {
+      self = .logged(added)
+      return
+    }
     self = try kind.decode(Data(payloadJSON.utf8), with: Self.decoder)
   }
 

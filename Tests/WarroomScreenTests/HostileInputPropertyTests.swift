@@ -4,6 +4,7 @@ import Testing
 import WarroomCore
 import WarroomReports
 import WarroomScreen
+import WarroomTestSupport
 
 /// Whatever a row holds, the decoder, the reducer, the reports and the renderer neither
 /// crash nor put a raw control character on screen. Rows are built the way an attacker
@@ -135,33 +136,6 @@ struct HostileInputPropertyTests {
     text.unicodeScalars.contains {
       if allowingNewlines && $0 == "\n" { return false }
       return $0.value < 0x20 || (0x7F...0x9F).contains($0.value)
-    }
-  }
-}
-
-/// A small, fast, seedable generator (SplitMix64): one seed from the property checker
-/// draws a whole hostile row, so a failure reproduces from the seed it reports.
-struct SplitMix {
-  var state: UInt64
-  init(_ seed: UInt64) { state = seed }
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-
-  mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(max(1, bound))) }
-
-  /// Any Unicode scalar, often a control character, a joiner or a bidi override.
-  mutating func scalar(ascii: Bool) -> Unicode.Scalar {
-    if ascii { return Unicode.Scalar(UInt8(below(128))) }
-    let specials: [UInt32] = [0x1B, 0x07, 0x9B, 0x7F, 0x200B, 0x202E, 0x2028, 0xE0041, 0x0A]
-    if below(3) == 0 { return Unicode.Scalar(specials[below(specials.count)])! }
-    while true {
-      if let scalar = Unicode.Scalar(UInt32(below(0x11_0000))) { return scalar }
     }
   }
 }
