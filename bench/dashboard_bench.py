@@ -107,17 +107,18 @@ def percentile(values, p):
 
 
 postgres = os.environ.get("WARROOM_BENCH_POSTGRES")
+events = int(os.environ.get("EVENTS", "10000"))
 if postgres:
     # The same dashboard on PostgreSQL: a fresh schema, changes pushed by LISTEN/NOTIFY.
     store = postgres + ("&" if "?" in postgres else "?") + f"schema=dashbench{os.getpid()}"
     subprocess.run([binary, "declare", "--store", store, "Checkout returns 502"],
                    check=True, capture_output=True, env=env)
 else:
-    populate(int(os.environ.get("EVENTS", "10000")))
+    populate(events)
 dash = Dashboard()
 first = dash.wait_for("Tab panes")  # the hint line is the last row painted (needles are new text)
 print(f"warroom dashboard bench ({WIDTH}×{HEIGHT}, {binary})")
-what = "PostgreSQL, a new incident" if postgres else "10k events"
+what = "PostgreSQL, a new incident" if postgres else f"{events:,} events"
 print(f"  start to first full frame, {what}: {(first - dash.started) * 1000:.0f} ms")
 
 def direct_commits(label, mark):
