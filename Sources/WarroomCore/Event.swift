@@ -439,11 +439,7 @@ extension Event {
       self = .unknown(type: typeName, payload: payloadJSON)
       return
     }
-    if kind == .logged, let added = LogPayloadReader.read(payloadJSON) {
-      self = .logged(added)
-      return
-    }
-    self = try kind.decode(Data(payloadJSON.utf8), with: Self.decoder)
+    self = try kind.decode(payloadJSON, with: Self.decoder)
   }
 
   // Made once: building a decoder per event cost a fifth of a load.

@@ -44,8 +44,10 @@ public enum EventKind: String, CaseIterable, Sendable {
 
   /// The event of this kind from its stored payload; throws when the payload does not
   /// decode as this kind's.
-  func decode(_ data: Data, with decoder: JSONDecoder) throws -> Event {
-    func payload<T: Decodable>(_ type: T.Type) throws -> T { try decoder.decode(type, from: data) }
+  func decode(_ json: String, with decoder: JSONDecoder) throws -> Event {
+    func payload<T: Decodable>(_ type: T.Type) throws -> T {
+      try decoder.decode(type, from: Data(json.utf8))
+    }
     return switch self {
     case .declared: .declared(try payload(Declared.self))
     case .detailsChanged: .detailsChanged(try payload(DetailsChanged.self))
@@ -57,7 +59,7 @@ public enum EventKind: String, CaseIterable, Sendable {
     case .experimentStarted: .experimentStarted(try payload(ExperimentRef.self))
     case .experimentConcluded: .experimentConcluded(try payload(ExperimentConcluded.self))
     case .experimentAbandoned: .experimentAbandoned(try payload(ExperimentRef.self))
-    case .logged: .logged(try payload(LogAdded.self))
+    case .logged: .logged(try LogPayloadReader.read(json) ?? payload(LogAdded.self))
     case .logEdited: .logEdited(try payload(LogEdited.self))
     case .logStruck: .logStruck(try payload(LogStruck.self))
     case .stakeholderUpdated: .stakeholderUpdated(try payload(TextBody.self))

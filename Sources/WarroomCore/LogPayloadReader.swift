@@ -5,7 +5,7 @@
 /// decoding payloads was 28% of the command, most of it the decoder's fixed cost per
 /// call, paid once per event on every fold. Anything this reader does not expect (another
 /// member, a repeated one, a surrogate escape, a raw control character, an unknown kind)
-/// returns nil and the caller decodes with `JSONDecoder` as before, so an odd or hostile
+/// returns nil and `EventKind.decode` uses `JSONDecoder` as before, so an odd or hostile
 /// payload is judged exactly as it always was; a property test holds the two to the same
 /// answers.
 enum LogPayloadReader {
@@ -101,7 +101,7 @@ enum LogPayloadReader {
             guard let value = hex4(), !(0xD800...0xDFFF).contains(value),
               let scalar = Unicode.Scalar(value)
             else { return nil }
-            out.append(contentsOf: String(Character(scalar)).utf8)
+            UTF8.encode(scalar) { out.append($0) }
           default: return nil
           }
         case 0..<0x20: return nil
