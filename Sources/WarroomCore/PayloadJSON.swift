@@ -9,10 +9,10 @@ enum PayloadJSON {
   static func encode<T: Encodable>(_ value: T) throws -> String {
     let root = Node()
     try value.encode(to: TreeEncoder(node: root, codingPath: []))
-    var output = ""
-    output.reserveCapacity(64)
+    var output: [UInt8] = []
+    output.reserveCapacity(96)
     root.write(to: &output)
-    return output
+    return String(decoding: output, as: UTF8.self)
   }
 
   /// A JSON value under construction. Members and items are kept in place (not inside
@@ -25,48 +25,64 @@ enum PayloadJSON {
     var members: [(String, Node)] = []
     var items: [Node] = []
 
-    func write(to output: inout String) {
+    /// Printed as UTF-8 bytes: appending to a `String` scalar by scalar was a third of
+    /// encoding a log entry.
+    func write(to output: inout [UInt8]) {
       switch value {
-      case .unset, .null: output += "null"
-      case .bool(let b): output += b ? "true" : "false"
-      case .number(let n): output += n
+      case .unset, .null: output += "null".utf8
+      case .bool(let b): output += (b ? "true" : "false").utf8
+      case .number(let n): output += n.utf8
       case .string(let s): Self.writeString(s, to: &output)
       case .array:
-        output += "["
+        output.append(UInt8(ascii: "["))
         for (index, item) in items.enumerated() {
-          if index > 0 { output += "," }
+          if index > 0 { output.append(UInt8(ascii: ",")) }
           item.write(to: &output)
         }
-        output += "]"
+        output.append(UInt8(ascii: "]"))
       case .object:
-        output += "{"
+        output.append(UInt8(ascii: "{"))
         for (index, member) in members.enumerated() {
-          if index > 0 { output += "," }
+          if index > 0 { output.append(UInt8(ascii: ",")) }
           Self.writeString(member.0, to: &output)
-          output += ":"
+          output.append(UInt8(ascii: ":"))
           member.1.write(to: &output)
         }
-        output += "}"
+        output.append(UInt8(ascii: "}"))
       }
     }
 
     /// A JSON string: quotes, backslashes and control characters escaped; the rest as is.
-    static func writeString(_ string: String, to output: inout String) {
-      output += "\""
-      for scalar in string.unicodeScalars {
-        switch scalar {
-        case "\"": output += "\\\""
-        case "\\": output += "\\\\"
-        case "\n": output += "\\n"
-        case "\r": output += "\\r"
-        case "\t": output += "\\t"
-        case _ where scalar.value < 0x20:
-          let hex = String(scalar.value, radix: 16)
-          output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: output.unicodeScalars.append(scalar)
+    /// Everything escaped is ASCII, so the bytes between escapes are copied in runs.
+    static func writeString(_ string: String, to output: inout [UInt8]) {
+      output.append(UInt8(ascii: "\""))
+      let bytes = string.utf8
+      var runStart = bytes.startIndex
+      var index = runStart
+      while index != bytes.endIndex {
+        let byte = bytes[index]
+        if byte == 0x22 || byte == 0x5C || byte < 0x20 {
+          output += bytes[runStart..<index]
+          output += escape(byte).utf8
+          runStart = bytes.index(after: index)
         }
+        index = bytes.index(after: index)
       }
-      output += "\""
+      output += bytes[runStart..<bytes.endIndex]
+      output.append(UInt8(ascii: "\""))
+    }
+
+    private static func escape(_ byte: UInt8) -> String {
+      switch byte {
+      case 0x22: return "\\\""
+      case 0x5C: return "\\\\"
+      case 0x0A: return "\\n"
+      case 0x0D: return "\\r"
+      case 0x09: return "\\t"
+      default:
+        let hex = String(byte, radix: 16)
+        return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+      }
     }
 
     func member(_ key: String) -> Node {

@@ -407,16 +407,16 @@ public final class SQLiteEventStore: EventStore {
         Row.fetchAll(db, sql: "SELECT key, value FROM store_meta").map {
           ($0.storedText(0), $0.storedText(1))
         }, uniquingKeysWith: { first, _ in first })
-      let rows = try Row.fetchCursor(
-        db, sql: "SELECT \(Self.storedColumns), hash FROM events ORDER BY seq")
-      let report = EventChain.verify(
-        AnySequence {
-          AnyIterator { () -> (event: StoredEvent, hash: String?)? in
-            guard let row = try? rows.next() else { return nil }
-            let hash: DatabaseValue = row[7]
-            return (Self.storedEvent(row), hash.isNull ? nil : row.storedText(7))
-          }
-        })
+      let one = try db.makeStatement(
+        sql: "SELECT \(Self.storedColumns), hash FROM events WHERE seq = ?")
+      let report = try ChainCheck.run(
+        db.makeStatement(sql: "SELECT \(Self.storedColumns), hash FROM events ORDER BY seq")
+      ) { seq in
+        try Row.fetchOne(one, arguments: [seq]).map { row in
+          let hash: DatabaseValue = row[7]
+          return (Self.storedEvent(row), hash.isNull ? nil : row.storedText(7))
+        }
+      }
       return StoreVerification(
         report: report, chainedAfter: meta["chain_started_after"].flatMap { Int64($0) },
         chainedAt: meta["chain_started_at"], note: nil)
