@@ -302,17 +302,24 @@ extension IncidentState {
     updateDestinations.isEmpty || firstDelivered(update) != nil
   }
 
-  /// Whether any update reached stakeholders (`reached` for one of them), in one pass over
-  /// the deliveries: the checklist asks this after every event.
+  /// Whether any update reached stakeholders (`reached` for one of them): delivered
+  /// somewhere, or nothing in this incident delivers updates. The checklist asks this
+  /// after every event, so it is read from `deliveryTally` rather than the deliveries.
   public var anUpdateReachedStakeholders: Bool {
     guard !updates.isEmpty else { return false }
-    let posted = Set(updates.map(\.seq))
-    var deliversUpdates = false
-    for record in deliveries where posted.contains(record.message) {
-      if record.isDelivered { return true }
-      deliversUpdates = true
+    return deliveryTally.updates.delivered > 0 || deliveryTally.updates.records == 0
+  }
+
+  /// Whether the event numbered `seq` posted a stakeholder update (`updates` is in
+  /// number order: the fold appends them as it meets them).
+  func isStakeholderUpdate(_ seq: Int64) -> Bool {
+    var low = 0
+    var high = updates.count
+    while low < high {
+      let middle = (low + high) / 2
+      if updates[middle].seq < seq { low = middle + 1 } else { high = middle }
     }
-    return !deliversUpdates
+    return low < updates.count && updates[low].seq == seq
   }
 
   /// On time as stakeholders saw it: posted before it was due and, where updates are
@@ -322,5 +329,49 @@ extension IncidentState {
     if updateDestinations.isEmpty { return true }
     guard let delivered = firstDelivered(update) else { return false }
     return delivered <= update.due
+  }
+}
+
+/// How many delivery records each message has and how many of them are delivered, and
+/// the same summed over stakeholder updates, kept as the fold meets deliveries and
+/// updates. Scanning every delivery after every event made folding a day-long incident
+/// quadratic: 6 s for 100k events with updates delivered to two destinations.
+public struct DeliveryTally: Sendable, Equatable {
+  public struct Counts: Sendable, Equatable {
+    public var records = 0
+    public var delivered = 0
+  }
+
+  /// By message number. A delivery can name a message before it is folded (a row planted
+  /// by hand), so counts are kept for every message, to be summed in when it is.
+  private var perMessage: [Int64: Counts] = [:]
+  /// Summed over the messages that are stakeholder updates.
+  public private(set) var updates = Counts()
+
+  public init() {}
+
+  /// A delivery record of `message` was added (`added`) or changed, its delivered state
+  /// going from `wasDelivered` to `isDelivered`.
+  mutating func note(
+    message: Int64, isUpdate: Bool, added: Bool, wasDelivered: Bool, isDelivered: Bool
+  ) {
+    var change = Counts()
+    change.records = added ? 1 : 0
+    change.delivered = (isDelivered ? 1 : 0) - (wasDelivered ? 1 : 0)
+    guard change != Counts() else { return }
+    perMessage[message, default: Counts()].add(change)
+    if isUpdate { updates.add(change) }
+  }
+
+  /// The event numbered `seq` posted an update: deliveries already naming it count.
+  mutating func updatePosted(_ seq: Int64) {
+    if let counts = perMessage[seq] { updates.add(counts) }
+  }
+}
+
+extension DeliveryTally.Counts {
+  fileprivate mutating func add(_ other: Self) {
+    records += other.records
+    delivered += other.delivered
   }
 }

@@ -60,6 +60,8 @@ public struct IncidentState: Sendable, Equatable {
   public var deliveries: [DeliveryRecord] = []
   /// Position in `deliveries` by delivery id.
   public var deliveryIndex: [String: Int] = [:]
+  /// Deliveries counted by message, for the checklist (`anUpdateReachedStakeholders`).
+  public var deliveryTally = DeliveryTally()
   /// Probes of the customer-visible symptom, in the order added (removed ones kept).
   public var probes: [ProbeRecord] = []
   /// When the probes last proved recovery; cleared when one leaves passing.

@@ -139,6 +139,7 @@ public enum Reducer {
       state.updates.append(
         StakeholderUpdate(
           text: body.text, by: actor, at: at, onTime: at <= due, due: due, seq: envelope.seq))
+      state.deliveryTally.updatePosted(envelope.seq)
 
     case .announced(let body):
       state.announcements.append(Mark(by: actor, at: at, text: body.text))
@@ -331,9 +332,15 @@ public enum Reducer {
     func update(
       _ id: String, destination: String, message: Int64, _ change: (inout DeliveryRecord) -> Void
     ) {
-      if let index = state.deliveryIndex[id] {
+      let index = state.deliveryIndex[id]
+      if let index {
+        let wasDelivered = state.deliveries[index].isDelivered
         change(&state.deliveries[index])
         state.deliveries[index].at = at
+        let record = state.deliveries[index]
+        state.deliveryTally.note(
+          message: record.message, isUpdate: state.isStakeholderUpdate(record.message),
+          added: false, wasDelivered: wasDelivered, isDelivered: record.isDelivered)
       } else {
         var record = DeliveryRecord(
           id: id, destination: destination, message: message, phase: .sending(deliverer: ""),
@@ -341,6 +348,9 @@ public enum Reducer {
         change(&record)
         state.deliveryIndex[id] = state.deliveries.count
         state.deliveries.append(record)
+        state.deliveryTally.note(
+          message: message, isUpdate: state.isStakeholderUpdate(message), added: true,
+          wasDelivered: false, isDelivered: record.isDelivered)
       }
     }
     switch envelope.event {

@@ -34,6 +34,11 @@ public protocol EventStore: AnyObject, Sendable {
   /// Events with a sequence number above `seq`, oldest first; of one incident or all.
   func events(after seq: Int64, incident: IncidentID?, limit: Int?) throws -> [EventEnvelope]
 
+  /// Folds events of `state`'s incident written since `state.lastSeq` into it. Returns
+  /// whether any arrived. (A default reads them with `events(after:)`.)
+  @discardableResult
+  func refresh(_ state: inout IncidentState) throws -> Bool
+
   /// Incidents in the order they were declared.
   func incidentIDs() throws -> [IncidentID]
 

@@ -116,13 +116,12 @@ extension DatabaseError: DatabaseErrorFacts {
   var text: String { message ?? "\(resultCode)" }
 }
 
-extension Row {
+extension DatabaseValue {
   /// A column as text, whatever SQLite holds there. Rows are read this way so that one
   /// of the wrong shape (planted by hand) reads as odd values for the decoder to refuse,
   /// never as a crash: GRDB traps on a failed conversion.
-  func storedText(_ index: Int) -> String {
-    let value: DatabaseValue = self[index]
-    switch value.storage {
+  var storedText: String {
+    switch storage {
     case .string(let string): return string
     case .int64(let number): return String(number)
     case .double(let number): return String(number)
@@ -133,9 +132,16 @@ extension Row {
 
   /// A column as a whole number; anything else reads as `Int64.min`, outside every range,
   /// so the event it belongs to reads as unreadable.
-  func storedNumber(_ index: Int) -> Int64 {
-    let value: DatabaseValue = self[index]
-    if case .int64(let number) = value.storage { return number }
+  var storedNumber: Int64 {
+    if case .int64(let number) = storage { return number }
     return Int64.min
   }
+}
+
+extension Row {
+  /// `DatabaseValue.storedText` of a column.
+  func storedText(_ index: Int) -> String { (self[index] as DatabaseValue).storedText }
+
+  /// `DatabaseValue.storedNumber` of a column.
+  func storedNumber(_ index: Int) -> Int64 { (self[index] as DatabaseValue).storedNumber }
 }

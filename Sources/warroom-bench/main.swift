@@ -180,21 +180,70 @@ func populate(_ path: String, events: Int) throws {
   }
 }
 
+/// The same size of incident as the relay and a communicator make it: in every 20 events
+/// one stakeholder update, its delivery to two destinations (attempted, delivered) and
+/// 15 log entries.
+func populateWithDeliveries(_ path: String, events: Int) throws {
+  let store = try SQLiteEventStore(path: path)
+  _ = try store.declare(Declared(title: "big incident"), actor: "bench", at: clock)
+  var seq: Int64 = 1
+  var batch: [NewEvent] = []
+  var update: Int64 = 0
+  while seq < events {
+    seq += 1
+    let at = clock.addingTimeInterval(Double(seq) / 1000)
+    let event: Event
+    switch seq % 20 {
+    case 0:
+      update = seq
+      event = .stakeholderUpdated(TextBody(text: "still on it; next update in 30 minutes"))
+    case 1, 3:
+      let destination = seq % 20 == 1 ? "slack" : "statuspage"
+      event = .deliveryAttempted(
+        DeliveryAttempted(
+          delivery: "\(update)-\(destination)", destination: destination, message: update,
+          attempt: 1, deliverer: "relay"))
+    case 2, 4:
+      let destination = seq % 20 == 2 ? "slack" : "statuspage"
+      event = .delivered(
+        Delivered(
+          delivery: "\(update)-\(destination)", destination: destination, message: update,
+          status: 200, remote: nil))
+    default:
+      event = logEvent(Int(seq)).event
+    }
+    batch.append(NewEvent(incident: incident, at: at, actor: "bench", event: event))
+    if batch.count == 5000 {
+      try store.append(batch)
+      batch = []
+    }
+  }
+  if !batch.isEmpty { try store.append(batch) }
+}
+
 print("warroom-bench: open and fold one incident")
 let loadSizes = quick ? [10_000] : [10_000, 100_000]
 for size in loadSizes {
-  let path = folder.appendingPathComponent("load-\(size).db").path
-  try populate(path, events: size)
-  var best = Double.infinity
-  var folded = 0
-  for _ in 0..<3 {
-    let time = try seconds {
-      let store = try SQLiteEventStore(path: path)
-      folded = try store.load(incident).log.count
+  for withDeliveries in [false, true] {
+    let path = folder.appendingPathComponent("load-\(size)\(withDeliveries ? "-d" : "").db").path
+    if withDeliveries {
+      try populateWithDeliveries(path, events: size)
+    } else {
+      try populate(path, events: size)
     }
-    best = min(best, time)
+    var best = Double.infinity
+    var folded = 0
+    for _ in 0..<3 {
+      let time = try seconds {
+        let store = try SQLiteEventStore(path: path)
+        folded = try store.load(incident).log.count
+      }
+      best = min(best, time)
+    }
+    print(
+      "  \(size) events\(withDeliveries ? ", updates and deliveries" : ""): "
+        + "\(fmt(best * 1000)) ms (best of 3; \(folded) log entries folded)")
   }
-  print("  \(size) events: \(fmt(best * 1000)) ms (best of 3; \(folded) log entries folded)")
 }
 
 /// Runs this benchmark again as a child that only loads `path`; returns its peak RSS.
