@@ -228,7 +228,7 @@ extension IncidentState {
 
   /// Whether the message recorded by event `seq` may have reached anyone.
   public func mayHaveReachedAnyone(_ seq: Int64) -> Bool {
-    deliveries.contains { $0.message == seq && $0.mayHaveArrived }
+    deliveries(of: seq).contains(where: \.mayHaveArrived)
   }
 
   /// The delivery of one message to one destination, if any attempt was made.
@@ -238,7 +238,7 @@ extension IncidentState {
 
   /// Deliveries of the message recorded by event `seq`, in the order first attempted.
   public func deliveries(of seq: Int64) -> [DeliveryRecord] {
-    deliveries.filter { $0.message == seq }
+    deliveryTally.positions(of: seq).map { deliveries[$0] }
   }
 
   /// Messages with a delivery that failed, waits for a person, or waits past its first
@@ -289,17 +289,14 @@ extension IncidentState {
     deliveries(of: update.seq).filter(\.isDelivered).map(\.at).min()
   }
 
-  /// Destinations that have taken stakeholder updates in this incident: where updates are
-  /// delivered, as far as the record shows (the core never sees a config).
-  public var updateDestinations: Set<String> {
-    let updates = Set(outgoing.filter { $0.type == .update }.map(\.seq))
-    return Set(deliveries.filter { updates.contains($0.message) }.map(\.destination))
-  }
+  /// Whether anything in this incident delivers stakeholder updates, as far as the record
+  /// shows (the core never sees a config): some update has a delivery.
+  public var deliversUpdates: Bool { deliveryTally.updates.records > 0 }
 
   /// Whether stakeholders have the update: delivered somewhere, or nothing in this
   /// incident delivers updates. One posted while no deliverer runs has reached nobody.
   public func reached(_ update: StakeholderUpdate) -> Bool {
-    updateDestinations.isEmpty || firstDelivered(update) != nil
+    !deliversUpdates || firstDelivered(update) != nil
   }
 
   /// Whether any update reached stakeholders (`reached` for one of them): delivered
@@ -326,7 +323,7 @@ extension IncidentState {
   /// delivered, delivered before it was due too.
   public func reachedOnTime(_ update: StakeholderUpdate) -> Bool {
     guard update.onTime else { return false }
-    if updateDestinations.isEmpty { return true }
+    if !deliversUpdates { return true }
     guard let delivered = firstDelivered(update) else { return false }
     return delivered <= update.due
   }
@@ -345,15 +342,28 @@ public struct DeliveryTally: Sendable, Equatable {
   /// By message number. A delivery can name a message before it is folded (a row planted
   /// by hand), so counts are kept for every message, to be summed in when it is.
   private var perMessage: [Int64: Counts] = [:]
+  /// Positions in `IncidentState.deliveries` by message number, in the order added.
+  private var positionsByMessage: [Int64: [Int]] = [:]
   /// Summed over the messages that are stakeholder updates.
   public private(set) var updates = Counts()
 
   public init() {}
 
+  /// Where the deliveries of `message` are in `IncidentState.deliveries`.
+  public func positions(of message: Int64) -> [Int] { positionsByMessage[message] ?? [] }
+
+  /// A delivery record of `message` was added at `position`.
+  mutating func added(message: Int64, at position: Int, isUpdate: Bool, isDelivered: Bool) {
+    positionsByMessage[message, default: []].append(position)
+    changed(
+      message: message, isUpdate: isUpdate, added: true, wasDelivered: false,
+      isDelivered: isDelivered)
+  }
+
   /// A delivery record of `message` was added (`added`) or changed, its delivered state
   /// going from `wasDelivered` to `isDelivered`.
-  mutating func note(
-    message: Int64, isUpdate: Bool, added: Bool, wasDelivered: Bool, isDelivered: Bool
+  mutating func changed(
+    message: Int64, isUpdate: Bool, added: Bool = false, wasDelivered: Bool, isDelivered: Bool
   ) {
     var change = Counts()
     change.records = added ? 1 : 0

@@ -338,19 +338,19 @@ public enum Reducer {
         change(&state.deliveries[index])
         state.deliveries[index].at = at
         let record = state.deliveries[index]
-        state.deliveryTally.note(
+        state.deliveryTally.changed(
           message: record.message, isUpdate: state.isStakeholderUpdate(record.message),
-          added: false, wasDelivered: wasDelivered, isDelivered: record.isDelivered)
+          wasDelivered: wasDelivered, isDelivered: record.isDelivered)
       } else {
         var record = DeliveryRecord(
           id: id, destination: destination, message: message, phase: .sending(deliverer: ""),
           at: at)
         change(&record)
         state.deliveryIndex[id] = state.deliveries.count
+        state.deliveryTally.added(
+          message: message, at: state.deliveries.count,
+          isUpdate: state.isStakeholderUpdate(message), isDelivered: record.isDelivered)
         state.deliveries.append(record)
-        state.deliveryTally.note(
-          message: message, isUpdate: state.isStakeholderUpdate(message), added: true,
-          wasDelivered: false, isDelivered: record.isDelivered)
       }
     }
     switch envelope.event {

@@ -97,6 +97,20 @@ func rawInserts(path: String, rows: [NewEvent]) -> Double {
   }
 }
 
+// `--populate PATH EVENTS [--deliveries]`: writes the incident the fold figures use, for
+// the scripts in bench/ to time commands on, and exits.
+if let index = CommandLine.arguments.firstIndex(of: "--populate"),
+  CommandLine.arguments.count > index + 2, let events = Int(CommandLine.arguments[index + 2])
+{
+  let path = CommandLine.arguments[index + 1]
+  if CommandLine.arguments.contains("--deliveries") {
+    try populateWithDeliveries(path, events: events)
+  } else {
+    try populate(path, events: events)
+  }
+  exit(0)
+}
+
 let rows = (0..<appendCount).map(logEvent)
 if CommandLine.arguments.contains("--json-cost") {
   let t = seconds { for row in rows { _ = row.event.payloadJSON() } }
@@ -197,13 +211,13 @@ func populateWithDeliveries(_ path: String, events: Int) throws {
     case 0:
       update = seq
       event = .stakeholderUpdated(TextBody(text: "still on it; next update in 30 minutes"))
-    case 1, 3:
+    case 1 where update > 0, 3 where update > 0:
       let destination = seq % 20 == 1 ? "slack" : "statuspage"
       event = .deliveryAttempted(
         DeliveryAttempted(
           delivery: "\(update)-\(destination)", destination: destination, message: update,
           attempt: 1, deliverer: "relay"))
-    case 2, 4:
+    case 2 where update > 0, 4 where update > 0:
       let destination = seq % 20 == 2 ? "slack" : "statuspage"
       event = .delivered(
         Delivered(

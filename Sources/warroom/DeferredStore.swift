@@ -55,6 +55,10 @@ final class DeferredStore: EventStore, @unchecked Sendable {
     try existing()?.events(after: seq, incident: incident, limit: limit) ?? []
   }
 
+  func refresh(_ state: inout IncidentState) throws -> Bool {
+    try existing()?.refresh(&state) ?? false
+  }
+
   func incidentIDs() throws -> [IncidentID] { try existing()?.incidentIDs() ?? [] }
 
   func latestSequence() throws -> Int64 { try existing()?.latestSequence() ?? 0 }

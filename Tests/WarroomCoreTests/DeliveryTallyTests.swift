@@ -66,6 +66,16 @@ struct DeliveryTallyTests {
       #expect(
         state.anUpdateReachedStakeholders == Self.reached(state),
         "seed \(seed), after #\(seq) \(event)")
+      #expect(
+        state.deliveries(of: message) == state.deliveries.filter { $0.message == message },
+        "seed \(seed), deliveries of #\(message) after #\(seq)")
+      for update in state.updates {
+        let delivered = state.deliveries.filter { $0.message == update.seq && $0.isDelivered }
+        let deliversUpdates = state.deliveries.contains { record in
+          state.updates.contains { $0.seq == record.message }
+        }
+        #expect(state.reached(update) == (!deliversUpdates || !delivered.isEmpty))
+      }
     }
   }
 }
