@@ -3,6 +3,8 @@
 /// person sees as one character, so `e` + combining acute stays one column.
 public enum DisplayWidth {
   public static func of(_ character: Character) -> Int {
+    // Most of a frame is ASCII: its width needs no scalar properties.
+    if let ascii = character.asciiValue { return ascii < 0x20 || ascii == 0x7F ? 0 : 1 }
     var width = 0
     for scalar in character.unicodeScalars {
       if scalar.value == 0xFE0F, width == 1 { return 2 }  // emoji presentation selector
@@ -13,7 +15,10 @@ public enum DisplayWidth {
   }
 
   public static func of(_ text: some StringProtocol) -> Int {
-    text.reduce(0) { $0 + of($1) }
+    // Printable ASCII is a column a byte: measured without walking characters (a quarter
+    // of drawing a frame went to measuring text).
+    if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text.utf8.count }
+    return text.reduce(0) { $0 + of($1) }
   }
 
   static func of(_ scalar: Unicode.Scalar) -> Int {

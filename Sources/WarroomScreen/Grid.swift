@@ -3,18 +3,60 @@ import WarroomCore
 /// One terminal cell: the character a person sees and what it means. A wide character
 /// fills its own cell and marks the next one as its continuation.
 public struct Cell: Equatable, Sendable {
-  /// A single grapheme cluster; empty for the right half of a wide character.
-  public var character: String
+  /// The grapheme's UTF-8 bytes, held inline: a cell is plain data, so the 12,000 cells
+  /// of a frame are made, compared, copied and freed without reference counting, which
+  /// was a third of a frame while each cell held a `String`. A grapheme longer than
+  /// `capacity` bytes keeps the whole scalars that fit (the terminal paints at most five).
+  private var bytes: (UInt64, UInt64, UInt32) = (0, 0, 0)
+  private var length: UInt8 = 0
   public var role: StyleRole
 
+  public static let capacity = 20
   public static let blank = Cell(character: " ", role: .text)
 
   public init(character: String, role: StyleRole) {
-    self.character = character
     self.role = role
+    store(character.unicodeScalars)
   }
 
-  public var isContinuation: Bool { character.isEmpty }
+  /// A cell of one ASCII character.
+  init(ascii: UInt8, role: StyleRole) {
+    self.role = role
+    bytes.0 = UInt64(ascii)
+    length = 1
+  }
+
+  public init(_ character: Character, role: StyleRole) {
+    self.role = role
+    store(character.unicodeScalars)
+  }
+
+  private mutating func store(_ scalars: some Sequence<Unicode.Scalar>) {
+    var count = 0
+    withUnsafeMutableBytes(of: &bytes) { buffer in
+      for scalar in scalars {
+        guard count + scalar.utf8.count <= Self.capacity else { break }
+        for byte in scalar.utf8 {
+          buffer[count] = byte
+          count += 1
+        }
+      }
+    }
+    length = UInt8(count)
+  }
+
+  /// A single grapheme cluster; empty for the right half of a wide character.
+  public var character: String {
+    withUnsafeBytes(of: bytes) { buffer in
+      String(decoding: buffer.prefix(Int(length)), as: UTF8.self)
+    }
+  }
+
+  public var isContinuation: Bool { length == 0 }
+
+  public static func == (lhs: Cell, rhs: Cell) -> Bool {
+    lhs.length == rhs.length && lhs.role == rhs.role && lhs.bytes == rhs.bytes
+  }
 }
 
 /// A rectangle of cells: what a frame looks like before it reaches a terminal.
@@ -76,10 +118,23 @@ public struct Grid: Equatable, Sendable {
     let end = min(width, x + (limit ?? width))
     var column = x
     let inert = SafeText.inert(text)
-    for index in inert.indices {
-      let character = inert[index]
-      let cellWidth = DisplayWidth.of(character)
-      if cellWidth == 0 { continue }  // stray marks with no base: dropped
+    // An ASCII byte followed by another (or by nothing) is a whole character of one
+    // column (no mark can join it; inert text holds no CR LF), written without walking
+    // `Character`s, which was a third of drawing a frame; anything else is taken a
+    // character at a time.
+    let bytes = inert.utf8
+    var index = bytes.startIndex
+    while index != bytes.endIndex {
+      let byte = bytes[index]
+      let next = bytes.index(after: index)
+      let isWholeASCII = byte < 0x80 && (next == bytes.endIndex || bytes[next] < 0x80)
+      let character = isWholeASCII ? nil : inert[index]
+      let cellWidth = character.map(DisplayWidth.of) ?? (byte < 0x20 || byte == 0x7F ? 0 : 1)
+      let after = isWholeASCII ? next : inert.index(after: index)
+      if cellWidth == 0 {  // stray marks with no base: dropped
+        index = after
+        continue
+      }
       if column + cellWidth > end {
         clipped = true
         if countsCut, inert[index...].contains(where: { !$0.isWhitespace }) {
@@ -87,18 +142,19 @@ public struct Grid: Equatable, Sendable {
         }
         // A wide character that does not fit leaves a blank, never half a glyph.
         while column < end {
-          self[column, y] = Cell(character: " ", role: role)
+          self[column, y] = Cell(ascii: 0x20, role: role)
           column += 1
         }
         break
       }
       clearWideNeighbour(column, y)
-      self[column, y] = Cell(character: String(character), role: role)
+      self[column, y] = character.map { Cell($0, role: role) } ?? Cell(ascii: byte, role: role)
       if cellWidth == 2 {
         clearWideNeighbour(column + 1, y)
         self[column + 1, y] = Cell(character: "", role: role)
       }
       column += cellWidth
+      index = after
     }
     return column - x
   }
@@ -116,8 +172,9 @@ public struct Grid: Equatable, Sendable {
   /// Fills a rectangle with one character and role.
   public mutating func fill(_ rect: Rect, with character: String = " ", role: StyleRole) {
     let clipped = rect.intersection(bounds)
+    let cell = Cell(character: character, role: role)
     for y in clipped.y..<clipped.maxY {
-      for x in clipped.x..<clipped.maxX { self[x, y] = Cell(character: character, role: role) }
+      for x in clipped.x..<clipped.maxX { self[x, y] = cell }
     }
   }
 

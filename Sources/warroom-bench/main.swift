@@ -111,6 +111,15 @@ if let index = CommandLine.arguments.firstIndex(of: "--populate"),
   exit(0)
 }
 
+// `--render-only`: renders the 100k-event frame for a few seconds, for `perf record`.
+if CommandLine.arguments.contains("--render-only") {
+  let context = RenderContext(
+    state: busyIncident(events: 100_000), model: DashboardModel(me: "alice"), now: clock,
+    storeName: "bench.db")
+  for _ in 0..<10_000 { _ = DashboardRenderer.render(context, width: 200, height: 60) }
+  exit(0)
+}
+
 let rows = (0..<appendCount).map(logEvent)
 if CommandLine.arguments.contains("--json-cost") {
   let t = seconds { for row in rows { _ = row.event.payloadJSON() } }
@@ -331,6 +340,24 @@ for size in [100, 100_000] {
 }
 if let small = renderTimes[100], let large = renderTimes[100_000] {
   print("  ratio 100k/100    : \(fmt(large / small, 2)) (flat means it does not grow)")
+}
+// The same frame for the incident with updates and deliveries from the fold figures.
+if let largest = loadSizes.last, let small = renderTimes[100] {
+  let path = folder.appendingPathComponent("load-\(largest)-d.db").path
+  let state = try SQLiteEventStore(path: path).load(incident)
+  let model = DashboardModel(me: "alice")
+  let context = RenderContext(state: state, model: model, now: clock, storeName: "bench.db")
+  let frames = quick ? 200 : 1000
+  var best = Double.infinity
+  for _ in 0..<3 {
+    let time = seconds {
+      for _ in 0..<frames { _ = DashboardRenderer.render(context, width: 200, height: 60) }
+    }
+    best = min(best, time / Double(frames))
+  }
+  print(
+    "  \(largest) events, \(state.updates.count) updates, \(state.deliveries.count) deliveries: "
+      + "\(fmt(best * 1e6, 0)) µs per frame (ratio to 100 events: \(fmt(best / small, 2)))")
 }
 
 // MARK: - Worst characters: the JSON export and inert text must stay linear

@@ -212,7 +212,7 @@ enum LogPane {
       grid.write(item.meta, x: body.x, y: y, role: .logMeta, limit: item.metaWidth)
       var x = body.x + item.metaWidth
       // An entry of several lines (a pasted trace) always takes the wrapping path below.
-      var clipped = item.parts.contains { $0.0.contains("\n") }
+      var clipped = item.parts.contains { $0.0.utf8.contains(0x0A) }
       for (part, role) in item.parts where !clipped {
         x += grid.write(part, x: x, y: y, role: role, limit: body.maxX - x, clipped: &clipped)
       }
