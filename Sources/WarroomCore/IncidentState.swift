@@ -50,6 +50,9 @@ public struct IncidentState: Sendable, Equatable {
   public var roles = RoleBoard()
   public var experiments: [Experiment] = []
   public var log: [LogEntry] = []
+  /// Entries of `log` written by people, not the deliverer (a probe's findings): counted
+  /// as they are added, for the checklist, which asks after every event.
+  public var entriesByPeople = 0
   public var manualChangeCount = 0
   public var updates: [StakeholderUpdate] = []
   /// Announcements of the outage to the company (step 4).

@@ -108,10 +108,7 @@ public enum Reducer {
       }
 
     case .logged(let entry):
-      var logged = LogEntry(kind: entry.kind, text: entry.text, by: actor, at: at)
-      logged.number = state.log.count + 1
-      logged.seq = envelope.seq
-      state.log.append(logged)
+      appendLog(LogEntry(kind: entry.kind, text: entry.text, by: actor, at: at), envelope, &state)
       if entry.kind == .manualChange { state.manualChangeCount += 1 }
 
     case .logEdited(let edit):
@@ -287,6 +284,17 @@ public enum Reducer {
     }
   }
 
+  /// Adds an entry to the log, numbered, and counts it when a person wrote it.
+  private static func appendLog(
+    _ entry: LogEntry, _ envelope: EventEnvelope, _ state: inout IncidentState
+  ) {
+    var entry = entry
+    entry.number = state.log.count + 1
+    entry.seq = envelope.seq
+    if entry.by != Lease.delivererActor { state.entriesByPeople += 1 }
+    state.log.append(entry)
+  }
+
   /// An alert updates its record and becomes a finding in the log, written by its sender.
   private static func applyAlert(
     _ alert: AlertReceived, _ envelope: EventEnvelope, to state: inout IncidentState
@@ -295,12 +303,10 @@ public enum Reducer {
     let index = state.alertIndex[alert.identity]
     let previous = index.map { state.alerts[$0] }
     if alert.quiet != true {
-      var entry = LogEntry(
-        kind: .finding, text: alert.finding(previous: previous, at: at), by: envelope.actor,
-        at: at)
-      entry.number = state.log.count + 1
-      entry.seq = envelope.seq
-      state.log.append(entry)
+      appendLog(
+        LogEntry(
+          kind: .finding, text: alert.finding(previous: previous, at: at), by: envelope.actor,
+          at: at), envelope, &state)
     }
     let started = alert.startedMs.map(Self.date) ?? at
     let since =
@@ -434,7 +440,7 @@ public enum AutoChecks {
     case .rolesFilled: state.roles.coreRolesFilled
     case .experimentConcluded: state.experiments.contains { $0.state == .concluded }
     // People's entries: a probe's finding written by the deliverer keeps no log.
-    case .logWritten: state.log.contains { $0.by != Lease.delivererActor }
+    case .logWritten: state.entriesByPeople > 0
     case .stakeholderUpdated: state.anUpdateReachedStakeholders
     case .announced: !state.announcements.isEmpty
     case .recoveryVerified:

@@ -3,10 +3,11 @@ import Testing
 import WarroomCore
 import WarroomTestSupport
 
-/// The checklist's "an update reached stakeholders" is read from counts kept as the fold
-/// goes; these tests hold it, after every event, to the definition: scan every delivery
-/// of every update.
-@Suite("Delivery tally")
+/// The checklist asks after every event whether an update reached stakeholders and whether
+/// people wrote in the log; both are read from counts kept as the fold goes. These tests
+/// hold them, after every event, to the definitions: scan every delivery of every update,
+/// and every entry of the log.
+@Suite("Counts the fold keeps for the checklist")
 struct DeliveryTallyTests {
   let start = Date(timeIntervalSince1970: 1_798_000_000)
   let id = IncidentID(number: 1)
@@ -36,9 +37,14 @@ struct DeliveryTallyTests {
       let delivery = "d\(random.below(12))"
       let destination = random.below(2) == 0 ? "slack" : "hook"
       let event: Event
-      switch random.below(7) {
+      switch random.below(8) {
       case 0: event = .stakeholderUpdated(TextBody(text: "update at \(seq)"))
       case 1: event = .logged(LogAdded(kind: .note, text: "note \(seq)"))
+      case 7:
+        event = .alertReceived(
+          AlertReceived(
+            source: "alertmanager", group: "g\(random.below(3))", key: "k\(random.below(4))",
+            name: "HighErrorRate", status: .firing))
       case 2:
         event = .deliveryAttempted(
           DeliveryAttempted(
@@ -59,10 +65,14 @@ struct DeliveryTallyTests {
           DeliveryResend(delivery: delivery, destination: destination, message: message))
       default: event = .announced(TextBody(text: "we are down"))
       }
+      // Some entries are the deliverer's (a probe's findings), which are not people's.
+      let actor = random.below(3) == 0 ? Lease.delivererActor : "ann"
       Reducer.apply(
         EventEnvelope(
-          seq: seq, incident: id, at: start.addingTimeInterval(Double(seq)), actor: "ann",
+          seq: seq, incident: id, at: start.addingTimeInterval(Double(seq)), actor: actor,
           event: event), to: &state)
+      #expect(
+        state.entriesByPeople == state.log.filter { $0.by != Lease.delivererActor }.count)
       #expect(
         state.anUpdateReachedStakeholders == Self.reached(state),
         "seed \(seed), after #\(seq) \(event)")
