@@ -321,13 +321,10 @@ func busyIncident(events: Int) -> IncidentState {
   return state
 }
 
-print("warroom-bench: render one dashboard frame at 200×60 (lead view)")
-var renderTimes: [Int: Double] = [:]
-for size in [100, 100_000] {
-  let state = busyIncident(events: size)
+/// The best time per frame of the lead's view of `state` at 200×60 (best of 3 runs).
+func frameSeconds(_ state: IncidentState, frames: Int) -> Double {
   let model = DashboardModel(me: "alice")
   let context = RenderContext(state: state, model: model, now: clock, storeName: "bench.db")
-  let frames = quick ? 200 : 1000
   var best = Double.infinity
   for _ in 0..<3 {
     let time = seconds {
@@ -335,6 +332,14 @@ for size in [100, 100_000] {
     }
     best = min(best, time / Double(frames))
   }
+  return best
+}
+
+print("warroom-bench: render one dashboard frame at 200×60 (lead view)")
+let frames = quick ? 200 : 1000
+var renderTimes: [Int: Double] = [:]
+for size in [100, 100_000] {
+  let best = frameSeconds(busyIncident(events: size), frames: frames)
   renderTimes[size] = best
   print("  \(size) events: \(fmt(best * 1e6, 0)) µs per frame (best of 3 × \(frames) frames)")
 }
@@ -345,16 +350,7 @@ if let small = renderTimes[100], let large = renderTimes[100_000] {
 if let largest = loadSizes.last, let small = renderTimes[100] {
   let path = folder.appendingPathComponent("load-\(largest)-d.db").path
   let state = try SQLiteEventStore(path: path).load(incident)
-  let model = DashboardModel(me: "alice")
-  let context = RenderContext(state: state, model: model, now: clock, storeName: "bench.db")
-  let frames = quick ? 200 : 1000
-  var best = Double.infinity
-  for _ in 0..<3 {
-    let time = seconds {
-      for _ in 0..<frames { _ = DashboardRenderer.render(context, width: 200, height: 60) }
-    }
-    best = min(best, time / Double(frames))
-  }
+  let best = frameSeconds(state, frames: frames)
   print(
     "  \(largest) events, \(state.updates.count) updates, \(state.deliveries.count) deliveries: "
       + "\(fmt(best * 1e6, 0)) µs per frame (ratio to 100 events: \(fmt(best / small, 2)))")
