@@ -46,6 +46,9 @@ public struct IncidentState: Sendable, Equatable {
   public var manualSteps: [Int: Mark] = [:]
   /// Steps whose `AutoCheck` the data currently proves, by index, with the event that did it.
   public var autoSteps: [Int: Mark] = [:]
+  /// Which kinds of `AutoCheck` held after the last event (a bit each, in declaration
+  /// order); nil until worked out for this runbook. See `Reducer.refreshAutoSteps`.
+  public var autoChecksHeld: UInt64?
 
   public var roles = RoleBoard()
   public var experiments: [Experiment] = []
@@ -148,8 +151,11 @@ public struct RoleBoard: Sendable, Equatable {
     [Role.lead, .communicator, .recorder].filter { holders(of: $0).isEmpty }
   }
 
-  /// Lead, communicator and recorder each have someone.
-  public var coreRolesFilled: Bool { unfilledCoreRoles.isEmpty }
+  /// Lead, communicator and recorder each have someone (asked after every event).
+  public var coreRolesFilled: Bool {
+    !holders(of: .lead).isEmpty && !holders(of: .communicator).isEmpty
+      && !holders(of: .recorder).isEmpty
+  }
 
   /// The roles a person holds now.
   public func roles(of person: String) -> [Role] {

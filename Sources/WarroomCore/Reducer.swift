@@ -42,6 +42,7 @@ public enum Reducer {
       state.channel = d.channel
       state.impact = d.impact
       state.runbook = d.runbook
+      state.autoChecksHeld = nil  // a new runbook's steps are all gone through
       state.declaredAt = at
       state.declaredBy = actor
       state.impactStartedAt = d.impactStartedMs.map(Self.date)
@@ -419,16 +420,27 @@ public enum Reducer {
 
   /// Marks self-completing steps the data now proves, crediting the event that proved it,
   /// and clears those it no longer proves (after a reopen, say).
+  ///
+  /// Each kind of check is worked out once an event, and the steps are gone through only
+  /// when one of them changed: a lookup per step after every event was 8% of a fold.
   private static func refreshAutoSteps(in state: inout IncidentState, proof: Mark) {
+    var held: UInt64 = 0
+    for (bit, check) in autoChecks.enumerated() where AutoChecks.holds(check, in: state) {
+      held |= 1 << bit
+    }
+    guard held != state.autoChecksHeld else { return }
+    state.autoChecksHeld = held
     for (index, step) in state.runbook.steps.enumerated() {
-      guard let check = step.auto else { continue }
-      if AutoChecks.holds(check, in: state) {
+      guard let check = step.auto, let bit = autoChecks.firstIndex(of: check) else { continue }
+      if held & (1 << bit) != 0 {
         if state.autoSteps[index] == nil { state.autoSteps[index] = proof }
       } else if state.autoSteps[index] != nil {
         state.autoSteps[index] = nil
       }
     }
   }
+
+  private static let autoChecks = AutoCheck.allCases
 }
 
 /// Whether the incident's data proves an `AutoCheck`.

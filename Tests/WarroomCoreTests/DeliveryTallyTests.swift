@@ -37,9 +37,19 @@ struct DeliveryTallyTests {
       let delivery = "d\(random.below(12))"
       let destination = random.below(2) == 0 ? "slack" : "hook"
       let event: Event
-      switch random.below(8) {
+      switch random.below(11) {
       case 0: event = .stakeholderUpdated(TextBody(text: "update at \(seq)"))
       case 1: event = .logged(LogAdded(kind: .note, text: "note \(seq)"))
+      case 8:
+        let roles: [Role] = [.lead, .communicator, .recorder]
+        let role = roles[random.below(3)]
+        event =
+          random.below(3) == 0
+          ? .roleReleased(RoleChange(role: role, person: "ann"))
+          : .roleAssigned(RoleChange(role: role, person: "ann"))
+      case 9:
+        event = random.below(2) == 0 ? .mitigated() : .reopened(Reopened(reason: "relapse"))
+      case 10: event = .detailsChanged(DetailsChanged(ticket: random.below(2) == 0 ? "" : "IM-7"))
       case 7:
         event = .alertReceived(
           AlertReceived(
@@ -73,6 +83,12 @@ struct DeliveryTallyTests {
           event: event), to: &state)
       #expect(
         state.entriesByPeople == state.log.filter { $0.by != Lease.delivererActor }.count)
+      for (index, step) in state.runbook.steps.enumerated() {
+        guard let check = step.auto else { continue }
+        #expect(
+          (state.autoSteps[index] != nil) == AutoChecks.holds(check, in: state),
+          "seed \(seed), step \(index + 1) (\(check)) after #\(seq)")
+      }
       #expect(
         state.anUpdateReachedStakeholders == Self.reached(state),
         "seed \(seed), after #\(seq) \(event)")
