@@ -303,8 +303,7 @@ extension IncidentState {
   /// somewhere, or nothing in this incident delivers updates. The checklist asks this
   /// after every event, so it is read from `deliveryTally` rather than the deliveries.
   public var anUpdateReachedStakeholders: Bool {
-    guard !updates.isEmpty else { return false }
-    return deliveryTally.updates.delivered > 0 || deliveryTally.updates.records == 0
+    !updates.isEmpty && (!deliversUpdates || deliveryTally.updates.delivered > 0)
   }
 
   /// Whether the event numbered `seq` posted a stakeholder update (`updates` is in
@@ -339,11 +338,11 @@ public struct DeliveryTally: Sendable, Equatable {
     public var delivered = 0
   }
 
-  /// By message number. A delivery can name a message before it is folded (a row planted
-  /// by hand), so counts are kept for every message, to be summed in when it is.
-  private var perMessage: [Int64: Counts] = [:]
-  /// Positions in `IncidentState.deliveries` by message number, in the order added.
+  /// By message number: where its deliveries are in `IncidentState.deliveries`, and how
+  /// many of them are delivered. A delivery can name a message before it is folded (a row
+  /// planted by hand), so every message is kept, to be summed in when it is.
   private var positionsByMessage: [Int64: [Int]] = [:]
+  private var deliveredByMessage: [Int64: Int] = [:]
   /// Summed over the messages that are stakeholder updates.
   public private(set) var updates = Counts()
 
@@ -355,33 +354,21 @@ public struct DeliveryTally: Sendable, Equatable {
   /// A delivery record of `message` was added at `position`.
   mutating func added(message: Int64, at position: Int, isUpdate: Bool, isDelivered: Bool) {
     positionsByMessage[message, default: []].append(position)
-    changed(
-      message: message, isUpdate: isUpdate, added: true, wasDelivered: false,
-      isDelivered: isDelivered)
+    if isUpdate { updates.records += 1 }
+    changed(message: message, isUpdate: isUpdate, wasDelivered: false, isDelivered: isDelivered)
   }
 
-  /// A delivery record of `message` was added (`added`) or changed, its delivered state
-  /// going from `wasDelivered` to `isDelivered`.
-  mutating func changed(
-    message: Int64, isUpdate: Bool, added: Bool = false, wasDelivered: Bool, isDelivered: Bool
-  ) {
-    var change = Counts()
-    change.records = added ? 1 : 0
-    change.delivered = (isDelivered ? 1 : 0) - (wasDelivered ? 1 : 0)
-    guard change != Counts() else { return }
-    perMessage[message, default: Counts()].add(change)
-    if isUpdate { updates.add(change) }
+  /// A delivery record of `message` went from `wasDelivered` to `isDelivered`.
+  mutating func changed(message: Int64, isUpdate: Bool, wasDelivered: Bool, isDelivered: Bool) {
+    let change = (isDelivered ? 1 : 0) - (wasDelivered ? 1 : 0)
+    guard change != 0 else { return }
+    deliveredByMessage[message, default: 0] += change
+    if isUpdate { updates.delivered += change }
   }
 
   /// The event numbered `seq` posted an update: deliveries already naming it count.
   mutating func updatePosted(_ seq: Int64) {
-    if let counts = perMessage[seq] { updates.add(counts) }
-  }
-}
-
-extension DeliveryTally.Counts {
-  fileprivate mutating func add(_ other: Self) {
-    records += other.records
-    delivered += other.delivered
+    updates.records += positions(of: seq).count
+    updates.delivered += deliveredByMessage[seq] ?? 0
   }
 }

@@ -4,7 +4,7 @@
 public enum DisplayWidth {
   public static func of(_ character: Character) -> Int {
     // Most of a frame is ASCII: its width needs no scalar properties.
-    if let ascii = character.asciiValue { return ascii < 0x20 || ascii == 0x7F ? 0 : 1 }
+    if let ascii = character.asciiValue { return of(ascii: ascii) }
     var width = 0
     for scalar in character.unicodeScalars {
       if scalar.value == 0xFE0F, width == 1 { return 2 }  // emoji presentation selector
@@ -17,9 +17,12 @@ public enum DisplayWidth {
   public static func of(_ text: some StringProtocol) -> Int {
     // Printable ASCII is a column a byte: measured without walking characters (a quarter
     // of drawing a frame went to measuring text).
-    if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text.utf8.count }
+    if text.isPrintableASCII { return text.utf8.count }
     return text.reduce(0) { $0 + of($1) }
   }
+
+  /// An ASCII character's width: a column, none for a control.
+  static func of(ascii: UInt8) -> Int { ascii.isPrintableASCII ? 1 : 0 }
 
   static func of(_ scalar: Unicode.Scalar) -> Int {
     let value = scalar.value

@@ -129,7 +129,7 @@ public struct Grid: Equatable, Sendable {
       let next = bytes.index(after: index)
       let isWholeASCII = byte < 0x80 && (next == bytes.endIndex || bytes[next] < 0x80)
       let character = isWholeASCII ? nil : inert[index]
-      let cellWidth = character.map(DisplayWidth.of) ?? (byte < 0x20 || byte == 0x7F ? 0 : 1)
+      let cellWidth = character.map(DisplayWidth.of) ?? DisplayWidth.of(ascii: byte)
       let after = isWholeASCII ? next : inert.index(after: index)
       if cellWidth == 0 {  // stray marks with no base: dropped
         index = after

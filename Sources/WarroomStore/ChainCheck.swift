@@ -12,7 +12,7 @@ import GRDBSQLite
 /// broken text — is read the usual way (`slowRow`), so a hostile row gets the same
 /// answer either way.
 enum ChainCheck {
-  /// `rows` selects, in number order: seq, incident, at_ms, actor, type, payload,
+  /// `statement` selects, in number order: seq, incident, at_ms, actor, type, payload,
   /// os_user, hash. `slowRow` reads one row by number the usual way.
   static func run(
     _ statement: Statement, slowRow: (Int64) throws -> (event: StoredEvent, hash: String?)?
@@ -29,30 +29,21 @@ enum ChainCheck {
           message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))
       }
       let seq = sqlite3_column_int64(handle, 0)
-      let link: EventChain.Link
-      var stored: [UInt8]?
+      let stored: [UInt8]?
+      let expected: [UInt8]
       if let row = InPlaceRow(handle) {
-        if let hash = row.hash {
-          stored = Array(hash)
-          let expected = EventChain.digest(
-            previous: previous, seq: seq, incident: row.incident,
-            atMilliseconds: row.atMilliseconds, actor: row.actor, osUser: row.osUser,
-            type: row.type, payload: row.payload)
-          link = Self.same(hash, expected) ? .matches : .differs
-        } else {
-          link = .missing
-        }
+        stored = row.hash.map(Array.init)
+        expected = EventChain.digest(
+          previous: previous, seq: seq, incident: row.incident,
+          atMilliseconds: row.atMilliseconds, actor: row.actor, osUser: row.osUser,
+          type: row.type, payload: row.payload)
       } else {
         guard let (event, hash) = try slowRow(seq) else { break }
         stored = hash.map { Array($0.utf8) }
-        if let hash {
-          link =
-            hash == EventChain.hash(previous: String(decoding: previous, as: UTF8.self), event)
-            ? .matches : .differs
-        } else {
-          link = .missing
-        }
+        expected = Array(
+          EventChain.hash(previous: String(decoding: previous, as: UTF8.self), event).utf8)
       }
+      let link = EventChain.Link(stored: stored, expected: expected)
       if let broken = walk.check(seq: seq, link) { return broken }
       previous = stored ?? []
     }
@@ -107,12 +98,6 @@ enum ChainCheck {
         start: start, count: Int(sqlite3_column_bytes(handle, column)))
       return isPlainUTF8(bytes) ? bytes : nil
     }
-  }
-
-  private static func same(_ stored: UnsafeBufferPointer<UInt8>, _ expected: [UInt8]) -> Bool {
-    guard stored.count == expected.count else { return false }
-    for index in expected.indices where stored[index] != expected[index] { return false }
-    return true
   }
 
   /// Valid UTF-8 with no NUL byte.

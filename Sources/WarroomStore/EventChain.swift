@@ -63,12 +63,7 @@ public enum EventChain {
     var walk = Walk()
     var previous = ""
     for (event, stored) in rows {
-      let link: Link
-      if let stored {
-        link = stored == hash(previous: previous, event) ? .matches : .differs
-      } else {
-        link = .missing
-      }
+      let link = Link(stored: stored, expected: hash(previous: previous, event))
       if let broken = walk.check(seq: event.seq, link) { return broken }
       previous = stored ?? ""
     }
@@ -76,7 +71,17 @@ public enum EventChain {
   }
 
   /// How a row's stored hash compares with the one its content and the row before give.
-  enum Link { case matches, differs, missing }
+  enum Link {
+    case matches, differs, missing
+
+    init<Hash: Equatable>(stored: Hash?, expected: Hash) {
+      guard let stored else {
+        self = .missing
+        return
+      }
+      self = stored == expected ? .matches : .differs
+    }
+  }
 
   /// The order and link checks of `verify`, for walks that read rows their own way.
   struct Walk {
