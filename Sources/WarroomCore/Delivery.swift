@@ -341,10 +341,10 @@ public struct DeliveryTally: Sendable, Equatable {
   /// By message number: where its deliveries are in `IncidentState.deliveries`, and how
   /// many of them are delivered. A delivery can name a message before it is folded (a row
   /// planted by hand), so every message is kept, to be summed in when it is.
-  private var positionsByMessage: [Int64: [Int]] = [:]
-  private var deliveredByMessage: [Int64: Int] = [:]
+  var positionsByMessage: [Int64: [Int]] = [:]
+  var deliveredByMessage: [Int64: Int] = [:]
   /// Summed over the messages that are stakeholder updates.
-  public private(set) var updates = Counts()
+  public internal(set) var updates = Counts()
 
   public init() {}
 

@@ -211,7 +211,7 @@ public struct LogEntry: Sendable, Equatable {
   }
   /// Held as an array (8 bytes, empty for almost every entry) rather than an optional
   /// mark (41 bytes inline in every entry).
-  private var strike: [Mark] = []
+  var strike: [Mark] = []
 
   public init(kind: LogKind, text: String, by: String, at: Date) {
     self.kind = kind

@@ -244,6 +244,27 @@ func populateWithDeliveries(_ path: String, events: Int) throws {
   if !batch.isEmpty { try store.append(batch) }
 }
 
+struct BenchFailure: Error, CustomStringConvertible {
+  var description: String
+  init(_ description: String) { self.description = description }
+}
+
+/// What a snapshot of `state` costs to write and to read back, beside folding its events.
+func printSnapshotFigures(of state: IncidentState, fold: Double) throws {
+  var bytes: [UInt8] = []
+  var encode = Double.infinity
+  var decode = Double.infinity
+  var back: IncidentState?
+  for _ in 0..<3 {
+    encode = min(encode, seconds { bytes = StateSnapshot.encode(state) })
+    decode = min(decode, seconds { back = StateSnapshot.decode(bytes, incident: state.id) })
+  }
+  guard back == state else { throw BenchFailure("the snapshot did not read back equal") }
+  print(
+    "    snapshot: \(fmt(Double(bytes.count) / 1_048_576)) MiB, encode \(fmt(encode * 1000)) ms, "
+      + "decode \(fmt(decode * 1000)) ms (\(fmt(decode / fold, 2))× the fold)")
+}
+
 print("warroom-bench: open and fold one incident")
 let loadSizes = quick ? [10_000] : [10_000, 100_000]
 for size in loadSizes {
@@ -266,6 +287,7 @@ for size in loadSizes {
     print(
       "  \(size) events\(withDeliveries ? ", updates and deliveries" : ""): "
         + "\(fmt(best * 1000)) ms (best of 3; \(folded) log entries folded)")
+    try printSnapshotFigures(of: try SQLiteEventStore(path: path).load(incident), fold: best)
   }
 }
 

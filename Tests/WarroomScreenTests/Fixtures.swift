@@ -10,14 +10,17 @@ enum Fixtures {
     var state = IncidentState(id: IncidentID(number: 7))
     var now = Fixtures.start
     var seq: Int64 = 0
+    /// Every event recorded, in order: what a store would hold.
+    var envelopes: [EventEnvelope] = []
 
     init(_ declared: Declared) { record(.declared(declared), by: "alice") }
 
     mutating func record(_ event: Event, by actor: String) {
       seq += 1
-      Reducer.apply(
-        EventEnvelope(seq: seq, incident: state.id, at: now, actor: actor, event: event),
-        to: &state)
+      let envelope = EventEnvelope(
+        seq: seq, incident: state.id, at: now, actor: actor, event: event)
+      envelopes.append(envelope)
+      Reducer.apply(envelope, to: &state)
     }
 
     mutating func send(_ command: Command, by actor: String = "alice") {

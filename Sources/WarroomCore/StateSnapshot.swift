@@ -1,0 +1,544 @@
+import Foundation
+
+/// An incident's folded state as bytes, so that a reader can start from it and fold only
+/// the events written after it instead of every event since the declaration.
+///
+/// A snapshot is a cache, never the record: the store keeps it beside the events with the
+/// sequence number and chain hash it covers, and a reader uses it only when it decodes
+/// whole, passes `isSound`, and that event is still in the chain with that hash. Anything
+/// else is ignored and the events are folded as if there were no snapshot.
+public enum StateSnapshot {
+  /// The layout and the fold's rules a snapshot was made under. Bump it whenever either
+  /// changes (a field added to the state, an event folded differently): snapshots of
+  /// another format are ignored, and readers fold from the events again.
+  public static let format: Int64 = 1
+
+  public static func encode(_ state: IncidentState) -> [UInt8] {
+    var writer = SnapshotWriter()
+    writer.integer(format)
+    writer.write(state)
+    return writer.bytes
+  }
+
+  /// The state in `bytes` when they are a sound snapshot of `incident`, else nil.
+  public static func decode(_ bytes: [UInt8], incident: IncidentID) -> IncidentState? {
+    try? read(bytes, incident: incident)
+  }
+
+  /// Why a snapshot is not used, for `store verify` and for tests.
+  public struct Refusal: Error, Equatable, CustomStringConvertible {
+    public var description: String
+  }
+
+  /// The state in `bytes`, or why they are not a sound snapshot of `incident`.
+  public static func read(_ bytes: [UInt8], incident: IncidentID) throws(Refusal)
+    -> IncidentState
+  {
+    var reader = SnapshotReader(bytes)
+    guard (try? reader.integer()) == format else {
+      throw Refusal(description: "made by another version of warroom")
+    }
+    let state: IncidentState
+    do {
+      state = try reader.read(IncidentState.self)
+    } catch {
+      throw Refusal(description: "malformed at byte \(reader.position)")
+    }
+    guard reader.isAtEnd else { throw Refusal(description: "bytes after the end") }
+    guard state.id == incident else { throw Refusal(description: "of \(state.id)") }
+    if let problem = state.unsoundness { throw Refusal(description: problem) }
+    return state
+  }
+}
+
+extension IncidentState {
+  /// What points where the fold would never have it point, if anything: later events and
+  /// the screen index arrays with these positions, so a planted snapshot whose positions
+  /// are out of range must be refused rather than trapped on.
+  var unsoundness: String? {
+    let steps = runbook.steps.indices
+    if lastSeq < 0 { return "a negative sequence number" }
+    if alertIndex.count != alerts.count || !alertIndex.values.allSatisfy(alerts.indices.contains) {
+      return "alert positions out of range"
+    }
+    if !deliveryIndex.values.allSatisfy(deliveries.indices.contains)
+      || !deliveryTally.positionsByMessage.values.allSatisfy({
+        $0.allSatisfy(deliveries.indices.contains)
+      })
+    {
+      return "delivery positions out of range"
+    }
+    if !manualSteps.keys.allSatisfy(steps.contains) || !autoSteps.keys.allSatisfy(steps.contains)
+      || !openStepsAtGreen.allSatisfy(steps.contains)
+    {
+      return "steps past the runbook"
+    }
+    if !log.indices.allSatisfy({ log[$0].number == $0 + 1 }) { return "log numbering" }
+    if let problem = runbook.problem { return "runbook: \(problem)" }
+    if !Limits.cadence.contains(cadence) { return "cadence out of range" }
+    if recentEvents.count >= 2 * Self.recentLimit { return "too many recent events" }
+    return nil
+  }
+}
+
+// MARK: - Layouts, field by field (read in the order written)
+
+extension IncidentState: SnapshotCodable {
+  func write(to w: inout SnapshotWriter) {
+    w.write(id.rawValue)
+    w.write(declaredFrom)
+    w.write(alerts)
+    w.write(alertIndex)
+    w.write(alertGroups)
+    w.write(isDeclared)
+    w.write(title)
+    w.write(severity)
+    w.write(impact)
+    w.write(ticket)
+    w.write(channel)
+    w.write(declaredAt)
+    w.write(declaredBy)
+    w.write(runbook)
+    w.write(status)
+    w.write(impactStartedAt)
+    w.write(detectedAt)
+    w.write(mitigations)
+    w.write(reopenings)
+    w.write(openStepsAtGreen)
+    w.write(firstMitigatedAt)
+    w.write(mitigatedAt)
+    w.write(resolvedAt)
+    w.write(forcedResolution)
+    w.write(customerVerification)
+    w.write(manualSteps)
+    w.write(autoSteps)
+    w.write(autoChecksHeld)
+    w.write(roles)
+    w.write(experiments)
+    w.write(log)
+    w.write(entriesByPeople)
+    w.write(manualChangeCount)
+    w.write(updates)
+    w.write(announcements)
+    w.write(outgoing)
+    w.write(deliveries)
+    w.write(deliveryIndex)
+    w.write(deliveryTally)
+    w.write(probes)
+    w.write(recoveryProvenAt)
+    w.write(recoveries)
+    w.write(relapses)
+    w.write(overdueNoted)
+    w.write(cadence)
+    w.write(whyChains)
+    w.write(followups)
+    w.write(timeline)
+    w.write(recentEvents)
+    w.write(undone)
+    w.write(lastSeq)
+    w.write(skipped)
+  }
+
+  init(from r: inout SnapshotReader) throws {
+    self.init(id: IncidentID(rawValue: try r.read()))
+    declaredFrom = try r.read()
+    alerts = try r.read()
+    alertIndex = try r.read()
+    alertGroups = try r.read()
+    isDeclared = try r.read()
+    title = try r.read()
+    severity = try r.read()
+    impact = try r.read()
+    ticket = try r.read()
+    channel = try r.read()
+    declaredAt = try r.read()
+    declaredBy = try r.read()
+    runbook = try r.read()
+    status = try r.read()
+    impactStartedAt = try r.read()
+    detectedAt = try r.read()
+    mitigations = try r.read()
+    reopenings = try r.read()
+    openStepsAtGreen = try r.read()
+    firstMitigatedAt = try r.read()
+    mitigatedAt = try r.read()
+    resolvedAt = try r.read()
+    forcedResolution = try r.read()
+    customerVerification = try r.read()
+    manualSteps = try r.read()
+    autoSteps = try r.read()
+    autoChecksHeld = try r.read()
+    roles = try r.read()
+    experiments = try r.read()
+    log = try r.read()
+    entriesByPeople = try r.read()
+    manualChangeCount = try r.read()
+    updates = try r.read()
+    announcements = try r.read()
+    outgoing = try r.read()
+    deliveries = try r.read()
+    deliveryIndex = try r.read()
+    deliveryTally = try r.read()
+    probes = try r.read()
+    recoveryProvenAt = try r.read()
+    recoveries = try r.read()
+    relapses = try r.read()
+    overdueNoted = try r.read()
+    cadence = try r.read()
+    whyChains = try r.read()
+    followups = try r.read()
+    timeline = try r.read()
+    recentEvents = try r.read()
+    undone = try r.read()
+    lastSeq = try r.read()
+    skipped = try r.read()
+  }
+}
+
+extension Severity: SnapshotName {}
+extension IncidentStatus: SnapshotName {}
+extension Role: SnapshotName {}
+extension AlertStatus: SnapshotName {}
+extension ExperimentState: SnapshotName {}
+extension ExperimentOutcome: SnapshotName {}
+extension LogKind: SnapshotName {}
+extension MessageType: SnapshotName {}
+extension ProbeState: SnapshotName {}
+extension Runbook: SnapshotJSON {}
+extension ProbeSpec: SnapshotJSON {}
+
+extension Mark: SnapshotCodable {
+  func write(to w: inout SnapshotWriter) {
+    w.write(by)
+    w.write(at)
+    w.write(text)
+  }
+  init(from r: inout SnapshotReader) throws {
+    self.init(by: try r.read(), at: try r.read(), text: try r.read())
+  }
+}
+
+extension SkippedEvent: SnapshotCodable {
+  func write(to w: inout SnapshotWriter) {
+    w.write(seq)
+    w.write(type)
+    w.write(reason)
+  }
+  init(from r: inout SnapshotReader) throws {
+    self.init(seq: try r.read(), type: try r.read(), reason: try r.read())
+  }
+}
+
+extension AlertRecord: SnapshotCodable {
+  func write(to w: inout SnapshotWriter) {
+    w.write(source)
+    w.write(group)
+    w.write(key)
+    w.write(name)
+    w.write(status)
+    w.write(since)
+    w.write(startedAt)
+    w.write(receivedAt)
+    w.write(url)
+    w.write(acknowledgedBy)
+  }
+  init(from r: inout SnapshotReader) throws {
+    self.init(
+      source: try r.read(), group: try r.read(), key: try r.read(), name: try r.read(),
+      status: try r.read(), since: try r.read(), startedAt: try r.read(),
+      receivedAt: try r.read(), url: try r.read(), acknowledgedBy: try r.read())
+  }
+}
+
+extension RoleBoard: SnapshotCodable {
+  func write(to w: inout SnapshotWriter) {
+    w.write(holders)
+    w.write(history)
+  }
+  init(from r: inout SnapshotReader) throws {
+    self.init()
+    holders = try r.read()
+    history = try r.read()
+  }
+}
+
+extension RoleHandoff: SnapshotCodable {
+  func write(to w: inout SnapshotWriter) {
+    w.write(role)
+    w.write(person)
+    w.write(assigned)
+    w.write(by)
+    w.write(at)
+  }
+  init(from r: inout SnapshotReader) throws {
+    self.init(
+      role: try r.read(), person: try r.read(), assigned: try r.read(), by: try r.read(),
+      at: try r.read())
+  }
+}
+
+extension Experiment: SnapshotCodable {
+  func write(to w: inout SnapshotWriter) {
+    w.write(id)
+    w.write(hypothesis)
+    w.write(change)
+    w.write(owner)
+    w.write(target)
+    w.write(state)
+    w.write(outcome)
+    w.write(result)
+    w.write(proposed)
+    w.write(startedAt)
+    w.write(endedAt)
+  }
+  init(from r: inout SnapshotReader) throws {
+    self.init(
+      id: try r.read(), hypothesis: try r.read(), change: try r.read(), owner: try r.read(),
+      target: try r.read(), state: try r.read(), outcome: try r.read(), result: try r.read(),
+      proposed: try r.read(), startedAt: try r.read(), endedAt: try r.read())
+  }
+}
+
+extension LogEntry: SnapshotCodable {
+  func write(to w: inout SnapshotWriter) {
+    w.write(number)
+    w.write(kind)
+    w.write(text)
+    w.write(by)
+    w.write(at)
+    w.write(seq)
+    w.write(corrections)
+    w.write(strike)
+  }
+  init(from r: inout SnapshotReader) throws {
+    let number: Int = try r.read()
+    self.init(kind: try r.read(), text: try r.read(), by: try r.read(), at: try r.read())
+    self.number = number
+    seq = try r.read()
+    corrections = try r.read()
+    strike = try r.read()
+  }
+}
+
+extension StakeholderUpdate: SnapshotCodable {
+  func write(to w: inout SnapshotWriter) {
+    w.write(text)
+    w.write(by)
+    w.write(at)
+    w.write(onTime)
+    w.write(due)
+    w.write(seq)
+  }
+  init(from r: inout SnapshotReader) throws {
+    self.init(
+      text: try r.read(), by: try r.read(), at: try r.read(), onTime: try r.read(),
+      due: try r.read(), seq: try r.read())
+  }
+}
+
+extension OutgoingMessage: SnapshotCodable {
+  func write(to w: inout SnapshotWriter) {
+    w.write(seq)
+    w.write(type)
+    w.write(text)
+    w.write(by)
+    w.write(at)
+    w.write(status)
+    w.write(corrects)
+  }
+  init(from r: inout SnapshotReader) throws {
+    self.init(
+      seq: try r.read(), type: try r.read(), text: try r.read(), by: try r.read(),
+      at: try r.read(), status: try r.read(), corrects: try r.read())
+  }
+}
+
+extension DeliveryRecord: SnapshotCodable {
+  func write(to w: inout SnapshotWriter) {
+    w.write(id)
+    w.write(destination)
+    w.write(message)
+    w.write(attempts)
+    w.write(firstAttemptAt)
+    w.write(phase)
+    w.write(at)
+    w.write(confirmedBy)
+  }
+  init(from r: inout SnapshotReader) throws {
+    self.init(
+      id: try r.read(), destination: try r.read(), message: try r.read(),
+      attempts: try r.read(), firstAttemptAt: try r.read(), phase: try r.read(),
+      at: try r.read(), confirmedBy: try r.read())
+  }
+}
+
+extension DeliveryRecord.Phase: SnapshotCodable {
+  func write(to w: inout SnapshotWriter) {
+    switch self {
+    case .sending(let deliverer):
+      w.integer(0)
+      w.write(deliverer)
+    case .delivered(let status, let remote):
+      w.integer(1)
+      w.write(status)
+      w.write(remote)
+    case .retrying(let reason, let retryAt):
+      w.integer(2)
+      w.write(reason)
+      w.write(retryAt)
+    case .failed(let reason):
+      w.integer(3)
+      w.write(reason)
+    case .uncertain(let reason):
+      w.integer(4)
+      w.write(reason)
+    case .resendAsked(let by):
+      w.integer(5)
+      w.write(by)
+    }
+  }
+  init(from r: inout SnapshotReader) throws {
+    switch try r.integer() {
+    case 0: self = .sending(deliverer: try r.read())
+    case 1: self = .delivered(status: try r.read(), remote: try r.read())
+    case 2: self = .retrying(reason: try r.read(), retryAt: try r.read())
+    case 3: self = .failed(reason: try r.read())
+    case 4: self = .uncertain(reason: try r.read())
+    case 5: self = .resendAsked(by: try r.read())
+    default: throw SnapshotReader.Malformed()
+    }
+  }
+}
+
+extension DeliveryTally: SnapshotCodable {
+  func write(to w: inout SnapshotWriter) {
+    w.write(positionsByMessage)
+    w.write(deliveredByMessage)
+    w.write(updates)
+  }
+  init(from r: inout SnapshotReader) throws {
+    self.init()
+    positionsByMessage = try r.read()
+    deliveredByMessage = try r.read()
+    updates = try r.read()
+  }
+}
+
+extension DeliveryTally.Counts: SnapshotCodable {
+  func write(to w: inout SnapshotWriter) {
+    w.write(records)
+    w.write(delivered)
+  }
+  init(from r: inout SnapshotReader) throws {
+    self.init(records: try r.read(), delivered: try r.read())
+  }
+}
+
+extension ProbeRecord: SnapshotCodable {
+  func write(to w: inout SnapshotWriter) {
+    w.write(spec)
+    w.write(state)
+    w.write(paused)
+    w.write(since)
+    w.write(value)
+    w.write(reason)
+    w.write(firstFailedAt)
+    w.write(passingSince)
+    w.write(added)
+    w.write(removed)
+    w.write(changedAt)
+    w.write(lastFindingAt)
+    w.write(quietFailures)
+  }
+  init(from r: inout SnapshotReader) throws {
+    self.init(
+      spec: try r.read(), state: try r.read(), paused: try r.read(), since: try r.read(),
+      value: try r.read(), reason: try r.read(), firstFailedAt: try r.read(),
+      passingSince: try r.read(), added: try r.read(), removed: try r.read(),
+      changedAt: try r.read(), lastFindingAt: try r.read(), quietFailures: try r.read())
+  }
+}
+
+extension WhyLink: SnapshotCodable {
+  func write(to w: inout SnapshotWriter) {
+    w.write(why)
+    w.write(because)
+    w.write(by)
+    w.write(at)
+  }
+  init(from r: inout SnapshotReader) throws {
+    self.init(why: try r.read(), because: try r.read(), by: try r.read(), at: try r.read())
+  }
+}
+
+extension Followup: SnapshotCodable {
+  func write(to w: inout SnapshotWriter) {
+    w.write(id)
+    w.write(text)
+    w.write(owner)
+    w.write(added)
+    w.write(done)
+  }
+  init(from r: inout SnapshotReader) throws {
+    self.init(
+      id: try r.read(), text: try r.read(), owner: try r.read(), added: try r.read(),
+      done: try r.read())
+  }
+}
+
+extension TimelineEntry: SnapshotCodable {
+  func write(to w: inout SnapshotWriter) {
+    w.write(seq)
+    w.write(at)
+    w.write(actor)
+    w.write(summary)
+    w.write(osUser)
+    w.write(isKeyMoment)
+  }
+  init(from r: inout SnapshotReader) throws {
+    self.init(
+      seq: try r.read(), at: try r.read(), actor: try r.read(), summary: try r.read(),
+      osUser: try r.read(), isKeyMoment: try r.read())
+  }
+}
+
+/// The last events, kept for taking one back, in their stored form and read back through
+/// `EventEnvelope.stored`, the one way rows become events; an event that was unreadable
+/// keeps its reason (a time out of range was read as 0 ms, which would read back as good).
+extension EventEnvelope: SnapshotCodable {
+  func write(to w: inout SnapshotWriter) {
+    w.write(seq)
+    w.write(incident.rawValue)
+    w.write(Int64(milliseconds: at))
+    w.write(actor)
+    w.write(event.typeName)
+    w.write(event.payloadJSON())
+    w.write(osUser)
+    w.write(dbRole)
+    if case .unreadable(_, _, let reason) = event {
+      w.write(Optional(reason))
+    } else {
+      w.write(String?.none)
+    }
+  }
+  init(from r: inout SnapshotReader) throws {
+    let seq: Int64 = try r.read()
+    let incident: String = try r.read()
+    let milliseconds: Int64 = try r.read()
+    let actor: String = try r.read()
+    let type: String = try r.read()
+    let payload: String = try r.read()
+    let osUser: String? = try r.read()
+    let dbRole: String? = try r.read()
+    if let reason: String = try r.read() {
+      self.init(
+        seq: seq, incident: IncidentID(rawValue: incident), at: Reducer.date(milliseconds),
+        actor: actor, event: .unreadable(type: type, payload: payload, reason: reason),
+        osUser: osUser, dbRole: dbRole)
+    } else {
+      self = .stored(
+        seq: seq, incident: incident, atMilliseconds: milliseconds, actor: actor, type: type,
+        payload: payload, osUser: osUser, dbRole: dbRole)
+    }
+  }
+}
