@@ -94,6 +94,9 @@ public struct IncidentState: Sendable, Equatable {
 
   /// The sequence number of the last event folded in: read on from here.
   public var lastSeq: Int64 = 0
+  /// How many of the incident's events were folded in (skipped ones included): how far a
+  /// snapshot has fallen behind (`SnapshotPolicy`).
+  public var foldedEvents = 0
   /// Events left out of the fold: written by a newer warroom, or unreadable.
   public var skipped: [SkippedEvent] = []
 

@@ -19,6 +19,7 @@ public enum Reducer {
     // an older position sees it again): nothing to do. Folding is idempotent.
     guard envelope.incident == state.id, envelope.seq > state.lastSeq else { return }
     state.lastSeq = envelope.seq
+    state.foldedEvents += 1
     let actor = envelope.actor
     let at = envelope.at
     let mark = Mark(by: actor, at: at)

@@ -57,7 +57,7 @@ extension IncidentState {
   /// are out of range must be refused rather than trapped on.
   var unsoundness: String? {
     let steps = runbook.steps.indices
-    if lastSeq < 0 { return "a negative sequence number" }
+    if lastSeq < 0 || foldedEvents < 0 { return "a negative count" }
     if alertIndex.count != alerts.count || !alertIndex.values.allSatisfy(alerts.indices.contains) {
       return "alert positions out of range"
     }
@@ -136,6 +136,7 @@ extension IncidentState: SnapshotCodable {
     w.write(recentEvents)
     w.write(undone)
     w.write(lastSeq)
+    w.write(foldedEvents)
     w.write(skipped)
   }
 
@@ -191,6 +192,7 @@ extension IncidentState: SnapshotCodable {
     recentEvents = try r.read()
     undone = try r.read()
     lastSeq = try r.read()
+    foldedEvents = try r.read()
     skipped = try r.read()
   }
 }

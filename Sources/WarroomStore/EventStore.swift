@@ -94,17 +94,39 @@ public struct StoreVerification: Sendable, Equatable {
   public var chainedAt: String?
   /// Said instead of a report when the store has no chain to check.
   public var note: String?
+  /// Snapshots that disagree with the events they cover (removed, where the store can be
+  /// written, so that no reader starts from them again).
+  public var snapshots: [SnapshotFinding]
 
-  public init(report: ChainReport, chainedAfter: Int64?, chainedAt: String?, note: String?) {
+  public init(
+    report: ChainReport, chainedAfter: Int64?, chainedAt: String?, note: String?,
+    snapshots: [SnapshotFinding] = []
+  ) {
     self.report = report
     self.chainedAfter = chainedAfter
     self.chainedAt = chainedAt
     self.note = note
+    self.snapshots = snapshots
   }
 
   public var isIntact: Bool {
     if case .intact = report { return true }
     return false
+  }
+}
+
+/// A snapshot that is not what folding its events gives.
+public struct SnapshotFinding: Sendable, Equatable, CustomStringConvertible {
+  public var incident: IncidentID
+  public var seq: Int64
+  public var problem: String
+  public init(incident: IncidentID, seq: Int64, problem: String) {
+    self.incident = incident
+    self.seq = seq
+    self.problem = problem
+  }
+  public var description: String {
+    "the snapshot of \(incident) through event #\(seq) \(problem)"
   }
 }
 

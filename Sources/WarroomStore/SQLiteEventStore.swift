@@ -19,8 +19,11 @@ public final class SQLiteEventStore: EventStore {
   /// `declare` and a copy's destination create stores: a mistyped path elsewhere must not
   /// start a second, empty war room). A file that is not a warroom store is refused,
   /// never modified.
-  public init(path: String, create: Bool = true) throws {
+  /// `snapshotAfter`: how many events a process folds past an incident's newest snapshot
+  /// before it saves another (see `SnapshotPolicy`); tests make it small.
+  public init(path: String, create: Bool = true, snapshotAfter: Int = 1_000) throws {
     location = path
+    snapshots = SnapshotPolicy(minimumEvents: snapshotAfter)
     let file = StoreFile.absolute(path)
     var kind = try StoreFile.inspect(file)
     if kind == .unstamped || Self.hasHotJournal(file) {
@@ -76,6 +79,8 @@ public final class SQLiteEventStore: EventStore {
   deinit {
     if let openFile { OpenStoreFiles.release(openFile) }
   }
+
+  private let snapshots: SnapshotPolicy
 
   /// The write-ahead log, whose times a writer touches once a commit is visible.
   private let walFile: String
@@ -138,6 +143,7 @@ public final class SQLiteEventStore: EventStore {
     defer { try? queue.close() }
     let ours: Set<String> = [
       "events", "grdb_migrations", "sqlite_sequence", "store_meta", "leases", "probe_samples",
+      "snapshots",
     ]
     return
       (try? queue.read { db -> Bool in
@@ -230,6 +236,7 @@ public final class SQLiteEventStore: EventStore {
         }, decide: decide)
     }
     state = working
+    saveSnapshotIfDue(state)
     return written
   }
 
@@ -279,7 +286,9 @@ public final class SQLiteEventStore: EventStore {
 
   /// Runs `body` in a transaction that takes the write lock at once, so that what it read
   /// is still true when it writes.
-  private func immediateTransaction<T>(_ body: (Database) throws -> T) throws -> T {
+  private func immediateTransaction<T>(
+    markingCommit: Bool = true, _ body: (Database) throws -> T
+  ) throws -> T {
     if isReadOnly { throw StoreError.readOnly(path: location) }
     do {
       return try queue.writeWithoutTransaction { db in
@@ -289,7 +298,7 @@ public final class SQLiteEventStore: EventStore {
         do {
           let result = try body(db)
           try db.cachedStatement(sql: "COMMIT").execute()
-          markCommitted()
+          if markingCommit { markCommitted() }
           return result
         } catch {
           if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
@@ -353,18 +362,27 @@ public final class SQLiteEventStore: EventStore {
 
   /// Folds each row as it is read: holding every event of a large incident in an array
   /// first, as `events(after:)` does, was a fifth of the peak memory of `status`.
+  /// A state folded from nothing starts from the incident's snapshot when there is a sound
+  /// one, and saves a newer one when it folded enough events past it.
   @discardableResult
   public func refresh(_ state: inout IncidentState) throws -> Bool {
-    try read { db in
+    let arrived = try read { db in
+      var arrived = false
+      if state.lastSeq == 0, let snapshot = try snapshot(of: state.id, db) {
+        state = snapshot
+        snapshots.covers(snapshot)
+        arrived = true
+      }
       let statement = try db.cachedStatement(
         sql: "SELECT \(storedColumns) FROM events WHERE seq > ? AND incident = ? ORDER BY seq")
-      var arrived = false
       try Self.forEachStored(statement, [state.lastSeq, state.id.rawValue]) {
         Reducer.apply(Self.envelope($0), to: &state)
         arrived = true
       }
       return arrived
     }
+    saveSnapshotIfDue(state)
+    return arrived
   }
 
   public func events(after seq: Int64, incident: IncidentID?, limit: Int?) throws
@@ -420,7 +438,7 @@ public final class SQLiteEventStore: EventStore {
         report: .intact(events: 0, head: ""), chainedAfter: nil, chainedAt: nil,
         note: "written by an older warroom, without a chain; open it for writing to add one")
     }
-    return try read { db in
+    let verification = try read { db in
       let meta = try Dictionary(
         Row.fetchAll(db, sql: "SELECT key, value FROM store_meta").map {
           ($0.storedText(0), $0.storedText(1))
@@ -437,7 +455,102 @@ public final class SQLiteEventStore: EventStore {
       }
       return StoreVerification(
         report: report, chainedAfter: meta["chain_started_after"].flatMap { Int64($0) },
-        chainedAt: meta["chain_started_at"], note: nil)
+        chainedAt: meta["chain_started_at"], note: nil, snapshots: try snapshotFindings(db))
+    }
+    removeSnapshots(verification.snapshots)
+    return verification
+  }
+
+  // MARK: - Snapshots
+
+  /// The incident's snapshot, when it is sound and the event it covers is still in the
+  /// chain with the hash it had (`StateSnapshot` says why anything else is ignored).
+  private func snapshot(of incident: IncidentID, _ db: Database) throws -> IncidentState? {
+    guard schema >= 6 else { return nil }
+    let statement = try db.cachedStatement(
+      sql: """
+        SELECT s.seq, s.state FROM snapshots s
+        JOIN events e ON e.seq = s.seq AND e.incident = s.incident AND e.hash = s.head
+        WHERE s.incident = ? AND s.format = ?
+        """)
+    guard
+      let row = try Row.fetchOne(statement, arguments: [incident.rawValue, StateSnapshot.format])
+    else { return nil }
+    let blob: DatabaseValue = row[1]
+    guard case .blob(let data) = blob.storage,
+      let state = StateSnapshot.decode([UInt8](data), incident: incident),
+      state.lastSeq == row.storedNumber(0)
+    else { return nil }
+    return state
+  }
+
+  /// Saves `state` as its incident's snapshot when `SnapshotPolicy` says it pays. A cache:
+  /// a failure (a full disk, a busy store) is passed over, and readers fold the events.
+  private func saveSnapshotIfDue(_ state: IncidentState) {
+    guard !isReadOnly, schema >= 6, snapshots.isDue(state) else { return }
+    let bytes = StateSnapshot.encode(state)
+    // Nothing for readers to fold: their change signal is not touched.
+    let saved = try? immediateTransaction(markingCommit: false) { db -> Bool in
+      guard
+        let head = try String.fetchOne(
+          db, sql: "SELECT hash FROM events WHERE seq = ? AND incident = ?",
+          arguments: [state.lastSeq, state.id.rawValue])
+      else { return false }
+      try db.execute(
+        sql: """
+          INSERT INTO snapshots (incident, seq, head, format, state) VALUES (?, ?, ?, ?, ?)
+          ON CONFLICT (incident) DO UPDATE SET seq = excluded.seq, head = excluded.head,
+            format = excluded.format, state = excluded.state
+          """,
+        arguments: [
+          state.id.rawValue, state.lastSeq, head, StateSnapshot.format, Data(bytes),
+        ])
+      return true
+    }
+    if saved == true { snapshots.covers(state) }
+  }
+
+  /// Each snapshot of this warroom's format checked against the events it covers, folded
+  /// afresh: one that does not read or disagrees (planted by hand, or made by a fold since
+  /// corrected) is reported.
+  private func snapshotFindings(_ db: Database) throws -> [SnapshotFinding] {
+    guard schema >= 6 else { return [] }
+    var findings: [SnapshotFinding] = []
+    let rows = try Row.fetchAll(
+      db, sql: "SELECT incident, seq, state FROM snapshots WHERE format = ? ORDER BY incident",
+      arguments: [StateSnapshot.format])
+    for row in rows {
+      let incident = IncidentID(rawValue: row.storedText(0))
+      let seq = row.storedNumber(1)
+      let blob: DatabaseValue = row[2]
+      let bytes: [UInt8] = if case .blob(let data) = blob.storage { [UInt8](data) } else { [] }
+      var folded = IncidentState(id: incident)
+      let statement = try db.cachedStatement(
+        sql: "SELECT \(storedColumns) FROM events WHERE incident = ? AND seq <= ? ORDER BY seq")
+      try Self.forEachStored(statement, [incident.rawValue, seq]) {
+        Reducer.apply(Self.envelope($0), to: &folded)
+      }
+      do {
+        if try StateSnapshot.read(bytes, incident: incident) != folded {
+          findings.append(
+            SnapshotFinding(incident: incident, seq: seq, problem: "disagrees with its events"))
+        }
+      } catch {
+        findings.append(SnapshotFinding(incident: incident, seq: seq, problem: error.description))
+      }
+    }
+    return findings
+  }
+
+  /// Removes the snapshots `findings` name, so that no reader starts from them again.
+  private func removeSnapshots(_ findings: [SnapshotFinding]) {
+    guard !findings.isEmpty, !isReadOnly else { return }
+    _ = try? immediateTransaction(markingCommit: false) { db in
+      for finding in findings {
+        try db.execute(
+          sql: "DELETE FROM snapshots WHERE incident = ? AND seq = ?",
+          arguments: [finding.incident.rawValue, finding.seq])
+      }
     }
   }
 

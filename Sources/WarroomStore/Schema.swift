@@ -5,7 +5,7 @@ import WarroomCore
 /// The store's tables, as GRDB migrations. Migrations only ever add; each bumps
 /// `PRAGMA user_version`, which the header check reads to refuse newer stores untouched.
 enum Schema {
-  static let version = 5
+  static let version = 6
 
   static var migrator: DatabaseMigrator {
     var migrator = DatabaseMigrator()
@@ -105,6 +105,21 @@ enum Schema {
           );
           CREATE INDEX probe_samples_by_incident ON probe_samples(incident, at_ms);
           PRAGMA user_version = 5;
+          """)
+    }
+    // Each incident's newest snapshot (`StateSnapshot`): a cache of the fold beside the
+    // events, with the event and chain hash it covers; never the record.
+    migrator.registerMigration("v6: snapshots") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE snapshots (
+            incident TEXT PRIMARY KEY,
+            seq INTEGER NOT NULL,
+            head TEXT NOT NULL,
+            format INTEGER NOT NULL,
+            state BLOB NOT NULL
+          );
+          PRAGMA user_version = 6;
           """)
     }
     return migrator

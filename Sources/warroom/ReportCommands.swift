@@ -67,8 +67,13 @@ struct Export: ParsableCommand {
 
   func run() throws {
     let store = try global.openStore()
-    let state = try global.resolveIncident(in: store, orNewest: true)
+    let incident = try global.resolveIncident(in: store, orNewest: true).id
     let head = try store.chainHead()
+    // The record is made from the events themselves, never from a snapshot (a cache that
+    // someone able to write the store could have planted).
+    let events = try store.events(after: 0, incident: incident, limit: nil)
+    var state = IncidentState(id: incident)
+    for envelope in events { Reducer.apply(envelope, to: &state) }
     let now = Date()
     let text: String
     switch format {
@@ -82,7 +87,6 @@ struct Export: ParsableCommand {
             + ($0.hash.isEmpty ? "." : "; chain head `\($0)`.")
         } ?? "")
     case .json:
-      let events = try store.events(after: 0, incident: state.id, limit: nil)
       text = try JSONText.encode(JSONExport(state: state, events: events, now: now))
     }
     if let headFile, let head {

@@ -192,7 +192,7 @@ struct SQLiteEventStoreTests {
     try queue.write { try $0.execute(sql: "PRAGMA user_version = 99") }
     try queue.close()
     let before = try Data(contentsOf: URL(fileURLWithPath: path))
-    #expect(throws: StoreError.newerSchema(path: path, version: 99, supported: 5)) {
+    #expect(throws: StoreError.newerSchema(path: path, version: 99, supported: Schema.version)) {
       try SQLiteEventStore(path: path)
     }
     #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)

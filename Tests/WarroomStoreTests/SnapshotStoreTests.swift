@@ -1,0 +1,134 @@
+import Foundation
+import GRDB
+import Testing
+import WarroomCore
+import WarroomTestSupport
+
+@testable import WarroomStore
+
+/// The store keeps each incident's newest snapshot beside its events: readers start from
+/// it and fold only what came after, and anything wrong with it sends them back to the
+/// events.
+@Suite("Snapshots in the SQLite store")
+struct SnapshotStoreTests {
+  let folder: TemporaryFolder
+  let clock = Date(timeIntervalSince1970: 1_798_000_000)
+
+  init() throws { folder = try TemporaryFolder() }
+
+  /// A store with one incident of `entries` log entries (and a second incident), written
+  /// by a store that snapshots after 5 events.
+  func store(entries: Int) throws -> (path: String, id: IncidentID, other: IncidentID) {
+    let path = folder.path("s.db")
+    let store = try SQLiteEventStore(path: path, snapshotAfter: 5)
+    let id = try store.declare(Declared(title: "Checkout down"), actor: "ann", at: clock)
+    let other = try store.declare(Declared(title: "Search slow"), actor: "bob", at: clock)
+    try store.append(
+      (0..<entries).map {
+        NewEvent(
+          incident: id, at: clock.addingTimeInterval(Double($0)), actor: "ann",
+          event: .logged(LogAdded(kind: .note, text: "entry \($0)")))
+      })
+    return (path, id, other)
+  }
+
+  /// The incident as its events alone say it.
+  func folded(_ path: String, _ id: IncidentID) throws -> IncidentState {
+    var state = IncidentState(id: id)
+    for event in try SQLiteEventStore(path: path).events(after: 0, incident: id, limit: nil) {
+      Reducer.apply(event, to: &state)
+    }
+    return state
+  }
+
+  func snapshotRows(_ path: String) throws -> [Row] {
+    let queue = try DatabaseQueue(path: path)
+    defer { try? queue.close() }
+    return try queue.read { try Row.fetchAll($0, sql: "SELECT incident, seq FROM snapshots") }
+  }
+
+  func execute(_ path: String, _ sql: String, _ arguments: StatementArguments = []) throws {
+    let queue = try DatabaseQueue(path: path)
+    defer { try? queue.close() }
+    try queue.write { try $0.execute(sql: sql, arguments: arguments) }
+  }
+
+  @Test func aReaderThatFoldedEnoughSavesASnapshotAndLaterReadersAgreeWithTheEvents() throws {
+    let (path, id, _) = try store(entries: 20)
+    #expect(try snapshotRows(path).isEmpty, "appending alone folds nothing")
+    let first = try SQLiteEventStore(path: path, snapshotAfter: 5).load(id)
+    let rows = try snapshotRows(path)
+    #expect(rows.count == 1)
+    #expect(rows.first?["seq"] == first.lastSeq)
+    // More events after the snapshot: a new reader starts from it and folds the rest.
+    let writer = try SQLiteEventStore(path: path, snapshotAfter: 1_000)
+    var state = first
+    try writer.write(to: &state, actor: "ann", at: clock) { _ in [.mitigated()] }
+    let later = try SQLiteEventStore(path: path, snapshotAfter: 1_000).load(id)
+    #expect(later == (try folded(path, id)))
+    #expect(later.status == .mitigated)
+    #expect(try SQLiteEventStore(path: path).verify().snapshots.isEmpty)
+  }
+
+  /// A sound snapshot that says something the events do not (planted by someone who can
+  /// write the file) is what readers start from; `store verify` finds it and removes it,
+  /// and readers then see the events again.
+  @Test func verifyFindsAndRemovesASnapshotThatDisagreesWithItsEvents() throws {
+    let (path, id, _) = try store(entries: 20)
+    var forged = try SQLiteEventStore(path: path, snapshotAfter: 5).load(id)
+    forged.title = "All is well"
+    try execute(
+      path, "UPDATE snapshots SET state = ? WHERE incident = ?",
+      [Data(StateSnapshot.encode(forged)), id.rawValue])
+    #expect(try SQLiteEventStore(path: path).load(id).title == "All is well", "readers use it")
+    let verification = try SQLiteEventStore(path: path).verify()
+    #expect(verification.isIntact, "the events themselves were not touched")
+    #expect(
+      verification.snapshots
+        == [
+          SnapshotFinding(incident: id, seq: forged.lastSeq, problem: "disagrees with its events")
+        ])
+    #expect(try snapshotRows(path).isEmpty)
+    #expect(
+      try SQLiteEventStore(path: path, snapshotAfter: 1_000).load(id).title == "Checkout down")
+  }
+
+  /// Planted rows a reader must not start from: each is passed over, and the incident is
+  /// folded from its events as if there were no snapshot.
+  @Test(arguments: [
+    "garbage", "text", "empty", "wrong head", "other incident's event", "no such event",
+    "another format", "null seq", "truncated", "an earlier event of its incident",
+  ])
+  func aSnapshotRowThatIsNotSoundIsPassedOver(plant: String) throws {
+    let (path, id, other) = try store(entries: 20)
+    let store = try SQLiteEventStore(path: path, snapshotAfter: 5)
+    let state = try store.load(id)
+    let bytes = StateSnapshot.encode(state)
+    let change: (String, StatementArguments) =
+      switch plant {
+      case "garbage": ("UPDATE snapshots SET state = ?", [Data([0x02, 0xFF, 0xFF, 0x7F])])
+      case "text": ("UPDATE snapshots SET state = ?", [String(decoding: bytes, as: UTF8.self)])
+      case "empty": ("UPDATE snapshots SET state = x''", [])
+      case "wrong head": ("UPDATE snapshots SET head = ?", [String(repeating: "0", count: 64)])
+      case "other incident's event":
+        (
+          "UPDATE snapshots SET seq = 2, head = (SELECT hash FROM events WHERE seq = 2)", []
+        )
+      case "no such event": ("UPDATE snapshots SET seq = 9999", [])
+      case "an earlier event of its incident":
+        ("UPDATE snapshots SET seq = 5, head = (SELECT hash FROM events WHERE seq = 5)", [])
+      case "another format": ("UPDATE snapshots SET format = 99", [])
+      case "null seq": ("UPDATE snapshots SET seq = 'x'", [])
+      default: ("UPDATE snapshots SET state = ?", [Data(bytes.dropLast(3))])
+      }
+    // The planted state says something else, so using it would show.
+    var forged = state
+    forged.title = "forged"
+    try execute(path, "UPDATE snapshots SET state = ?", [Data(StateSnapshot.encode(forged))])
+    try execute(path, change.0, change.1)
+    let read = try SQLiteEventStore(path: path, snapshotAfter: 1_000).load(id)
+    #expect(read == (try folded(path, id)), "\(plant)")
+    #expect(read.title == "Checkout down")
+    #expect(try SQLiteEventStore(path: path).load(other).title == "Search slow")
+  }
+}
