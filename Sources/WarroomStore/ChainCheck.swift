@@ -13,13 +13,15 @@ import GRDBSQLite
 /// answer either way.
 enum ChainCheck {
   /// `statement` selects, in number order: seq, incident, at_ms, actor, type, payload,
-  /// os_user, hash. `slowRow` reads one row by number the usual way.
+  /// os_user, hash, from the event after `start` (the first, when nil), whose number and
+  /// hash the walk starts from. `slowRow` reads one row by number the usual way.
   static func run(
-    _ statement: Statement, slowRow: (Int64) throws -> (event: StoredEvent, hash: String?)?
+    _ statement: Statement, after start: ChainHead? = nil,
+    slowRow: (Int64) throws -> (event: StoredEvent, hash: String?)?
   ) throws -> ChainReport {
     let handle = statement.sqliteStatement
-    var walk = EventChain.Walk()
-    var previous: [UInt8] = []
+    var walk = EventChain.Walk(after: start?.seq ?? 0)
+    var previous = Array((start?.hash ?? "").utf8)
     while true {
       let step = sqlite3_step(handle)
       if step == SQLITE_DONE { break }

@@ -85,8 +85,11 @@ public enum EventChain {
 
   /// The order and link checks of `verify`, for walks that read rows their own way.
   struct Walk {
-    private var previousSeq: Int64 = 0
+    private var previousSeq: Int64
     private(set) var count = 0
+
+    /// A walk from the first event, or from just after a link already checked.
+    init(after seq: Int64 = 0) { previousSeq = seq }
 
     /// Nil while the chain holds; else where and why it breaks.
     mutating func check(seq: Int64, _ link: Link) -> ChainReport? {

@@ -59,6 +59,16 @@ public protocol EventStore: AnyObject, Sendable {
   /// Checks the hash chain over every event: where history was changed, if anywhere.
   func verify() throws -> StoreVerification
 
+  /// Checks the chain past the newest snapshot, which stands for the events before it
+  /// (their chain is checked whole whenever one is saved): what readers check on every
+  /// run. Stores without snapshots check it all.
+  func verifyRecent() throws -> StoreVerification
+
+  /// Folds the events each snapshot covers afresh and returns the snapshots that disagree
+  /// (or do not read), removing them where the store can be written so that no reader
+  /// starts from them again. As costly as folding every incident: for `store verify`.
+  func checkSnapshots() throws -> [SnapshotFinding]
+
   /// The newest event's number and chain hash, to keep outside the store as a witness
   /// (the chain alone cannot show that its newest events were removed). Nil for an empty
   /// store; the hash is empty where the backend keeps no chain.
@@ -94,19 +104,12 @@ public struct StoreVerification: Sendable, Equatable {
   public var chainedAt: String?
   /// Said instead of a report when the store has no chain to check.
   public var note: String?
-  /// Snapshots that disagree with the events they cover (removed, where the store can be
-  /// written, so that no reader starts from them again).
-  public var snapshots: [SnapshotFinding]
 
-  public init(
-    report: ChainReport, chainedAfter: Int64?, chainedAt: String?, note: String?,
-    snapshots: [SnapshotFinding] = []
-  ) {
+  public init(report: ChainReport, chainedAfter: Int64?, chainedAt: String?, note: String?) {
     self.report = report
     self.chainedAfter = chainedAfter
     self.chainedAt = chainedAt
     self.note = note
-    self.snapshots = snapshots
   }
 
   public var isIntact: Bool {
@@ -235,6 +238,11 @@ extension EventStore {
     for envelope in fresh { Reducer.apply(envelope, to: &state) }
     return !fresh.isEmpty
   }
+
+  public func verifyRecent() throws -> StoreVerification { try verify() }
+
+  /// Stores that keep no snapshots have none to check.
+  public func checkSnapshots() throws -> [SnapshotFinding] { [] }
 
   /// Every incident, folded, in declaration order.
   public func loadAll() throws -> [IncidentState] {

@@ -438,27 +438,55 @@ public final class SQLiteEventStore: EventStore {
         report: .intact(events: 0, head: ""), chainedAfter: nil, chainedAt: nil,
         note: "written by an older warroom, without a chain; open it for writing to add one")
     }
-    let verification = try read { db in
-      let meta = try Dictionary(
-        Row.fetchAll(db, sql: "SELECT key, value FROM store_meta").map {
-          ($0.storedText(0), $0.storedText(1))
-        }, uniquingKeysWith: { first, _ in first })
-      let one = try db.makeStatement(
-        sql: "SELECT \(Self.storedColumns), hash FROM events WHERE seq = ?")
-      let report = try ChainCheck.run(
-        db.makeStatement(sql: "SELECT \(Self.storedColumns), hash FROM events ORDER BY seq")
-      ) { seq in
-        try Row.fetchOne(one, arguments: [seq]).map { row in
-          let hash: DatabaseValue = row[7]
-          return (Self.storedEvent(row), hash.isNull ? nil : row.storedText(7))
-        }
-      }
-      return StoreVerification(
-        report: report, chainedAfter: meta["chain_started_after"].flatMap { Int64($0) },
-        chainedAt: meta["chain_started_at"], note: nil, snapshots: try snapshotFindings(db))
+    return try read { db in try verify(after: nil, db) }
+  }
+
+  /// Checks the chain from the newest snapshot's event on (from the one before it, whose
+  /// hash the check starts from), when that event still has its hash: the snapshot
+  /// stands for the events before it, whose chain was checked whole when it was
+  /// saved (`saveSnapshotIfDue`), so what every `status` pays stays the same as the
+  /// incident grows. `verify` and `store verify` check it all.
+  public func verifyRecent() throws -> StoreVerification {
+    guard schema >= 6 else { return try verify() }
+    return try read { db in
+      let start = try Row.fetchOne(
+        db,
+        sql: """
+          SELECT p.seq, p.hash FROM snapshots s
+          JOIN events e ON e.seq = s.seq AND e.incident = s.incident AND e.hash = s.head
+          JOIN events p ON p.seq = s.seq - 1
+          ORDER BY s.seq DESC LIMIT 1
+          """
+      ).map { ChainHead(seq: $0.storedNumber(0), hash: $0.storedText(1)) }
+      return try verify(after: start, db)
     }
-    removeSnapshots(verification.snapshots)
-    return verification
+  }
+
+  private func verify(after start: ChainHead?, _ db: Database) throws -> StoreVerification {
+    let meta = try Dictionary(
+      Row.fetchAll(db, sql: "SELECT key, value FROM store_meta").map {
+        ($0.storedText(0), $0.storedText(1))
+      }, uniquingKeysWith: { first, _ in first })
+    let one = try db.makeStatement(
+      sql: "SELECT \(Self.storedColumns), hash FROM events WHERE seq = ?")
+    let all = try db.makeStatement(
+      sql: "SELECT \(Self.storedColumns), hash FROM events WHERE seq > ? ORDER BY seq")
+    all.arguments = [start?.seq ?? 0]
+    let report = try ChainCheck.run(all, after: start) { seq in
+      try Row.fetchOne(one, arguments: [seq]).map { row in
+        let hash: DatabaseValue = row[7]
+        return (Self.storedEvent(row), hash.isNull ? nil : row.storedText(7))
+      }
+    }
+    return StoreVerification(
+      report: report, chainedAfter: meta["chain_started_after"].flatMap { Int64($0) },
+      chainedAt: meta["chain_started_at"], note: nil)
+  }
+
+  public func checkSnapshots() throws -> [SnapshotFinding] {
+    let findings = try read { db in try snapshotFindings(db) }
+    removeSnapshots(findings)
+    return findings
   }
 
   // MARK: - Snapshots
@@ -488,6 +516,15 @@ public final class SQLiteEventStore: EventStore {
   /// a failure (a full disk, a busy store) is passed over, and readers fold the events.
   private func saveSnapshotIfDue(_ state: IncidentState) {
     guard !isReadOnly, schema >= 6, snapshots.isDue(state) else { return }
+    // Readers check the chain only past the newest snapshot (`verifyRecent`): it is
+    // checked whole first. Broken, every snapshot goes, so that every reader checks it
+    // all again and warns.
+    guard let chain = try? verify(), chain.isIntact else {
+      _ = try? immediateTransaction(markingCommit: false) { db in
+        try db.execute(sql: "DELETE FROM snapshots")
+      }
+      return
+    }
     let bytes = StateSnapshot.encode(state)
     // Nothing for readers to fold: their change signal is not touched.
     let saved = try? immediateTransaction(markingCommit: false) { db -> Bool in

@@ -106,6 +106,14 @@ final class DeferredStore: EventStore, @unchecked Sendable {
     try existing()?.samples(of: incident, since: since) ?? []
   }
 
+  func verifyRecent() throws -> StoreVerification {
+    try existing()?.verifyRecent() ?? verify()
+  }
+
+  func checkSnapshots() throws -> [SnapshotFinding] {
+    try existing()?.checkSnapshots() ?? []
+  }
+
   func verify() throws -> StoreVerification {
     try existing()?.verify()
       ?? StoreVerification(

@@ -78,11 +78,12 @@ struct StoreCommand: ParsableCommand {
         try Output.data(line)
         if !head.isEmpty { try Output.data("head \(events):\(head)") }
       }
-      if !verification.snapshots.isEmpty {
+      let snapshots = try store.checkSnapshots()
+      if !snapshots.isEmpty {
         let removed = store.isReadOnly ? "" : "; removed, readers fold the events again"
         throw Failure(
           message: "\(store.location): "
-            + verification.snapshots.map(\.description).joined(separator: "; ") + removed)
+            + snapshots.map(\.description).joined(separator: "; ") + removed)
       }
     }
 

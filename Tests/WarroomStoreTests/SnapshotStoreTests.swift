@@ -67,7 +67,7 @@ struct SnapshotStoreTests {
     let later = try SQLiteEventStore(path: path, snapshotAfter: 1_000).load(id)
     #expect(later == (try folded(path, id)))
     #expect(later.status == .mitigated)
-    #expect(try SQLiteEventStore(path: path).verify().snapshots.isEmpty)
+    #expect(try SQLiteEventStore(path: path).checkSnapshots().isEmpty)
   }
 
   /// A sound snapshot that says something the events do not (planted by someone who can
@@ -81,10 +81,9 @@ struct SnapshotStoreTests {
       path, "UPDATE snapshots SET state = ? WHERE incident = ?",
       [Data(StateSnapshot.encode(forged)), id.rawValue])
     #expect(try SQLiteEventStore(path: path).load(id).title == "All is well", "readers use it")
-    let verification = try SQLiteEventStore(path: path).verify()
-    #expect(verification.isIntact, "the events themselves were not touched")
+    #expect(try SQLiteEventStore(path: path).verify().isIntact, "the events were not touched")
     #expect(
-      verification.snapshots
+      try SQLiteEventStore(path: path).checkSnapshots()
         == [
           SnapshotFinding(incident: id, seq: forged.lastSeq, problem: "disagrees with its events")
         ])
@@ -130,5 +129,43 @@ struct SnapshotStoreTests {
     #expect(read == (try folded(path, id)), "\(plant)")
     #expect(read.title == "Checkout down")
     #expect(try SQLiteEventStore(path: path).load(other).title == "Search slow")
+  }
+
+  /// Readers check the chain past the newest snapshot; an event changed by hand before it
+  /// is found by `verify` at once, and by every reader once a process checks the whole
+  /// chain to save the next snapshot: the snapshots go, and readers check it all again.
+  @Test func readersCheckTheChainPastTheSnapshotAndAllOfItOnceOneIsDue() throws {
+    let (path, id, _) = try store(entries: 20)
+    _ = try SQLiteEventStore(path: path, snapshotAfter: 5).load(id)
+    let covered = try #require(try snapshotRows(path).first?["seq"] as Int64?)
+    #expect(try SQLiteEventStore(path: path).verifyRecent().isIntact)
+    try execute(path, "DROP TRIGGER events_are_immutable")
+    // After the snapshot: every reader sees it.
+    try execute(path, "UPDATE events SET actor = 'mallory' WHERE seq = ?", [covered])
+    #expect(try SQLiteEventStore(path: path).verifyRecent().report.brokenAt == covered)
+    try execute(path, "UPDATE events SET actor = 'ann' WHERE seq = ?", [covered])
+    #expect(try SQLiteEventStore(path: path).verifyRecent().isIntact)
+    // Before it: the whole check sees it, readers not yet.
+    try execute(path, "UPDATE events SET actor = 'mallory' WHERE seq = 5")
+    #expect(try SQLiteEventStore(path: path).verify().report.brokenAt == 5)
+    #expect(try SQLiteEventStore(path: path).verifyRecent().isIntact)
+    // Enough new events for a new snapshot: the check made before saving it finds the
+    // change, and no snapshot is left to stand for the events.
+    let writer = try SQLiteEventStore(path: path, snapshotAfter: 5)
+    var state = try writer.load(id)
+    for text in ["a", "b", "c", "d", "e", "f"] {
+      try writer.write(to: &state, actor: "ann", at: clock) { _ in
+        [.logged(LogAdded(kind: .note, text: text))]
+      }
+    }
+    #expect(try snapshotRows(path).isEmpty)
+    #expect(try SQLiteEventStore(path: path).verifyRecent().report.brokenAt == 5)
+  }
+}
+
+extension ChainReport {
+  var brokenAt: Int64? {
+    if case .broken(let seq, _) = self { return seq }
+    return nil
   }
 }
