@@ -46,10 +46,12 @@ struct SnapshotWriter {
 struct SnapshotReader {
   struct Malformed: Error {}
 
-  private let bytes: [UInt8]
+  /// Valid only while the reader is in use: read straight from where the store holds
+  /// them, without a copy of many megabytes.
+  private let bytes: UnsafeRawBufferPointer
   private(set) var position = 0
 
-  init(_ bytes: [UInt8]) { self.bytes = bytes }
+  init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
   var isAtEnd: Bool { position == bytes.count }
 
@@ -90,7 +92,9 @@ struct SnapshotReader {
   mutating func utf8() throws -> String {
     let length = try count()
     defer { position += length }
-    return String(decoding: bytes[position..<position + length], as: UTF8.self)
+    return String(
+      decoding: UnsafeRawBufferPointer(rebasing: bytes[position..<position + length]),
+      as: UTF8.self)
   }
 }
 

@@ -25,6 +25,12 @@ public enum StateSnapshot {
     try? read(bytes, incident: incident)
   }
 
+  public static func decode(_ bytes: UnsafeRawBufferPointer, incident: IncidentID)
+    -> IncidentState?
+  {
+    try? read(bytes, incident: incident)
+  }
+
   /// Why a snapshot is not used, for `store verify` and for tests.
   public struct Refusal: Error, Equatable, CustomStringConvertible {
     public var description: String
@@ -32,6 +38,15 @@ public enum StateSnapshot {
 
   /// The state in `bytes`, or why they are not a sound snapshot of `incident`.
   public static func read(_ bytes: [UInt8], incident: IncidentID) throws(Refusal)
+    -> IncidentState
+  {
+    try bytes.withUnsafeBytes { buffer in
+      Result { () throws(Refusal) in try read(buffer, incident: incident) }
+    }.get()
+  }
+
+  /// The same, from bytes held elsewhere (a store's row) for the length of the call.
+  public static func read(_ bytes: UnsafeRawBufferPointer, incident: IncidentID) throws(Refusal)
     -> IncidentState
   {
     var reader = SnapshotReader(bytes)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import WarroomCore
 
 /// The event log in one SQLite file, shared by every process on the host.
@@ -501,13 +502,18 @@ public final class SQLiteEventStore: EventStore {
         JOIN events e ON e.seq = s.seq AND e.incident = s.incident AND e.hash = s.head
         WHERE s.incident = ? AND s.format = ?
         """)
-    guard
-      let row = try Row.fetchOne(statement, arguments: [incident.rawValue, StateSnapshot.format])
+    // Read where SQLite holds the bytes: through `Row` they were copied twice, 22 MB of
+    // peak memory at 100k events.
+    let rows = try Row.fetchCursor(statement, arguments: [incident.rawValue, StateSnapshot.format])
+    guard try rows.next() != nil else { return nil }
+    let handle = statement.sqliteStatement
+    guard sqlite3_column_type(handle, 1) == SQLITE_BLOB,
+      sqlite3_column_type(handle, 0) == SQLITE_INTEGER
     else { return nil }
-    let blob: DatabaseValue = row[1]
-    guard case .blob(let data) = blob.storage,
-      let state = StateSnapshot.decode([UInt8](data), incident: incident),
-      state.lastSeq == row.storedNumber(0)
+    let seq = sqlite3_column_int64(handle, 0)
+    let bytes = UnsafeRawBufferPointer(
+      start: sqlite3_column_blob(handle, 1), count: Int(sqlite3_column_bytes(handle, 1)))
+    guard let state = StateSnapshot.decode(bytes, incident: incident), state.lastSeq == seq
     else { return nil }
     return state
   }
