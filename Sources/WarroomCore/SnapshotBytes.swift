@@ -43,28 +43,88 @@ struct SnapshotWriter {
 /// Reads a snapshot's bytes back. Every read is checked: a snapshot is a cache that
 /// anyone able to write the store can plant, so a malformed one must be refused
 /// (`Malformed`), never trusted or crashed on.
+///
+/// The bytes are read where the caller holds them, or a piece at a time (`Fill`) through
+/// a window that only grows to the largest single value: the store reads a snapshot of
+/// 12.5 MB (100k events) that way, instead of SQLite assembling all of it in memory
+/// while the state is built beside it.
 struct SnapshotReader {
   struct Malformed: Error {}
 
-  /// Valid only while the reader is in use: read straight from where the store holds
-  /// them, without a copy of many megabytes.
-  private let bytes: UnsafeRawBufferPointer
+  /// Copies the bytes at `offset` into the buffer, filling it; false when it cannot.
+  typealias Fill = (_ offset: Int, _ into: UnsafeMutableRawBufferPointer) -> Bool
+
+  /// The pieces' window: owned memory, freed with the reader.
+  private final class Window {
+    var memory = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    deinit { memory.deallocate() }
+  }
+
+  private let pieceSize: Int
+  private let total: Int
+  private let fill: Fill?
+  private let owned: Window?
+  /// The bytes from `windowStart` on that are at hand.
+  private var window: UnsafeRawBufferPointer
+  private var windowStart = 0
+  /// Where the next read starts, from the first byte.
   private(set) var position = 0
 
-  init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+  /// Bytes valid while the reader is in use.
+  init(_ bytes: UnsafeRawBufferPointer) {
+    pieceSize = bytes.count
+    total = bytes.count
+    fill = nil
+    owned = nil
+    window = bytes
+  }
 
-  var isAtEnd: Bool { position == bytes.count }
+  /// `total` bytes read `pieceSize` at a time (more for a longer value).
+  init(total: Int, pieceSize: Int, fill: @escaping Fill) {
+    self.pieceSize = max(1, pieceSize)
+    self.total = total
+    self.fill = fill
+    owned = Window()
+    window = UnsafeRawBufferPointer(start: nil, count: 0)
+  }
+
+  var isAtEnd: Bool { position == total }
 
   mutating func read<T: SnapshotCodable>(_: T.Type = T.self) throws -> T {
     try T(from: &self)
+  }
+
+  /// Makes `count` bytes from `position` at hand, and returns where they start in the
+  /// window.
+  @inline(__always)
+  private mutating func take(_ count: Int) throws -> Int {
+    let local = position - windowStart
+    if window.count - local >= count { return local }
+    try bringIntoWindow(count)
+    return 0
+  }
+
+  private mutating func bringIntoWindow(_ count: Int) throws {
+    guard let fill, let owned, total - position >= count else { throw Malformed() }
+    let size = min(max(pieceSize, count), total - position)
+    if owned.memory.count < size {
+      owned.memory.deallocate()
+      owned.memory = .allocate(byteCount: size, alignment: 8)
+    }
+    let piece = UnsafeMutableRawBufferPointer(rebasing: owned.memory[0..<size])
+    guard fill(position, piece) else { throw Malformed() }
+    window = UnsafeRawBufferPointer(piece)
+    windowStart = position
   }
 
   mutating func integer() throws -> Int64 {
     var value: UInt64 = 0
     var shift: UInt64 = 0
     while true {
-      guard position < bytes.count, shift < 64 else { throw Malformed() }
-      let byte = bytes[position]
+      guard shift < 64 else { throw Malformed() }
+      // Taken first: `window[try take(1)]` would read the window from before the take.
+      let at = try take(1)
+      let byte = window[at]
       position += 1
       value |= UInt64(byte & 0x7F) << shift
       if byte < 0x80 { break }
@@ -74,9 +134,9 @@ struct SnapshotReader {
   }
 
   mutating func word() throws -> UInt64 {
-    guard bytes.count - position >= 8 else { throw Malformed() }
+    let at = try take(8)
     var value: UInt64 = 0
-    for index in 0..<8 { value |= UInt64(bytes[position + index]) << UInt64(8 * index) }
+    for index in 0..<8 { value |= UInt64(window[at + index]) << UInt64(8 * index) }
     position += 8
     return value
   }
@@ -85,16 +145,16 @@ struct SnapshotReader {
   /// what is left is a lie (and would reserve memory for it).
   mutating func count() throws -> Int {
     let count = try integer()
-    guard count >= 0, count <= bytes.count - position else { throw Malformed() }
+    guard count >= 0, count <= total - position else { throw Malformed() }
     return Int(count)
   }
 
   mutating func utf8() throws -> String {
     let length = try count()
-    defer { position += length }
+    let at = try take(length)
+    position += length
     return String(
-      decoding: UnsafeRawBufferPointer(rebasing: bytes[position..<position + length]),
-      as: UTF8.self)
+      decoding: UnsafeRawBufferPointer(rebasing: window[at..<at + length]), as: UTF8.self)
   }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import GRDBSQLite
 import WarroomCore
 import WarroomPostgres
@@ -9,16 +10,23 @@ import WarroomStore
 // Prints the store's figures; never asserts. Each ratio compares with a baseline measured
 // in the same run on the same machine, so shared-machine noise hits both sides alike.
 
-// `--load-only PATH [--no-fold]`: a child run that opens (and folds) one store and prints
-// its own peak memory, so the figure is not mixed with the rest of the benchmark.
+// `--load-only PATH [--no-fold | --from-events]`: a child run that opens one store and
+// loads its incident (from the snapshot, or folding every event), and prints its own peak
+// memory, so the figure is not mixed with the rest of the benchmark.
 if let index = CommandLine.arguments.firstIndex(of: "--load-only") {
   let path = CommandLine.arguments[index + 1]
-  let store = try SQLiteEventStore(path: path)
+  let store = try SQLiteEventStore(
+    path: path, snapshotAfter: CommandLine.arguments.contains("--from-events") ? .max : 1_000)
+  if CommandLine.arguments.contains("--from-events") {
+    try DatabaseQueue(path: path).write { try $0.execute(sql: "DELETE FROM snapshots") }
+  }
   var count = 0
   if !CommandLine.arguments.contains("--no-fold") {
     count = try store.load(IncidentID(number: 1)).log.count
   }
-  print(peakRSSMiB(), count)
+  let statm = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
+  let pages = Double(statm.split(separator: " ").dropFirst().first ?? "0") ?? 0
+  print(peakRSSMiB(), count, pages * 4096 / 1_048_576)
   exit(0)
 }
 
@@ -304,10 +312,10 @@ for size in loadSizes {
 }
 
 /// Runs this benchmark again as a child that only loads `path`; returns its peak RSS.
-func childPeakRSS(_ path: String, fold: Bool) throws -> Double {
+func childPeakRSS(_ path: String, _ how: String) throws -> Double {
   let process = Process()
   process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-  process.arguments = ["--load-only", path] + (fold ? [] : ["--no-fold"])
+  process.arguments = ["--load-only", path, how]
   let pipe = Pipe()
   process.standardOutput = pipe
   try process.run()
@@ -318,11 +326,15 @@ func childPeakRSS(_ path: String, fold: Bool) throws -> Double {
 
 if let largest = loadSizes.last {
   let path = folder.appendingPathComponent("load-\(largest).db").path
-  let opened = try childPeakRSS(path, fold: false)
-  let folded = try childPeakRSS(path, fold: true)
+  let opened = try childPeakRSS(path, "--no-fold")
+  let loaded = try childPeakRSS(path, "--from-snapshot")
+  let folded = try childPeakRSS(path, "--from-events")
   print("warroom-bench: peak memory (RSS) of a process that loads \(largest) events")
   print("  open only        : \(fmt(opened)) MiB")
   print("  open and fold    : \(fmt(folded)) MiB (+\(fmt(folded - opened)) MiB for the events)")
+  print(
+    "  from the snapshot: \(fmt(loaded)) MiB (+\(fmt(loaded - opened)) MiB; "
+      + "\(fmt((loaded - opened) / (folded - opened), 2))× the fold's)")
 }
 
 // MARK: - Render: one frame at 200×60 must not grow with the incident's size

@@ -157,6 +157,36 @@ struct StateSnapshotTests {
     }
   }
 
+  /// Read a piece at a time (as the store reads its blob), values cut across pieces of
+  /// any size read back the same, no piece is asked for beyond the end, and a piece that
+  /// cannot be read refuses the snapshot.
+  @Test(arguments: [1, 2, 7, 64, 4096])
+  func readingInPiecesGivesTheSameState(pieceSize: Int) throws {
+    for (name, make) in Self.incidents {
+      let state = make().state
+      let bytes = StateSnapshot.encode(state)
+      let read = try StateSnapshot.read(
+        total: bytes.count, incident: state.id, pieceSize: pieceSize
+      ) { offset, buffer in
+        guard offset >= 0, offset + buffer.count <= bytes.count else { return false }
+        buffer.copyBytes(from: bytes[offset..<offset + buffer.count])
+        return true
+      }
+      #expect(read == state, "\(name), pieces of \(pieceSize)")
+      let failing = bytes.count / 2
+      #expect(
+        throws: StateSnapshot.Refusal.self, "\(name): a piece that cannot be read"
+      ) {
+        try StateSnapshot.read(total: bytes.count, incident: state.id, pieceSize: pieceSize) {
+          offset, buffer in
+          guard offset + buffer.count <= failing else { return false }
+          buffer.copyBytes(from: bytes[offset..<offset + buffer.count])
+          return true
+        }
+      }
+    }
+  }
+
   @Test func aSnapshotOfAnotherIncidentOrFormatIsRefused() throws {
     let state = Fixtures.busy().state
     let bytes = StateSnapshot.encode(state)
