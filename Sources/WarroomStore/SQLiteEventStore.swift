@@ -453,8 +453,7 @@ public final class SQLiteEventStore: EventStore {
       let start = try Row.fetchOne(
         db,
         sql: """
-          SELECT p.seq, p.hash FROM snapshots s
-          JOIN events e ON e.seq = s.seq AND e.incident = s.incident AND e.hash = s.head
+          SELECT p.seq, p.hash FROM \(Self.snapshotsInTheChain)
           JOIN events p ON p.seq = s.seq - 1
           ORDER BY s.seq DESC LIMIT 1
           """
@@ -492,6 +491,12 @@ public final class SQLiteEventStore: EventStore {
 
   // MARK: - Snapshots
 
+  /// Snapshots (`s`) whose event (`e`) is still in the store, of their incident, with
+  /// the chain hash it had when the snapshot was saved: the only ones anything starts from.
+  private static let snapshotsInTheChain = """
+    snapshots s JOIN events e ON e.seq = s.seq AND e.incident = s.incident AND e.hash = s.head
+    """
+
   /// The incident's snapshot, when it is sound and the event it covers is still in the
   /// chain with the hash it had (`StateSnapshot` says why anything else is ignored).
   private func snapshot(of incident: IncidentID, _ db: Database) throws -> IncidentState? {
@@ -500,8 +505,7 @@ public final class SQLiteEventStore: EventStore {
     // at 100k events, on top of the state being built); they are read in pieces instead.
     let statement = try db.cachedStatement(
       sql: """
-        SELECT s.rowid, s.seq FROM snapshots s
-        JOIN events e ON e.seq = s.seq AND e.incident = s.incident AND e.hash = s.head
+        SELECT s.rowid, s.seq FROM \(Self.snapshotsInTheChain)
         WHERE s.incident = ? AND s.format = ? AND typeof(s.state) = 'blob'
           AND typeof(s.seq) = 'integer'
         """)

@@ -19,7 +19,8 @@ final class DeferredStore: EventStore, @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     if real == nil, FileManager.default.fileExists(atPath: location) {
-      real = try SQLiteEventStore(path: location, create: false)
+      real = try SQLiteEventStore(
+        path: location, create: false, snapshotAfter: StoreOpener.snapshotAfter)
     }
     return real
   }
@@ -28,7 +29,8 @@ final class DeferredStore: EventStore, @unchecked Sendable {
     if let store = try existing() { return store }
     lock.lock()
     defer { lock.unlock() }
-    let store = try SQLiteEventStore(path: location, create: true)
+    let store = try SQLiteEventStore(
+      path: location, create: true, snapshotAfter: StoreOpener.snapshotAfter)
     real = store
     return store
   }

@@ -8,6 +8,16 @@ enum StoreOpener {
     if PostgresLocation.isPostgres(location) {
       return try PostgresEventStore(url: location)
     }
-    return try SQLiteEventStore(path: location, create: create)
+    return try SQLiteEventStore(path: location, create: create, snapshotAfter: snapshotAfter)
+  }
+
+  /// Events a process folds past an incident's newest snapshot before it saves another:
+  /// `WARROOM_SNAPSHOT_AFTER` (at least 1), else 1,000, where folding them costs about
+  /// what writing a snapshot does.
+  static var snapshotAfter: Int {
+    guard let text = ProcessInfo.processInfo.environment["WARROOM_SNAPSHOT_AFTER"],
+      let value = Int(text), value >= 1
+    else { return 1_000 }
+    return value
   }
 }
