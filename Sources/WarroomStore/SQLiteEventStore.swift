@@ -287,19 +287,30 @@ public final class SQLiteEventStore: EventStore {
 
   /// Runs `body` in a transaction that takes the write lock at once, so that what it read
   /// is still true when it writes.
+  ///
+  /// `forCache`: the write of a snapshot, which is a cache. Readers have nothing new to
+  /// fold, so their change signal is not touched; and it never waits for another
+  /// writer's lock (a `status` must not wait 15 s behind an import to save one): when the
+  /// store is busy it fails at once, and a later reader saves it.
   private func immediateTransaction<T>(
-    markingCommit: Bool = true, _ body: (Database) throws -> T
+    forCache: Bool = false, _ body: (Database) throws -> T
   ) throws -> T {
     if isReadOnly { throw StoreError.readOnly(path: location) }
     do {
       return try queue.writeWithoutTransaction { db in
+        if forCache { sqlite3_busy_timeout(db.sqliteConnection, 0) }
+        defer {
+          if forCache {
+            sqlite3_busy_timeout(db.sqliteConnection, Int32(Self.busyTimeout * 1000))
+          }
+        }
         // Prepared once per connection: GRDB's inTransaction parsed BEGIN and COMMIT anew
         // on every append, a third of the store's overhead over raw SQLite.
         try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
         do {
           let result = try body(db)
           try db.cachedStatement(sql: "COMMIT").execute()
-          if markingCommit { markCommitted() }
+          if !forCache { markCommitted() }
           return result
         } catch {
           if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
@@ -538,14 +549,13 @@ public final class SQLiteEventStore: EventStore {
     // checked whole first. Broken, every snapshot goes, so that every reader checks it
     // all again and warns.
     guard let chain = try? verify(), chain.isIntact else {
-      _ = try? immediateTransaction(markingCommit: false) { db in
+      _ = try? immediateTransaction(forCache: true) { db in
         try db.execute(sql: "DELETE FROM snapshots")
       }
       return
     }
     let bytes = StateSnapshot.encode(state)
-    // Nothing for readers to fold: their change signal is not touched.
-    let saved = try? immediateTransaction(markingCommit: false) { db -> Bool in
+    let saved = try? immediateTransaction(forCache: true) { db -> Bool in
       guard
         let head = try String.fetchOne(
           db, sql: "SELECT hash FROM events WHERE seq = ? AND incident = ?",
@@ -600,7 +610,7 @@ public final class SQLiteEventStore: EventStore {
   /// Removes the snapshots `findings` name, so that no reader starts from them again.
   private func removeSnapshots(_ findings: [SnapshotFinding]) {
     guard !findings.isEmpty, !isReadOnly else { return }
-    _ = try? immediateTransaction(markingCommit: false) { db in
+    _ = try? immediateTransaction(forCache: true) { db in
       for finding in findings {
         try db.execute(
           sql: "DELETE FROM snapshots WHERE incident = ? AND seq = ?",

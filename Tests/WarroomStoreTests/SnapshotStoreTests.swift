@@ -161,6 +161,56 @@ struct SnapshotStoreTests {
     #expect(try snapshotRows(path).isEmpty)
     #expect(try SQLiteEventStore(path: path).verifyRecent().report.brokenAt == 5)
   }
+
+  /// Saving a snapshot never waits for another process's write lock: a reader due to
+  /// save one while a long write holds the store loads at once (the lock would make it
+  /// wait the 15 s busy timeout) and leaves the snapshot to a later reader.
+  @Test func aSnapshotIsNotSavedWhileAnotherProcessHoldsTheWriteLock() throws {
+    let (path, id, _) = try store(entries: 20)
+    // Opened first: opening waits for the lock too (GRDB sets the journal mode).
+    let reader = try SQLiteEventStore(path: path, snapshotAfter: 5)
+    let holder = try DatabaseQueue(path: path)
+    defer { try? holder.close() }
+    // The lock is held for the whole wait, inside one access of the holder's.
+    let (loaded, finished) = try holder.writeWithoutTransaction { db in
+      try db.execute(sql: "BEGIN IMMEDIATE")
+      let loaded = BackgroundLoad(reader, id: id)
+      let finished = loaded.wait(seconds: 5)
+      try db.execute(sql: "ROLLBACK")
+      return (loaded, finished)
+    }
+    #expect(finished, "the load waited for the lock")
+    _ = loaded.wait(seconds: 30)
+    #expect(loaded.state?.log.count == 20)
+    #expect(try snapshotRows(path).isEmpty)
+    _ = try SQLiteEventStore(path: path, snapshotAfter: 5).load(id)
+    #expect(try snapshotRows(path).count == 1, "saved once the store is free")
+  }
+}
+
+/// A load on a thread of its own, waited for with a deadline.
+final class BackgroundLoad: @unchecked Sendable {
+  private let done = DispatchSemaphore(value: 0)
+  private let lock = NSLock()
+  private var result: IncidentState?
+
+  init(_ store: SQLiteEventStore, id: IncidentID) {
+    Thread.detachNewThread { [self] in
+      let state = try? store.load(id)
+      lock.withLock { result = state }
+      done.signal()
+    }
+  }
+
+  /// True when it finished within `seconds` (or had already).
+  func wait(seconds: Double) -> Bool {
+    if lock.withLock({ result != nil }) { return true }
+    let finished = done.wait(timeout: .now() + seconds) == .success
+    if finished { done.signal() }
+    return finished
+  }
+
+  var state: IncidentState? { lock.withLock { result } }
 }
 
 extension ChainReport {
