@@ -161,7 +161,19 @@ public final class SQLiteEventStore: EventStore {
   {
     var config = Configuration()
     config.readonly = readOnly
-    if !readOnly { config.journalMode = .wal }
+    if !readOnly {
+      // Not GRDB's `journalMode = .wal`: where the `-wal` file is missing or empty (every
+      // process had closed the store) it writes a table and drops it on every open, so
+      // that opening waited behind another process's write lock (15 s behind an import)
+      // and a `status` wrote. A store is made in WAL mode, which the file keeps; a file
+      // found in another mode is switched, as before.
+      config.prepareDatabase { db in
+        if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
+          _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+        }
+        try db.execute(sql: "PRAGMA synchronous = NORMAL")
+      }
+    }
     config.busyMode = .timeout(busyTimeout)
     config.label = "warroom store"
     do {

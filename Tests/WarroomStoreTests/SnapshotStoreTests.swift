@@ -167,14 +167,13 @@ struct SnapshotStoreTests {
   /// wait the 15 s busy timeout) and leaves the snapshot to a later reader.
   @Test func aSnapshotIsNotSavedWhileAnotherProcessHoldsTheWriteLock() throws {
     let (path, id, _) = try store(entries: 20)
-    // Opened first: opening waits for the lock too (GRDB sets the journal mode).
-    let reader = try SQLiteEventStore(path: path, snapshotAfter: 5)
     let holder = try DatabaseQueue(path: path)
     defer { try? holder.close() }
     // The lock is held for the whole wait, inside one access of the holder's.
     let (loaded, finished) = try holder.writeWithoutTransaction { db in
       try db.execute(sql: "BEGIN IMMEDIATE")
-      let loaded = BackgroundLoad(reader, id: id)
+      // Opened under the lock too: opening writes nothing, so it does not wait either.
+      let loaded = BackgroundLoad(path: path, id: id)
       let finished = loaded.wait(seconds: 5)
       try db.execute(sql: "ROLLBACK")
       return (loaded, finished)
@@ -188,15 +187,36 @@ struct SnapshotStoreTests {
   }
 }
 
+extension SnapshotStoreTests {
+  /// Opening a store that every process had closed (its `-wal` file gone) and reading
+  /// it writes nothing: GRDB's WAL set-up wrote a table and dropped it on such an open.
+  @Test func openingAndReadingAClosedStoreWritesNothing() throws {
+    let (path, id, _) = try store(entries: 3)
+    let wal = path + "-wal"
+    func walBytes() -> Int {
+      ((try? FileManager.default.attributesOfItem(atPath: wal))?[.size] as? Int) ?? 0
+    }
+    try #require(walBytes() == 0, "the last connection removed or emptied it")
+    let reader = try SQLiteEventStore(path: path, create: false, snapshotAfter: 1_000)
+    #expect(try reader.load(id).log.count == 3)
+    // Looked at while the reader is open: closing it would checkpoint and remove it.
+    #expect(walBytes() == 0)
+    withExtendedLifetime(reader) {}
+    let queue = try DatabaseQueue(path: path)
+    defer { try? queue.close() }
+    #expect(try queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
+  }
+}
+
 /// A load on a thread of its own, waited for with a deadline.
 final class BackgroundLoad: @unchecked Sendable {
   private let done = DispatchSemaphore(value: 0)
   private let lock = NSLock()
   private var result: IncidentState?
 
-  init(_ store: SQLiteEventStore, id: IncidentID) {
+  init(path: String, id: IncidentID) {
     Thread.detachNewThread { [self] in
-      let state = try? store.load(id)
+      let state = try? SQLiteEventStore(path: path, snapshotAfter: 5).load(id)
       lock.withLock { result = state }
       done.signal()
     }
