@@ -194,14 +194,6 @@ extension Bool: SnapshotCodable {
   }
 }
 
-extension Double: SnapshotCodable {
-  func write(to writer: inout SnapshotWriter) { writer.word(bitPattern) }
-  init(from reader: inout SnapshotReader) throws {
-    self = Double(bitPattern: try reader.word())
-    guard isFinite else { throw SnapshotReader.Malformed() }
-  }
-}
-
 extension String: SnapshotCodable {
   func write(to writer: inout SnapshotWriter) { writer.utf8(self) }
   init(from reader: inout SnapshotReader) throws { self = try reader.utf8() }

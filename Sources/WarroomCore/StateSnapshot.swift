@@ -574,11 +574,8 @@ extension EventEnvelope: SnapshotCodable {
     w.write(event.payloadJSON())
     w.write(osUser)
     w.write(dbRole)
-    if case .unreadable(_, _, let reason) = event {
-      w.write(Optional(reason))
-    } else {
-      w.write(String?.none)
-    }
+    let unreadable: String? = if case .unreadable(_, _, let reason) = event { reason } else { nil }
+    w.write(unreadable)
   }
   init(from r: inout SnapshotReader) throws {
     let seq: Int64 = try r.read()

@@ -391,19 +391,16 @@ public final class SQLiteEventStore: EventStore {
   @discardableResult
   public func refresh(_ state: inout IncidentState) throws -> Bool {
     let arrived = try read { db in
-      var arrived = false
+      var fromSnapshot = false
       if state.lastSeq == 0, let snapshot = try snapshot(of: state.id, db) {
         state = snapshot
         snapshots.covers(snapshot)
-        arrived = true
+        fromSnapshot = true
       }
       let statement = try db.cachedStatement(
         sql: "SELECT \(storedColumns) FROM events WHERE seq > ? AND incident = ? ORDER BY seq")
-      try Self.forEachStored(statement, [state.lastSeq, state.id.rawValue]) {
-        Reducer.apply(Self.envelope($0), to: &state)
-        arrived = true
-      }
-      return arrived
+      let folded = try Self.fold(statement, [state.lastSeq, state.id.rawValue], into: &state)
+      return fromSnapshot || folded
     }
     saveSnapshotIfDue(state)
     return arrived
@@ -593,20 +590,22 @@ public final class SQLiteEventStore: EventStore {
   private func snapshotFindings(_ db: Database) throws -> [SnapshotFinding] {
     guard schema >= 6 else { return [] }
     var findings: [SnapshotFinding] = []
-    let rows = try Row.fetchAll(
-      db, sql: "SELECT incident, seq, state FROM snapshots WHERE format = ? ORDER BY incident",
+    // Named first and read one at a time: a snapshot is megabytes.
+    let named = try Row.fetchAll(
+      db, sql: "SELECT incident, seq FROM snapshots WHERE format = ? ORDER BY incident",
       arguments: [StateSnapshot.format])
-    for row in rows {
+    for row in named {
       let incident = IncidentID(rawValue: row.storedText(0))
       let seq = row.storedNumber(1)
-      let blob: DatabaseValue = row[2]
+      let blob =
+        try DatabaseValue.fetchOne(
+          db, sql: "SELECT state FROM snapshots WHERE incident = ? AND seq = ?",
+          arguments: [incident.rawValue, seq]) ?? .null
       let bytes: [UInt8] = if case .blob(let data) = blob.storage { [UInt8](data) } else { [] }
       var folded = IncidentState(id: incident)
       let statement = try db.cachedStatement(
         sql: "SELECT \(storedColumns) FROM events WHERE incident = ? AND seq <= ? ORDER BY seq")
-      try Self.forEachStored(statement, [incident.rawValue, seq]) {
-        Reducer.apply(Self.envelope($0), to: &folded)
-      }
+      try Self.fold(statement, [incident.rawValue, seq], into: &folded)
       do {
         if try StateSnapshot.read(bytes, incident: incident) != folded {
           findings.append(
@@ -796,6 +795,19 @@ public final class SQLiteEventStore: EventStore {
   private func previouslyWritten(_ request: RequestID, _ db: Database) throws -> [EventEnvelope] {
     let sql = "SELECT \(storedColumns) FROM events WHERE request = ? ORDER BY seq"
     return try envelopes(try db.cachedStatement(sql: sql), [request.rawValue])
+  }
+
+  /// Folds each event `statement` selects into `state`; true when any was there.
+  @discardableResult
+  private static func fold(
+    _ statement: Statement, _ arguments: StatementArguments, into state: inout IncidentState
+  ) throws -> Bool {
+    var any = false
+    try forEachStored(statement, arguments) {
+      Reducer.apply(envelope($0), to: &state)
+      any = true
+    }
+    return any
   }
 
   private func envelopes(_ statement: Statement, _ arguments: StatementArguments) throws
