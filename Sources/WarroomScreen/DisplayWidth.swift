@@ -27,6 +27,19 @@ public enum DisplayWidth {
   static func of(_ scalar: Unicode.Scalar) -> Int {
     let value = scalar.value
     if value < 0x300 { return value < 0x20 || (0x7F..<0xA0).contains(value) ? 0 : 1 }
+    // Borders, the big countdown's blocks and everyday punctuation, in every frame: a
+    // column each, without looking up scalar properties (6% of a frame).
+    if narrowRanges.contains(where: { $0.contains(value) }) { return 1 }
+    return byProperties(scalar)
+  }
+
+  /// Scalars known to take one column: dashes, quotes, bullets and the ellipsis
+  /// (U+2010–2027), box drawing and block elements (U+2500–259F).
+  static let narrowRanges: [ClosedRange<UInt32>] = [0x2010...0x2027, 0x2500...0x259F]
+
+  /// The width from the scalar's Unicode properties.
+  static func byProperties(_ scalar: Unicode.Scalar) -> Int {
+    let value = scalar.value
     switch scalar.properties.generalCategory {
     case .nonspacingMark, .enclosingMark, .format: return 0
     default: break
