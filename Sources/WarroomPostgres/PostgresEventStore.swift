@@ -31,13 +31,30 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
 
   static let schemaVersion = 5
 
+  /// Snapshots this user saved of this store's incidents (see `SnapshotCache`); nil: none.
+  private let cache: SnapshotCache?
+  private let snapshots: SnapshotPolicy
+  /// The store's identity (`warroom_meta` key `store`, made with the store): what cached
+  /// snapshots are filed under, so a store made again at the same address never starts
+  /// from another's. Nil for a store no one who may write it has opened since it existed.
+  var identity: String?
+  /// Events read per query when folding: every event of a long incident in memory at
+  /// once was most of a command's peak memory.
+  static let pageSize = 5_000
+
   /// The NOTIFY channel: one per schema, since channels are database-wide and stores in
   /// other schemas must not wake this one's dashboards.
   private var channel: String { "warroom_events" + (address.schema.map { "_" + $0 } ?? "") }
 
-  public init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment)
-    throws
-  {
+  /// `snapshotCache`: where this user keeps snapshots of the store's incidents (none by
+  /// default); `snapshotAfter`: how many events a process folds past one before it saves
+  /// another (see `SnapshotPolicy`).
+  public init(
+    url: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+    snapshotCache: SnapshotCache? = nil, snapshotAfter: Int = 1_000
+  ) throws {
+    cache = snapshotCache
+    snapshots = SnapshotPolicy(minimumEvents: snapshotAfter)
     address = try PostgresLocation(url: url, environment: environment)
     self.environment = environment
     location = address.redacted
@@ -177,6 +194,111 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   }
 
   // MARK: - Reading
+
+  /// Folds the incident's events since `state.lastSeq` a page at a time. A state folded
+  /// from nothing starts from this user's cached snapshot when it is current, and saves a
+  /// newer one when it folded enough events past it.
+  @discardableResult
+  public func refresh(_ state: inout IncidentState) throws -> Bool {
+    var arrived = false
+    if state.lastSeq == 0, let snapshot = try cachedSnapshot(of: state.id) {
+      state = snapshot
+      snapshots.covers(snapshot)
+      arrived = true
+    }
+    while true {
+      let after = state.lastSeq
+      let page = try events(after: after, incident: state.id, limit: Self.pageSize)
+      for envelope in page { Reducer.apply(envelope, to: &state) }
+      arrived = arrived || !page.isEmpty
+      if page.count < Self.pageSize || state.lastSeq == after { break }
+    }
+    saveSnapshotIfDue(state)
+    return arrived
+  }
+
+  /// The cached snapshot of `incident`, when the event it covers is still the store's event
+  /// at that number, of that incident, with the same content. Events are immutable here
+  /// (see `verify`), so the ones before it are what the snapshot folded.
+  private func cachedSnapshot(of incident: IncidentID) throws -> IncidentState? {
+    guard let cache, let identity else { return nil }
+    return try cache.load(store: identity, incident: incident) { seq, fingerprint in
+      try self.fingerprint(of: seq, incident: incident) == fingerprint
+    }
+  }
+
+  /// The event's content hash (`EventChain.hash` with nothing before it), when the store
+  /// holds it and it belongs to `incident`.
+  private func fingerprint(of seq: Int64, incident: IncidentID) throws -> String? {
+    let event = try transaction { run in
+      try run(
+        """
+        SELECT incident, at_ms, actor, type, payload, os_user FROM warroom_events
+        WHERE seq = \(seq)
+        """
+      ).rows.first.map {
+        let (incident, at, actor, type, payload, osUser) = try $0.decode(
+          (String, Int64, String, String, String, String?).self)
+        return StoredEvent(
+          seq: seq, incident: incident, atMilliseconds: at, actor: actor, type: type,
+          payload: payload, osUser: osUser)
+      }
+    }
+    guard let event, event.incident == incident.rawValue else { return nil }
+    return EventChain.hash(previous: "", event)
+  }
+
+  /// Saves `state` in the cache when `SnapshotPolicy` says it pays. A failure (the server
+  /// gone, a full disk) is passed over: readers fold the events.
+  private func saveSnapshotIfDue(_ state: IncidentState) {
+    guard let cache, let identity, snapshots.isDue(state),
+      let fingerprint = try? fingerprint(of: state.lastSeq, incident: state.id)
+    else { return }
+    if cache.save(store: identity, state: state, fingerprint: fingerprint) {
+      snapshots.covers(state)
+    }
+  }
+
+  /// Folds the events each cached snapshot covers afresh; one that disagrees is removed.
+  public func checkSnapshots() throws -> [SnapshotFinding] {
+    guard let cache, let identity else { return [] }
+    var findings: [SnapshotFinding] = []
+    for incident in try incidentIDs() {
+      var covered: Int64 = 0
+      guard
+        let snapshot = cache.load(
+          store: identity, incident: incident,
+          isCurrent: { seq, _ in
+            covered = seq
+            return true
+          })
+      else {
+        if covered > 0 {
+          findings.append(
+            SnapshotFinding(incident: incident, seq: covered, problem: "does not read"))
+          cache.remove(store: identity, incident: incident)
+        }
+        continue
+      }
+      var folded = IncidentState(id: incident)
+      var after: Int64 = 0
+      while after < snapshot.lastSeq {
+        let page = try events(after: after, incident: incident, limit: Self.pageSize)
+        for envelope in page where envelope.seq <= snapshot.lastSeq {
+          Reducer.apply(envelope, to: &folded)
+        }
+        guard let last = page.last?.seq, page.count == Self.pageSize else { break }
+        after = last
+      }
+      if folded != snapshot {
+        findings.append(
+          SnapshotFinding(
+            incident: incident, seq: snapshot.lastSeq, problem: "disagrees with its events"))
+        cache.remove(store: identity, incident: incident)
+      }
+    }
+    return findings
+  }
 
   public func events(after seq: Int64, incident: IncidentID?, limit: Int?) throws
     -> [EventEnvelope]

@@ -1,3 +1,4 @@
+import Foundation
 import PostgresNIO
 
 /// The store's two tables, made on first use and upgraded in place; the PostgreSQL
@@ -52,7 +53,23 @@ extension PostgresEventStore {
         if version < 4 { try upgradeToSchema4(run) }
         if version < 5 { try upgradeToSchema5(run) }
       }
+      identity = try storeIdentity(run)
     }
+  }
+
+  /// The store's identity, made once by the first user who may write `warroom_meta`: a
+  /// key older warrooms ignore, so no schema version is spent on it.
+  private func storeIdentity(_ run: Runner) throws -> String? {
+    let known = try run("SELECT value FROM warroom_meta WHERE key = 'store'").rows.first
+      .map { try $0.decode(String.self) }
+    if let known { return known }
+    let mayWrite =
+      try run("SELECT has_table_privilege('warroom_meta', 'INSERT')").rows.first
+      .map { try $0.decode(Bool.self) } ?? false
+    guard mayWrite else { return nil }
+    let made = UUID().uuidString.lowercased()
+    try run("INSERT INTO warroom_meta VALUES ('store', \(made))")
+    return made
   }
 
   /// Schema 2: the request id of the submission that wrote each event (see `RequestID`),

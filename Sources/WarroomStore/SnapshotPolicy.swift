@@ -9,16 +9,16 @@ import WarroomCore
 /// (1,000 events fold in about 3 ms), and with the eighth the bytes snapshots write stay a
 /// fixed share of what the events themselves write, while a reader folds at most an
 /// eighth of the incident after loading one.
-final class SnapshotPolicy: @unchecked Sendable {
-  let minimumEvents: Int
+public final class SnapshotPolicy: @unchecked Sendable {
+  public let minimumEvents: Int
   private let lock = NSLock()
   /// `IncidentState.foldedEvents` of the newest snapshot of each incident seen here.
   private var covered: [IncidentID: Int] = [:]
 
-  init(minimumEvents: Int) { self.minimumEvents = minimumEvents }
+  public init(minimumEvents: Int) { self.minimumEvents = minimumEvents }
 
   /// Whether `state` is worth saving as its incident's snapshot now.
-  func isDue(_ state: IncidentState) -> Bool {
+  public func isDue(_ state: IncidentState) -> Bool {
     guard state.isDeclared else { return false }
     let covered = lock.withLock { self.covered[state.id] ?? 0 }
     let since = state.foldedEvents - covered
@@ -26,7 +26,7 @@ final class SnapshotPolicy: @unchecked Sendable {
   }
 
   /// A snapshot of `state` was loaded or saved: it covers this much.
-  func covers(_ state: IncidentState) {
+  public func covers(_ state: IncidentState) {
     lock.withLock { covered[state.id] = max(covered[state.id] ?? 0, state.foldedEvents) }
   }
 }

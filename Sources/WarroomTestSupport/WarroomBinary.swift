@@ -39,6 +39,7 @@ public enum WarroomBinary {
     var env = ProcessInfo.processInfo.environment
     env["WARROOM_USER"] = "tester"
     env.removeValue(forKey: "WARROOM_STORE")
+    env["WARROOM_CACHE_DIR"] = ""  // no snapshot cache in the home folder, unless asked for
     for (key, value) in environment { env[key] = value }
     // A working folder of its own through the shell: `cd DIR && exec warroom …`.
     let argv =
@@ -56,6 +57,7 @@ public enum WarroomBinary {
   ) throws -> BackgroundProcess {
     var env = ProcessInfo.processInfo.environment
     env["WARROOM_USER"] = user
+    env["WARROOM_CACHE_DIR"] = ""
     env.merge(environment) { _, new in new }
     return try BackgroundProcess([path] + arguments, environment: env, outputPath: outputPath)
   }
@@ -70,6 +72,7 @@ public enum WarroomBinary {
     var env = ProcessInfo.processInfo.environment
     env["WARROOM_USER"] = "tester"
     env.removeValue(forKey: "WARROOM_STORE")
+    env["WARROOM_CACHE_DIR"] = ""
     for (key, value) in environment { env[key] = value }
     process.environment = env
     process.standardInput = Pipe()

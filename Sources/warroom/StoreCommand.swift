@@ -66,17 +66,17 @@ struct StoreCommand: ParsableCommand {
       case .intact(let events, let head):
         if let note = verification.note {
           try Output.data("\(store.location): \(note)")
-          return
+        } else {
+          var line = "\(store.location): intact, \(events) events"
+          if let after = verification.chainedAfter, after > 0 {
+            line +=
+              "; events up to #\(after) were chained when the store was upgraded"
+              + (verification.chainedAt.map { " (\($0))" } ?? "")
+              + ", as they stood then"
+          }
+          try Output.data(line)
+          if !head.isEmpty { try Output.data("head \(events):\(head)") }
         }
-        var line = "\(store.location): intact, \(events) events"
-        if let after = verification.chainedAfter, after > 0 {
-          line +=
-            "; events up to #\(after) were chained when the store was upgraded"
-            + (verification.chainedAt.map { " (\($0))" } ?? "")
-            + ", as they stood then"
-        }
-        try Output.data(line)
-        if !head.isEmpty { try Output.data("head \(events):\(head)") }
       }
       let snapshots = try store.checkSnapshots()
       if !snapshots.isEmpty {

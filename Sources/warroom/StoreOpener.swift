@@ -6,7 +6,10 @@ import WarroomStore
 enum StoreOpener {
   static func open(_ location: String, create: Bool = true) throws -> any EventStore {
     if PostgresLocation.isPostgres(location) {
-      return try PostgresEventStore(url: location)
+      // Snapshots stay with each user (see `SnapshotCache`): a table of them on the
+      // server would let any writer plant a state that hides events from everyone else.
+      return try PostgresEventStore(
+        url: location, snapshotCache: SnapshotCache.standard(), snapshotAfter: snapshotAfter)
     }
     return try SQLiteEventStore(path: location, create: create, snapshotAfter: snapshotAfter)
   }

@@ -355,7 +355,11 @@ struct DashboardTmuxTests {
   func aDashboardOnPostgreSQLIsLiveToo() throws {
     let url = PostgresTestServer.isolated(try #require(PostgresTestServer.url), folder.url.path)
     #expect(try WarroomBinary.run(["declare", "--store", url, "Across machines"]).status == 0)
-    try tmux.start("remote", command: "WARROOM_USER=alice \(binary) --store '\(url)'")
+    try tmux.start(
+      "remote",
+      command:
+        "WARROOM_USER=alice WARROOM_CACHE_DIR='\(folder.path("cache"))' \(binary) --store '\(url)'"
+    )
     try tmux.waitFor("remote") { $0.contains("INC-1 Across machines") }
     #expect(
       try WarroomBinary.run(["log", "--store", url, "--as", "bob", "seen through NOTIFY"]).status

@@ -67,4 +67,89 @@ struct SnapshotEndToEndTests {
     #expect(status.contains("Checkout down"))
     #expect(!status.contains("All is well!!"))
   }
+
+  /// On PostgreSQL the snapshot stays with the user who folded the events, in a folder
+  /// of their own; the same rules hold for it as for the SQLite store's.
+  @Test(.enabled(if: PostgresTestServer.url != nil))
+  func onPostgreSQLTheSnapshotIsTheUsersOwnAndVerifyRemovesAPlantedOne() throws {
+    let url = PostgresTestServer.isolated(try #require(PostgresTestServer.url), folder.url.path)
+    let cache = folder.path("home/cache")
+    var environment = environment
+    environment["WARROOM_CACHE_DIR"] = cache
+    @discardableResult
+    func warroom(_ arguments: String...) throws -> WarroomBinary.Result {
+      try WarroomBinary.run(arguments + ["--store", url], environment: environment, timeout: 60)
+    }
+    try warroom("declare", "Checkout down")
+    for text in ["rolled back", "cache flushed", "errors falling", "all green"] {
+      try warroom("log", text)
+    }
+    #expect(try warroom("status").stdout.contains("Checkout down"))
+    let files = try FileManager.default.contentsOfDirectory(atPath: cache)
+    try #require(files.count == 1 && files[0].hasSuffix(".snapshot"), "\(files)")
+    let file = cache + "/" + files[0]
+    let header = String(
+      decoding: try Data(contentsOf: URL(fileURLWithPath: file)).prefix(200), as: UTF8.self)
+    let covered = try #require(
+      header.split(separator: "\n").dropFirst().first?.split(separator: " ").dropFirst().first)
+    let attributes = try FileManager.default.attributesOfItem(atPath: cache)
+    #expect((attributes[.posixPermissions] as? Int) == 0o700)
+
+    // The user's own file rewritten: their status shows it, the post-mortem does not.
+    var bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+    while let range = bytes.range(of: Data("Checkout down".utf8)) {
+      bytes.replaceSubrange(range, with: Data("All is well!!".utf8))
+    }
+    try bytes.write(to: URL(fileURLWithPath: file))
+    #expect(try warroom("status").stdout.contains("All is well!!"))
+    #expect(!(try warroom("export").stdout.contains("All is well!!")))
+    // Another user (another cache) never sees it.
+    var other = environment
+    other["WARROOM_CACHE_DIR"] = folder.path("home/other")
+    let theirs = try WarroomBinary.run(["status", "--store", url], environment: other)
+    #expect(theirs.stdout.contains("Checkout down"))
+    let verify = try warroom("store", "verify")
+    #expect(verify.status == 1)
+    #expect(
+      verify.stderr.contains(
+        "the snapshot of INC-1 through event #\(covered) disagrees with its events"),
+      "\(verify.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: file))
+    #expect(try warroom("store", "verify").status == 0)
+    #expect(try warroom("status").stdout.contains("Checkout down"))
+  }
+
+  /// A cache that cannot be written (a full disk, here a file size limit that makes
+  /// every write past 20 KB fail) costs the command nothing but the save, and leaves no
+  /// partial file behind.
+  @Test(.enabled(if: PostgresTestServer.url != nil))
+  func aSnapshotThatCannotBeWrittenIsPassedOver() throws {
+    let url = PostgresTestServer.isolated(try #require(PostgresTestServer.url), folder.url.path)
+    // Written with no cache (the harness's default): the snapshot's 30 KB of text is
+    // first saved by the command under the limit.
+    try #require(try WarroomBinary.run(["declare", "--store", url, "Checkout down"]).status == 0)
+    for n in 1...3 {
+      let text = "entry \(n): " + String(repeating: "x", count: 10_000)
+      try #require(try WarroomBinary.run(["log", "--store", url, text]).status == 0)
+    }
+    let cache = folder.path("cache")
+    var environment = ProcessInfo.processInfo.environment
+    environment["WARROOM_CACHE_DIR"] = cache
+    environment["WARROOM_USER"] = "ann"
+    environment["WARROOM_SNAPSHOT_AFTER"] = "3"
+    // Ignored, SIGXFSZ is ignored in the command too: its writes fail with EFBIG instead.
+    let limited = try Spawn.capture(
+      [
+        "/bin/sh", "-c", "trap '' XFSZ; ulimit -f 40; exec \"$0\" \"$@\"", WarroomBinary.path,
+        "status", "--store", url,
+      ], environment: environment)
+    #expect(limited.status == 0, "\(String(decoding: limited.stderr, as: UTF8.self))")
+    #expect(String(decoding: limited.stdout, as: UTF8.self).contains("Checkout down"))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: cache).isEmpty)
+    let status = try WarroomBinary.run(
+      ["status", "--store", url],
+      environment: ["WARROOM_CACHE_DIR": cache, "WARROOM_SNAPSHOT_AFTER": "3"])
+    #expect(status.status == 0)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: cache).count == 1)
+  }
 }

@@ -125,7 +125,9 @@ struct PostgresEventStoreTests {
       _ = try admin.scalar(sql, as: Int.self)
     }
     let store = try PostgresEventStore(url: url)
-    #expect(try store.scalar("SELECT value FROM warroom_meta", as: String.self) == "5")
+    #expect(
+      try store.scalar("SELECT value FROM warroom_meta WHERE key = 'schema'", as: String.self)
+        == "5")
     var state = try store.load(IncidentID(number: 1))
     #expect(state.title == "old")
     let request = RequestID()
