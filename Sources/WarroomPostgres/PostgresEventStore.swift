@@ -94,16 +94,14 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     to state: inout IncidentState, actor: String, at: Date, request: RequestID?,
     decide: (IncidentState) throws -> [Event]
   ) throws -> [EventEnvelope] {
-    var working = state
-    // The state is only changed once the transaction has committed.
     let written = try writeTransaction { run in
       try WriteCycle.run(
-        &working, actor: actor, at: at, request: request,
+        &state, actor: actor, at: at, request: request,
         newer: { try fetch(after: $0, incident: $1, limit: nil, run) },
         previouslyWritten: { try previouslyWritten($0, run) },
         insert: { try insert($0, request: request, run) }, decide: decide)
     }
-    state = working
+    WriteCycle.fold(written, into: &state)
     return written
   }
 

@@ -236,11 +236,9 @@ public final class SQLiteEventStore: EventStore {
     to state: inout IncidentState, actor: String, at: Date, request: RequestID?,
     decide: (IncidentState) throws -> [Event]
   ) throws -> [EventEnvelope] {
-    var working = state
-    // The state is only changed once the transaction has committed.
     let written = try immediateTransaction { db in
       try WriteCycle.run(
-        &working, actor: actor, at: at, request: request,
+        &state, actor: actor, at: at, request: request,
         newer: { try fetch(db, after: $0, incident: $1, limit: nil) },
         previouslyWritten: { try previouslyWritten($0, db) },
         insert: { events in
@@ -248,7 +246,7 @@ public final class SQLiteEventStore: EventStore {
           return try events.map { try insert($0, request: request, after: &tail, db) }
         }, decide: decide)
     }
-    state = working
+    WriteCycle.fold(written, into: &state)
     saveSnapshotIfDue(state)
     return written
   }

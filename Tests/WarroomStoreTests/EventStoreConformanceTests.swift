@@ -102,6 +102,33 @@ struct EventStoreConformanceTests {
     #expect(try store.latestSequence() == 1)
   }
 
+  /// A write that fails leaves the state true: others' events it caught up with are in
+  /// it (they were committed), its own are not.
+  @Test(arguments: StoreBackend.all) func aFailedWriteLeavesTheStateAsTheStoreHasIt(
+    backend: StoreBackend
+  ) throws {
+    let store = try backend.open(folder, "w.db")
+    let other = try backend.open(folder, "w.db")
+    let id = try store.declare(Declared(title: "x"), actor: "a", at: clock)
+    var state = try store.load(id)
+    var theirs = try other.load(id)
+    try other.write(to: &theirs, actor: "b", at: clock) {
+      try Rules.decide(.log(.note, "by another process"), in: $0)
+    }
+    #expect(throws: Refusal.self) {
+      try store.write(to: &state, actor: "a", at: clock) { latest in
+        _ = try Rules.decide(.log(.note, "mine"), in: latest)
+        return try Rules.decide(.startExperiment(9), in: latest)
+      }
+    }
+    #expect(state == (try other.load(id)))
+    #expect(state.log.map(\.text) == ["by another process"])
+    try store.write(to: &state, actor: "a", at: clock) {
+      try Rules.decide(.log(.note, "mine"), in: $0)
+    }
+    #expect(state == (try other.load(id)))
+  }
+
   @Test(arguments: StoreBackend.all) func readsIncrementallyAfterASequenceNumber(
     backend: StoreBackend
   ) throws {
