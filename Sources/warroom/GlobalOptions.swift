@@ -145,6 +145,7 @@ struct GlobalOptions: ParsableArguments {
       }
     }
     for warning in Rules.warnings(after: command, in: state) { Output.warn(warning) }
+    KeptUntilExit.keep(state)
     return (state, written)
   }
 

@@ -17,6 +17,7 @@ struct Status: ParsableCommand {
     global.warnIfTampered(store)
     let report = StatusReport(state: state, now: Date())
     if json { try Output.json(try JSONText.encode(report)) } else { try Output.data(report.text) }
+    KeptUntilExit.keep(state)
   }
 }
 
