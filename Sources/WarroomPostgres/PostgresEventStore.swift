@@ -38,6 +38,11 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   /// snapshots are filed under, so a store made again at the same address never starts
   /// from another's. Nil for a store no one who may write it has opened since it existed.
   var identity: String?
+  /// What this store's cached snapshots are filed under: its address (schema included)
+  /// and its identity. The identity alone could be copied into another store's
+  /// `warroom_meta` by anyone allowed to write it, to pass that store's snapshots off as
+  /// this one's.
+  var cacheKey: String? { identity.map { address.redacted + "\u{0}" + $0 } }
   /// Events read per query when folding: every event of a long incident in memory at
   /// once was most of a command's peak memory.
   static let pageSize = 5_000
@@ -235,8 +240,8 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   /// at that number, of that incident, with the same content. Events are immutable here
   /// (see `verify`), so the ones before it are what the snapshot folded.
   private func cachedSnapshot(of incident: IncidentID) throws -> IncidentState? {
-    guard let cache, let identity else { return nil }
-    return try cache.load(store: identity, incident: incident) { seq, fingerprint in
+    guard let cache, let key = cacheKey else { return nil }
+    return try cache.load(store: key, incident: incident) { seq, fingerprint in
       try self.fingerprint(of: seq, incident: incident) == fingerprint
     }
   }
@@ -265,23 +270,23 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   /// Saves `state` in the cache when `SnapshotPolicy` says it pays. A failure (the server
   /// gone, a full disk) is passed over: readers fold the events.
   private func saveSnapshotIfDue(_ state: IncidentState) {
-    guard let cache, let identity, snapshots.isDue(state),
+    guard let cache, let key = cacheKey, snapshots.isDue(state),
       let fingerprint = try? fingerprint(of: state.lastSeq, incident: state.id)
     else { return }
-    if cache.save(store: identity, state: state, fingerprint: fingerprint) {
+    if cache.save(store: key, state: state, fingerprint: fingerprint) {
       snapshots.covers(state)
     }
   }
 
   /// Folds the events each cached snapshot covers afresh; one that disagrees is removed.
   public func checkSnapshots() throws -> [SnapshotFinding] {
-    guard let cache, let identity else { return [] }
+    guard let cache, let key = cacheKey else { return [] }
     var findings: [SnapshotFinding] = []
     for incident in try incidentIDs() {
       var covered: Int64 = 0
       guard
         let snapshot = cache.load(
-          store: identity, incident: incident,
+          store: key, incident: incident,
           isCurrent: { seq, _ in
             covered = seq
             return true
@@ -290,7 +295,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         if covered > 0 {
           findings.append(
             SnapshotFinding(incident: incident, seq: covered, problem: "does not read"))
-          cache.remove(store: identity, incident: incident)
+          cache.remove(store: key, incident: incident)
         }
         continue
       }
@@ -308,7 +313,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         findings.append(
           SnapshotFinding(
             incident: incident, seq: snapshot.lastSeq, problem: "disagrees with its events"))
-        cache.remove(store: identity, incident: incident)
+        cache.remove(store: key, incident: incident)
       }
     }
     return findings

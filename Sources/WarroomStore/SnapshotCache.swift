@@ -109,7 +109,25 @@ public final class SnapshotCache: Sendable {
       unlink(temporary)
       return false
     }
+    removeStalePartials()
     return true
+  }
+
+  /// Partial files older than ten minutes: left by a save that was killed (no live save
+  /// takes that long).
+  private func removeStalePartials() {
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+      return
+    }
+    let stale = Date().addingTimeInterval(-600).timeIntervalSince1970
+    for name in names where name.hasPrefix(".") && name.hasSuffix(".partial") {
+      let path = folder + "/" + name
+      var info = stat()
+      guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
+        Double(info.st_mtim.tv_sec) < stale
+      else { continue }
+      unlink(path)
+    }
   }
 
   /// Removes the incident's snapshot (one that disagreed with its events).

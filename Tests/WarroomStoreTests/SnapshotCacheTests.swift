@@ -214,15 +214,15 @@ struct SnapshotCacheTests {
     let first = try reader.load(id)
     #expect(first == (try folded(reader, id)))
     let cache = try cache()
-    let identity = try #require(reader.identity)
-    let file = cache.path(store: identity, incident: id)
+    let key = try #require(reader.cacheKey)
+    let file = cache.path(store: key, incident: id)
     #expect(FileManager.default.fileExists(atPath: file), "the first load saved one")
     // Saved by this user, covering the event it names: a later reader starts from it. A
     // state with its title changed, saved in its place, shows that it does.
     var planted = first
     planted.title = "planted"
     let fingerprint = try Self.header(file).fingerprint
-    #expect(cache.save(store: identity, state: planted, fingerprint: fingerprint))
+    #expect(cache.save(store: key, state: planted, fingerprint: fingerprint))
     #expect(try postgres("cache").load(id).title == "planted")
     // Events after it are folded on top.
     try writer.append([
@@ -249,12 +249,12 @@ struct SnapshotCacheTests {
     let id = try populate(writer, entries: 12)
     let other = try writer.declare(Declared(title: "Search slow"), actor: "bob", at: clock)
     let cache = try cache()
-    let identity = try #require(writer.identity)
+    let key = try #require(writer.cacheKey)
     var planted = try folded(writer, id)
     planted.title = "planted"
     // The right number with another event's content; then the other incident's event.
     for fingerprint in ["0123", EventChain.hash(previous: "", try storedEvent(writer, seq: 3))] {
-      #expect(cache.save(store: identity, state: planted, fingerprint: fingerprint))
+      #expect(cache.save(store: key, state: planted, fingerprint: fingerprint))
       #expect(try postgres("cache", snapshotAfter: 1_000).load(id).title == "Checkout down")
     }
     // A snapshot of the second incident that names, with its true content, an event of
@@ -267,7 +267,7 @@ struct SnapshotCacheTests {
     plantedOther.title = "planted"
     plantedOther.lastSeq = 15
     let fifteen = EventChain.hash(previous: "", try storedEvent(writer, seq: 15))
-    #expect(cache.save(store: identity, state: plantedOther, fingerprint: fifteen))
+    #expect(cache.save(store: key, state: plantedOther, fingerprint: fifteen))
     #expect(try postgres("cache", snapshotAfter: 1_000).load(other).title == "Search slow")
   }
 
@@ -279,6 +279,7 @@ struct SnapshotCacheTests {
     let id = try populate(first, entries: 12)
     _ = try first.load(id)
     let oldIdentity = try #require(first.identity)
+    let oldKey = try #require(first.cacheKey)
     _ = try first.scalar("DROP SCHEMA \(schema) CASCADE", as: Int.self)
     // The same events again, to the millisecond: only the store's identity tells them apart.
     let second = try postgres("cache", snapshotAfter: 1_000)
@@ -287,8 +288,48 @@ struct SnapshotCacheTests {
     var planted = try folded(second, id)
     planted.title = "planted"
     let fingerprint = EventChain.hash(previous: "", try storedEvent(second, seq: 13))
-    #expect(try cache().save(store: oldIdentity, state: planted, fingerprint: fingerprint))
+    #expect(try cache().save(store: oldKey, state: planted, fingerprint: fingerprint))
     #expect(try postgres("cache").load(id).title == "Checkout down")
+  }
+
+  /// A writer of another store copies this store's identity into it and writes the same
+  /// events: its readers still never start from this store's snapshots.
+  @Test(.enabled(if: PostgresTestServer.url != nil))
+  func anIdentityCopiedIntoAnotherStoreDoesNotShareItsSnapshots() throws {
+    let first = try postgres("cache")
+    let id = try populate(first, entries: 12)
+    _ = try first.load(id)
+    let url = PostgresTestServer.isolated(PostgresTestServer.url!, folder.path("pg-other"))
+    let other = try PostgresEventStore(url: url)
+    #expect(try populate(other, entries: 12) == id)
+    let identity = try #require(first.identity)
+    _ = try other.scalar(
+      "UPDATE warroom_meta SET value = '\(identity)' WHERE key = 'store'", as: Int.self)
+    var planted = try folded(first, id)
+    planted.title = "planted"
+    let fingerprint = EventChain.hash(previous: "", try storedEvent(first, seq: 13))
+    #expect(
+      try cache().save(
+        store: try #require(first.cacheKey), state: planted, fingerprint: fingerprint))
+    #expect(try postgres("cache").load(id).title == "planted")
+    let copied = try PostgresEventStore(
+      url: url, snapshotCache: try cache(), snapshotAfter: 1_000)
+    #expect(copied.identity == identity)
+    #expect(try copied.load(id).title == "Checkout down")
+  }
+
+  @Test func partialFilesLeftByAKilledSaveAreClearedOnceStale() throws {
+    let cache = try cache()
+    let stale = cache.folder + "/.stale.partial"
+    let fresh = cache.folder + "/.fresh.partial"
+    for path in [stale, fresh] {
+      #expect(FileManager.default.createFile(atPath: path, contents: Data("half".utf8)))
+    }
+    let hourAgo = Date().addingTimeInterval(-3600)
+    try FileManager.default.setAttributes([.modificationDate: hourAgo], ofItemAtPath: stale)
+    #expect(cache.save(store: "s", state: state(entries: 3), fingerprint: "f"))
+    #expect(!FileManager.default.fileExists(atPath: stale))
+    #expect(FileManager.default.fileExists(atPath: fresh), "another process may be writing it")
   }
 
   @Test(.enabled(if: PostgresTestServer.url != nil))
