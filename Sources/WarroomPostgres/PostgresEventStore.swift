@@ -121,18 +121,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
         try run("SELECT COALESCE(MAX(seq), 0) FROM warroom_events").rows.first
         .map { try $0.decode(Int64.self) } ?? 0
       let plan = try ImportPlan.make(events, highest: highest, location: location) { seq in
-        try run(
-          """
-          SELECT incident, at_ms, actor, type, payload, os_user FROM warroom_events
-          WHERE seq = \(seq)
-          """
-        ).rows.first.map {
-          let (incident, at, actor, type, payload, osUser) = try $0.decode(
-            (String, Int64, String, String, String, String?).self)
-          return StoredEvent(
-            seq: seq, incident: incident, atMilliseconds: at, actor: actor, type: type,
-            payload: payload, osUser: osUser)
-        }
+        try storedEvent(seq, run)
       }
       for event in plan.additions {
         try run(
@@ -214,16 +203,18 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     return arrived
   }
 
-  /// Folds the incident's events after `state.lastSeq` through a cursor, a page at a
+  /// Folds the incident's events after `state.lastSeq` (to `last`) through a cursor, a page at a
   /// time: one query, planned once (pages of `LIMIT` queries each sorted what was left,
   /// 1.4 times the time of one), never every row in memory at once.
-  private func fold(into state: inout IncidentState) throws -> Bool {
+  @discardableResult
+  private func fold(into state: inout IncidentState, through last: Int64 = .max) throws -> Bool {
     try transaction { run in
       try run(
         """
         DECLARE warroom_fold NO SCROLL CURSOR FOR
         SELECT \(unescaped: Self.columns) FROM warroom_events
-        WHERE seq > \(state.lastSeq) AND incident = \(state.id.rawValue) ORDER BY seq
+        WHERE seq > \(state.lastSeq) AND seq <= \(last) AND incident = \(state.id.rawValue)
+        ORDER BY seq
         """)
       var any = false
       while true {
@@ -249,22 +240,25 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   /// The event's content hash (`EventChain.hash` with nothing before it), when the store
   /// holds it and it belongs to `incident`.
   private func fingerprint(of seq: Int64, incident: IncidentID) throws -> String? {
-    let event = try transaction { run in
-      try run(
-        """
-        SELECT incident, at_ms, actor, type, payload, os_user FROM warroom_events
-        WHERE seq = \(seq)
-        """
-      ).rows.first.map {
-        let (incident, at, actor, type, payload, osUser) = try $0.decode(
-          (String, Int64, String, String, String, String?).self)
-        return StoredEvent(
-          seq: seq, incident: incident, atMilliseconds: at, actor: actor, type: type,
-          payload: payload, osUser: osUser)
-      }
-    }
+    let event = try transaction { run in try storedEvent(seq, run) }
     guard let event, event.incident == incident.rawValue else { return nil }
     return EventChain.hash(previous: "", event)
+  }
+
+  /// The event at `seq` exactly as stored, if there is one.
+  private func storedEvent(_ seq: Int64, _ run: Runner) throws -> StoredEvent? {
+    try run(
+      """
+      SELECT incident, at_ms, actor, type, payload, os_user FROM warroom_events
+      WHERE seq = \(seq)
+      """
+    ).rows.first.map {
+      let (incident, at, actor, type, payload, osUser) = try $0.decode(
+        (String, Int64, String, String, String, String?).self)
+      return StoredEvent(
+        seq: seq, incident: incident, atMilliseconds: at, actor: actor, type: type,
+        payload: payload, osUser: osUser)
+    }
   }
 
   /// Saves `state` in the cache when `SnapshotPolicy` says it pays. A failure (the server
@@ -294,26 +288,19 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
       else {
         if covered > 0 {
           findings.append(
-            SnapshotFinding(incident: incident, seq: covered, problem: "does not read"))
-          cache.remove(store: key, incident: incident)
+            SnapshotFinding(
+              incident: incident, seq: covered, problem: "does not read",
+              removed: cache.remove(store: key, incident: incident)))
         }
         continue
       }
       var folded = IncidentState(id: incident)
-      var after: Int64 = 0
-      while after < snapshot.lastSeq {
-        let page = try events(after: after, incident: incident, limit: Self.pageSize)
-        for envelope in page where envelope.seq <= snapshot.lastSeq {
-          Reducer.apply(envelope, to: &folded)
-        }
-        guard let last = page.last?.seq, page.count == Self.pageSize else { break }
-        after = last
-      }
+      try fold(into: &folded, through: snapshot.lastSeq)
       if folded != snapshot {
         findings.append(
           SnapshotFinding(
-            incident: incident, seq: snapshot.lastSeq, problem: "disagrees with its events"))
-        cache.remove(store: key, incident: incident)
+            incident: incident, seq: snapshot.lastSeq, problem: "disagrees with its events",
+            removed: cache.remove(store: key, incident: incident)))
       }
     }
     return findings

@@ -123,10 +123,13 @@ public struct SnapshotFinding: Sendable, Equatable, CustomStringConvertible {
   public var incident: IncidentID
   public var seq: Int64
   public var problem: String
-  public init(incident: IncidentID, seq: Int64, problem: String) {
+  /// Whether it was removed, so that no reader starts from it again.
+  public var removed: Bool
+  public init(incident: IncidentID, seq: Int64, problem: String, removed: Bool = false) {
     self.incident = incident
     self.seq = seq
     self.problem = problem
+    self.removed = removed
   }
   public var description: String {
     "the snapshot of \(incident) through event #\(seq) \(problem)"

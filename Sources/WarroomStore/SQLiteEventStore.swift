@@ -502,8 +502,10 @@ public final class SQLiteEventStore: EventStore {
   }
 
   public func checkSnapshots() throws -> [SnapshotFinding] {
-    let findings = try read { db in try snapshotFindings(db) }
-    removeSnapshots(findings)
+    var findings = try read { db in try snapshotFindings(db) }
+    if removeSnapshots(findings) {
+      for index in findings.indices { findings[index].removed = true }
+    }
     return findings
   }
 
@@ -617,14 +619,20 @@ public final class SQLiteEventStore: EventStore {
   }
 
   /// Removes the snapshots `findings` name, so that no reader starts from them again.
-  private func removeSnapshots(_ findings: [SnapshotFinding]) {
-    guard !findings.isEmpty, !isReadOnly else { return }
-    _ = try? immediateTransaction(forCache: true) { db in
-      for finding in findings {
-        try db.execute(
-          sql: "DELETE FROM snapshots WHERE incident = ? AND seq = ?",
-          arguments: [finding.incident.rawValue, finding.seq])
+  /// Returns whether they are gone.
+  private func removeSnapshots(_ findings: [SnapshotFinding]) -> Bool {
+    guard !findings.isEmpty, !isReadOnly else { return false }
+    do {
+      try immediateTransaction(forCache: true) { db in
+        for finding in findings {
+          try db.execute(
+            sql: "DELETE FROM snapshots WHERE incident = ? AND seq = ?",
+            arguments: [finding.incident.rawValue, finding.seq])
+        }
       }
+      return true
+    } catch {
+      return false
     }
   }
 

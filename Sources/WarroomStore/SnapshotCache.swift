@@ -130,9 +130,11 @@ public final class SnapshotCache: Sendable {
     }
   }
 
-  /// Removes the incident's snapshot (one that disagreed with its events).
-  public func remove(store: String, incident: IncidentID) {
-    unlink(path(store: store, incident: incident))
+  /// Removes the incident's snapshot (one that disagreed with its events); returns
+  /// whether it is gone.
+  @discardableResult
+  public func remove(store: String, incident: IncidentID) -> Bool {
+    unlink(path(store: store, incident: incident)) == 0 || errno == ENOENT
   }
 
   /// The format, event number and fingerprint line after the magic, and where the state's

@@ -80,7 +80,8 @@ struct StoreCommand: ParsableCommand {
       }
       let snapshots = try store.checkSnapshots()
       if !snapshots.isEmpty {
-        let removed = store.isReadOnly ? "" : "; removed, readers fold the events again"
+        let removed =
+          snapshots.allSatisfy(\.removed) ? "; removed, readers fold the events again" : ""
         throw Failure(
           message: "\(store.location): "
             + snapshots.map(\.description).joined(separator: "; ") + removed)

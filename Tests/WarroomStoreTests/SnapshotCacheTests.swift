@@ -232,6 +232,7 @@ struct SnapshotCacheTests {
     #expect(try postgres("cache").load(id).log.last?.text == "new")
     // store verify folds the events it covers, names it and removes it.
     let findings = try postgres("cache").checkSnapshots()
+    #expect(findings.map(\.removed) == [true])
     #expect(
       findings.map(\.description) == [
         "the snapshot of INC-1 through event #31 disagrees with its events"

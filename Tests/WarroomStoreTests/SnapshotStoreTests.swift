@@ -82,10 +82,23 @@ struct SnapshotStoreTests {
       [Data(StateSnapshot.encode(forged)), id.rawValue])
     #expect(try SQLiteEventStore(path: path).load(id).title == "All is well", "readers use it")
     #expect(try SQLiteEventStore(path: path).verify().isIntact, "the events were not touched")
+    // A store frozen read-only keeps it, and says so.
+    #expect(chmod(path, 0o444) == 0)
+    #expect(
+      try SQLiteEventStore(path: path, create: false).checkSnapshots()
+        == [
+          SnapshotFinding(
+            incident: id, seq: forged.lastSeq, problem: "disagrees with its events",
+            removed: false)
+        ])
+    #expect(try snapshotRows(path).count == 1)
+    #expect(chmod(path, 0o644) == 0)
     #expect(
       try SQLiteEventStore(path: path).checkSnapshots()
         == [
-          SnapshotFinding(incident: id, seq: forged.lastSeq, problem: "disagrees with its events")
+          SnapshotFinding(
+            incident: id, seq: forged.lastSeq, problem: "disagrees with its events",
+            removed: true)
         ])
     #expect(try snapshotRows(path).isEmpty)
     #expect(
