@@ -64,7 +64,10 @@ struct DashboardTmuxTests {
     try tmux.press("lead", "Enter")
     let roles = try tmux.waitFor("lead") { $0.contains("Communicator erin") }
     #expect(roles.contains("Communicator erin"))
-    let summed = try tmux.waitFor("recorder") { !$0.contains("no communicator") }
+    // Waited for by what it must say: "no lead, communicator, recorder" holds no "no
+    // communicator" either, so waiting for that to go passed before the recorder's screen
+    // had caught up, on a loaded machine.
+    let summed = try tmux.waitFor("recorder") { $0.contains("⚠ no lead, recorder") }
     #expect(summed.contains("⚠ no lead, recorder"), "\(summed)")
     #expect(try cli("status").stdout.contains("communicator erin"))
   }

@@ -104,7 +104,10 @@ struct NothingLeavesByAccidentTests {
     // The report: Tab (checklist), y, Enter.
     try tmux.press("lead", "Tab")
     try tmux.type("lead", "y")
-    let asked = try tmux.waitFor("lead") { $0.contains("INC-1 turns YELLOW") }
+    // Both lines of the one prompt: a capture may land between two writes of a frame.
+    let asked = try tmux.waitFor("lead") {
+      $0.contains("INC-1 turns YELLOW") && $0.contains("→ audit (webhook):")
+    }
     #expect(asked.contains("→ audit (webhook):"), "\(asked)")
     try tmux.press("lead", "Enter")
     try tmux.waitFor("lead") { $0.contains("Not yet: type yes") }
