@@ -10,6 +10,9 @@ Figures:
   - propagation: a write by another process until it is on this screen, median and p95
     over 100 writes (direct SQLite commits, and real `warroom log` processes)
   - idle: CPU share and bytes per second sent to the terminal, timer ticking
+  - with WARROOM_BENCH_POSTGRES and EVENTS: start to first full frame of that incident
+    copied into a fresh schema (the first start folds it; later ones start from the
+    user's snapshot cache, here one of the bench's own)
   - with WARROOM_BENCH_POSTGRES, WARROOM_BENCH_PG_STOP and WARROOM_BENCH_PG_START (shell
     commands that crash and restart that server): outages, from the crash until the
     screen says OFFLINE, and from the server being back until a note typed meanwhile is
@@ -24,8 +27,9 @@ WIDTH, HEIGHT = 200, 60
 binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/release/warroom")
 folder = tempfile.mkdtemp(prefix="warroom-dash-bench-")
 store = os.path.join(folder, "bench.db")
+# A snapshot cache of the bench's own (PostgreSQL stores keep snapshots per user).
 env = dict(os.environ, TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8",
-           WARROOM_USER="bench")
+           WARROOM_USER="bench", WARROOM_CACHE_DIR=os.path.join(folder, "cache"))
 
 
 bench_tool = os.path.join(os.path.dirname(binary), "warroom-bench")
@@ -125,10 +129,18 @@ def percentile(values, p):
 postgres = os.environ.get("WARROOM_BENCH_POSTGRES")
 events = int(os.environ.get("EVENTS", "10000"))
 if postgres:
-    # The same dashboard on PostgreSQL: a fresh schema, changes pushed by LISTEN/NOTIFY.
-    store = postgres + ("&" if "?" in postgres else "?") + f"schema=dashbench{os.getpid()}"
-    subprocess.run([binary, "declare", "--store", store, "Checkout returns 502"],
-                   check=True, capture_output=True, env=env)
+    # The same dashboard on PostgreSQL: a fresh schema, changes pushed by LISTEN/NOTIFY;
+    # with EVENTS, that incident copied in first (the first start folds it and saves the
+    # user's snapshot, later starts begin from it).
+    address = postgres + ("&" if "?" in postgres else "?") + f"schema=dashbench{os.getpid()}"
+    if "EVENTS" in os.environ:
+        populate(events)
+        subprocess.run([binary, "store", "copy", "--from", store, "--to", address],
+                       check=True, capture_output=True, env=env)
+    else:
+        subprocess.run([binary, "declare", "--store", address, "Checkout returns 502"],
+                       check=True, capture_output=True, env=env)
+    store = address
 else:
     populate(events)
 # One start is at the mercy of the machine's other work: five, and the median.
@@ -140,7 +152,8 @@ for attempt in range(5):
     if attempt < 4:
         dash.close()
 print(f"warroom dashboard bench ({WIDTH}×{HEIGHT}, {binary})")
-what = "PostgreSQL, a new incident" if postgres else f"{events:,} events"
+what = f"{events:,} events" if not postgres or "EVENTS" in os.environ else "a new incident"
+what += " on PostgreSQL" if postgres else ""
 print(f"  start to first full frame, {what}: median {percentile(starts, 50):.0f} ms "
       f"(5 starts, {min(starts):.0f}–{max(starts):.0f} ms; the first {starts[0]:.0f} ms)")
 if not postgres:
