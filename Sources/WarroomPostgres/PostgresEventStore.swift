@@ -43,8 +43,8 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   /// `warroom_meta` by anyone allowed to write it, to pass that store's snapshots off as
   /// this one's.
   var cacheKey: String? { identity.map { address.redacted + "\u{0}" + $0 } }
-  /// Events read per query when folding: every event of a long incident in memory at
-  /// once was most of a command's peak memory.
+  /// Events fetched at a time when folding from nothing: every event of a long incident
+  /// in memory at once was most of a command's peak memory.
   static let pageSize = 5_000
 
   /// The NOTIFY channel: one per schema, since channels are database-wide and stores in
@@ -193,13 +193,12 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   @discardableResult
   public func refresh(_ state: inout IncidentState) throws -> Bool {
     var arrived = false
-    let fromNothing = state.lastSeq == 0
-    if fromNothing, let snapshot = try cachedSnapshot(of: state.id) {
-      state = snapshot
-      snapshots.covers(snapshot)
-      arrived = true
-    }
-    if fromNothing {
+    if state.lastSeq == 0 {
+      if let snapshot = try cachedSnapshot(of: state.id) {
+        state = snapshot
+        snapshots.covers(snapshot)
+        arrived = true
+      }
       if try fold(into: &state) { arrived = true }
     } else {
       // Catching up (a dashboard woken by NOTIFY): a few events, in one statement rather

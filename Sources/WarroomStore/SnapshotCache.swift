@@ -100,10 +100,12 @@ public final class SnapshotCache: Sendable {
     let temporary = folder + "/.\(UUID().uuidString).partial"
     let fd = open(temporary, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0o600)
     guard fd >= 0 else { return false }
-    var bytes = Self.magic
-    bytes += Array("\(StateSnapshot.format) \(state.lastSeq) \(fingerprint)\n".utf8)
-    bytes += StateSnapshot.encode(state)
-    let written = Self.writeFully(fd, bytes)
+    // The header and the state written one after the other: joined, the state's
+    // megabytes were copied once more.
+    let header =
+      Self.magic + Array("\(StateSnapshot.format) \(state.lastSeq) \(fingerprint)\n".utf8)
+    let written =
+      Self.writeFully(fd, header) && Self.writeFully(fd, StateSnapshot.encode(state))
     let closed = close(fd) == 0
     guard written, closed, rename(temporary, final) == 0 else {
       unlink(temporary)
