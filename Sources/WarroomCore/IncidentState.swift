@@ -27,6 +27,10 @@ public struct IncidentState: Sendable, Equatable {
 
   /// Declared and not resolved: one a person may mean when naming none.
   public var isOpen: Bool { isDeclared && status != .resolved }
+
+  /// Whether every log entry and timeline line is here: false for a state read as a
+  /// summary (`HistoryReading.summary`), which is never saved as a snapshot.
+  public var holdsWholeHistory: Bool { log.isWhole && timeline.isWhole }
   /// When customers began to be hurt, and when someone noticed, if recorded.
   public var impactStartedAt: Date?
   public var detectedAt: Date?
@@ -52,7 +56,7 @@ public struct IncidentState: Sendable, Equatable {
 
   public var roles = RoleBoard()
   public var experiments: [Experiment] = []
-  public var log: [LogEntry] = []
+  public var log = LogBook()
   /// Entries of `log` written by people, not the deliverer (a probe's findings): counted
   /// as they are added, for the checklist, which asks after every event.
   public var entriesByPeople = 0
@@ -84,7 +88,7 @@ public struct IncidentState: Sendable, Equatable {
   public var whyChains: [[WhyLink]] = []
   public var followups: [Followup] = []
   /// A one-line summary of every event, oldest first, for the timeline and the post-mortem.
-  public var timeline: [TimelineEntry] = []
+  public var timeline = Timeline()
 
   /// The last events folded in (at most `recentLimit`), for taking one back.
   public var recentEvents: [EventEnvelope] = []

@@ -114,24 +114,26 @@ public enum Reducer {
       if entry.kind == .manualChange { state.manualChangeCount += 1 }
 
     case .logEdited(let edit):
-      guard state.log.indices.contains(edit.entry - 1) else {
+      let index = edit.entry - 1
+      guard (0..<state.log.total).contains(index) else {
         return skip("no log entry #\(edit.entry)")
       }
-      let index = edit.entry - 1
-      state.log[index].corrections.append(Mark(by: actor, at: at, text: state.log[index].text))
-      state.log[index].text = edit.text
-      retitle(state.log[index], in: &state)
+      // An entry a summary did not read has no text here to correct.
+      if state.log.indices.contains(index) {
+        state.log[index].corrections.append(Mark(by: actor, at: at, text: state.log[index].text))
+        state.log[index].text = edit.text
+        retitle(state.log[index], in: &state)
+      }
 
     case .logStruck(let strike):
-      guard state.log.indices.contains(strike.entry - 1) else {
+      let index = strike.entry - 1
+      guard (0..<state.log.total).contains(index) else {
         return skip("no log entry #\(strike.entry)")
       }
-      let index = strike.entry - 1
-      if state.log[index].struck == nil, state.log[index].kind == .manualChange {
+      if state.log.strike(at: index, Mark(by: actor, at: at, text: strike.reason)) {
         state.manualChangeCount -= 1
       }
-      state.log[index].struck = Mark(by: actor, at: at, text: strike.reason)
-      retitle(state.log[index], in: &state)
+      if state.log.indices.contains(index) { retitle(state.log[index], in: &state) }
 
     case .stakeholderUpdated(let body):
       let due = Countdown.dueDate(of: state)
@@ -291,7 +293,6 @@ public enum Reducer {
     _ entry: LogEntry, _ envelope: EventEnvelope, _ state: inout IncidentState
   ) {
     var entry = entry
-    entry.number = state.log.count + 1
     entry.seq = envelope.seq
     if entry.by != Lease.delivererActor { state.entriesByPeople += 1 }
     state.log.append(entry)

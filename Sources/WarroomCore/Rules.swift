@@ -47,6 +47,18 @@ public enum Command: Sendable, Equatable {
   case adoptCreated(DetailsChanged)
 }
 
+extension Command {
+  /// Whether deciding it reads log entries or timeline lines the incident had before the
+  /// command's process loaded it. Such a command loads the whole history
+  /// (`HistoryReading.whole`); every other one is decided the same on a summary.
+  public var readsHistory: Bool {
+    switch self {
+    case .editLog, .strikeLog, .undo: true
+    default: false
+    }
+  }
+}
+
 /// Why a command was not carried out, in words for the person who asked.
 public struct Refusal: Error, Equatable, CustomStringConvertible {
   public var message: String
@@ -418,8 +430,7 @@ public enum Rules {
       guard let entry = state.log.last(where: { $0.seq == envelope.seq }) else { break }
       return [.logStruck(LogStruck(entry: entry.number, reason: "taken back by its author"))]
     case .logEdited(let edit):
-      guard state.log.indices.contains(edit.entry - 1),
-        let earlier = state.log[edit.entry - 1].corrections.last?.text
+      guard let earlier = state.log.entry(number: edit.entry)?.corrections.last?.text
       else { break }
       return [.logEdited(LogEdited(entry: edit.entry, text: earlier))]
     case .stepCompleted(let step): return [.stepUndone(step)]
@@ -454,7 +465,7 @@ public enum Rules {
       return []
     default: break
     }
-    let what = state.timeline.last { $0.seq == envelope.seq }?.summary ?? envelope.event.typeName
+    let what = state.timeline.line(of: envelope.seq)?.summary ?? envelope.event.typeName
     if envelope.event.messageType != nil {
       throw Refusal(
         "your last change (\(what)) has already reached people: post a correcting update "
@@ -515,13 +526,16 @@ public enum Rules {
 
   /// A log entry that can still be corrected: it exists and is not struck.
   private static func logEntry(_ number: Int, in state: IncidentState) throws(Refusal) -> LogEntry {
-    guard number >= 1, number <= state.log.count else {
+    guard number >= 1, number <= state.log.total else {
       throw Refusal(
-        state.log.isEmpty
+        state.log.total == 0
           ? "the log of \(state.id) is empty"
-          : "there is no log #\(number); it has 1 to \(state.log.count)")
+          : "there is no log #\(number); it has 1 to \(state.log.total)")
     }
-    let entry = state.log[number - 1]
+    // Commands that name an entry read the whole history (`Command.readsHistory`).
+    guard let entry = state.log.entry(number: number) else {
+      throw Refusal("log #\(number) was not read; this is a bug in warroom")
+    }
     if let struck = entry.struck {
       throw Refusal("log #\(number) was struck by \(struck.by) (\(struck.text ?? "")); log it anew")
     }

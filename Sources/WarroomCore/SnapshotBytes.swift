@@ -31,6 +31,18 @@ struct SnapshotWriter {
     }
   }
 
+  /// Starts a section whose length is written before it, so that a reader can skip it.
+  mutating func beginSection() -> Int {
+    let start = bytes.count
+    word(0)
+    return start
+  }
+
+  mutating func endSection(_ start: Int) {
+    let length = UInt64(bytes.count - start - 8)
+    for index in 0..<8 { bytes[start + index] = UInt8(truncatingIfNeeded: length >> (8 * index)) }
+  }
+
   mutating func utf8(_ text: String) {
     var text = text
     text.withUTF8 { utf8 in
@@ -69,6 +81,8 @@ struct SnapshotReader {
   private var windowStart = 0
   /// Where the next read starts, from the first byte.
   private(set) var position = 0
+  /// What the state's layout reads of the log's and timeline's section.
+  var history = HistoryReading.whole
 
   /// Bytes valid while the reader is in use.
   init(_ bytes: UnsafeRawBufferPointer) {
@@ -139,6 +153,19 @@ struct SnapshotReader {
     for index in 0..<8 { value |= UInt64(window[at + index]) << UInt64(8 * index) }
     position += 8
     return value
+  }
+
+  /// The length of a section (`SnapshotWriter.beginSection`), within what is left.
+  mutating func sectionLength() throws -> Int {
+    let length = try word()
+    guard length <= UInt64(total - position) else { throw Malformed() }
+    return Int(length)
+  }
+
+  /// Passes over `count` bytes without reading them.
+  mutating func skip(_ count: Int) throws {
+    guard count >= 0, count <= total - position else { throw Malformed() }
+    position += count
   }
 
   /// A count of items that follow: each takes at least a byte, so a count larger than

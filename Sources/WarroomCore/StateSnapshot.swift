@@ -11,9 +11,12 @@ public enum StateSnapshot {
   /// The layout and the fold's rules a snapshot was made under. Bump it whenever either
   /// changes (a field added to the state, an event folded differently): snapshots of
   /// another format are ignored, and readers fold from the events again.
-  public static let format: Int64 = 1
+  public static let format: Int64 = 2
 
+  /// The state's bytes. Only a state that holds its whole history is a snapshot: one read
+  /// as a summary would make every later reader lose the entries it did not read.
   public static func encode(_ state: IncidentState) -> [UInt8] {
+    precondition(state.holdsWholeHistory, "a summary is never saved as a snapshot")
     var writer = SnapshotWriter()
     writer.integer(format)
     writer.write(state)
@@ -21,8 +24,10 @@ public enum StateSnapshot {
   }
 
   /// The state in `bytes` when they are a sound snapshot of `incident`, else nil.
-  public static func decode(_ bytes: [UInt8], incident: IncidentID) -> IncidentState? {
-    try? read(bytes, incident: incident)
+  public static func decode(
+    _ bytes: [UInt8], incident: IncidentID, history: HistoryReading = .whole
+  ) -> IncidentState? {
+    try? read(bytes, incident: incident, history: history)
   }
 
   /// Why a snapshot is not used, for `store verify` and for tests.
@@ -31,35 +36,40 @@ public enum StateSnapshot {
   }
 
   /// The state in `bytes`, or why they are not a sound snapshot of `incident`.
-  public static func read(_ bytes: [UInt8], incident: IncidentID) throws(Refusal)
-    -> IncidentState
-  {
+  public static func read(
+    _ bytes: [UInt8], incident: IncidentID, history: HistoryReading = .whole
+  ) throws(Refusal) -> IncidentState {
     try bytes.withUnsafeBytes { buffer in
-      Result { () throws(Refusal) in try read(buffer, incident: incident) }
+      Result { () throws(Refusal) in try read(buffer, incident: incident, history: history) }
     }.get()
   }
 
   /// The same, from bytes held elsewhere (a store's row) for the length of the call.
-  public static func read(_ bytes: UnsafeRawBufferPointer, incident: IncidentID) throws(Refusal)
-    -> IncidentState
-  {
-    try read(SnapshotReader(bytes), incident: incident)
+  public static func read(
+    _ bytes: UnsafeRawBufferPointer, incident: IncidentID, history: HistoryReading = .whole
+  ) throws(Refusal) -> IncidentState {
+    try read(SnapshotReader(bytes), incident: incident, history: history)
   }
 
   /// The same, from `total` bytes that `fill` copies a piece at a time (from `offset`,
   /// filling the buffer; false when it cannot): a store's blob read in pieces, of
-  /// `pieceSize` bytes unless one value is longer.
+  /// `pieceSize` bytes unless one value is longer. A summary never asks for the bytes of
+  /// the log's entries and the timeline.
   public static func read(
-    total: Int, incident: IncidentID, pieceSize: Int = 256 * 1024,
+    total: Int, incident: IncidentID, history: HistoryReading = .whole,
+    pieceSize: Int = 256 * 1024,
     fill: @escaping (_ offset: Int, _ into: UnsafeMutableRawBufferPointer) -> Bool
   ) throws(Refusal) -> IncidentState {
-    try read(SnapshotReader(total: total, pieceSize: pieceSize, fill: fill), incident: incident)
+    try read(
+      SnapshotReader(total: total, pieceSize: pieceSize, fill: fill), incident: incident,
+      history: history)
   }
 
-  private static func read(_ reader: SnapshotReader, incident: IncidentID) throws(Refusal)
-    -> IncidentState
-  {
+  private static func read(
+    _ reader: SnapshotReader, incident: IncidentID, history: HistoryReading
+  ) throws(Refusal) -> IncidentState {
     var reader = reader
+    reader.history = history
     guard (try? reader.integer()) == format else {
       throw Refusal(description: "made by another version of warroom")
     }
@@ -140,7 +150,7 @@ extension IncidentState: SnapshotCodable {
     w.write(autoChecksHeld)
     w.write(roles)
     w.write(experiments)
-    w.write(log)
+    writeLogIndex(to: &w)
     w.write(entriesByPeople)
     w.write(manualChangeCount)
     w.write(updates)
@@ -157,12 +167,17 @@ extension IncidentState: SnapshotCodable {
     w.write(cadence)
     w.write(whyChains)
     w.write(followups)
-    writeTimeline(to: &w)
+    w.integer(Int64(timeline.total))
     w.write(recentEvents)
     w.write(undone)
     w.write(lastSeq)
     w.write(foldedEvents)
     w.write(skipped)
+    // Last, behind its length, so that a summary skips it unread.
+    let section = w.beginSection()
+    for entry in log { w.write(entry) }
+    writeTimeline(to: &w)
+    w.endSection(section)
   }
 
   init(from r: inout SnapshotReader) throws {
@@ -196,7 +211,7 @@ extension IncidentState: SnapshotCodable {
     autoChecksHeld = try r.read()
     roles = try r.read()
     experiments = try r.read()
-    log = try r.read()
+    let logIndex = try Self.readLogIndex(from: &r)
     entriesByPeople = try r.read()
     manualChangeCount = try r.read()
     updates = try r.read()
@@ -213,12 +228,61 @@ extension IncidentState: SnapshotCodable {
     cadence = try r.read()
     whyChains = try r.read()
     followups = try r.read()
-    timeline = try Self.readTimeline(from: &r, log: log)
+    let lines = try r.count()
     recentEvents = try r.read()
     undone = try r.read()
     lastSeq = try r.read()
     foldedEvents = try r.read()
     skipped = try r.read()
+    let length = try r.sectionLength()
+    switch r.history {
+    case .summary:
+      try r.skip(length)
+      log = LogBook(unread: logIndex)
+      timeline = Timeline(unread: lines)
+    case .whole:
+      let end = r.position + length
+      var entries: [LogEntry] = []
+      entries.reserveCapacity(logIndex.count)
+      for mark in logIndex {
+        let entry: LogEntry = try r.read()
+        // The index must say of each entry what the entry says of itself.
+        guard entry.kind == mark.kind, (entry.struck != nil) == mark.struck else {
+          throw SnapshotReader.Malformed()
+        }
+        entries.append(entry)
+      }
+      log = LogBook(unread: [], held: entries)
+      timeline = try Self.readTimeline(lines, from: &r, log: log)
+      guard r.position == end else { throw SnapshotReader.Malformed() }
+    }
+  }
+}
+
+/// Of every log entry, what a summary keeps (`LogBook.Unread`): its kind, by the position
+/// of its name in a table written first, and whether it is struck, as one small number.
+extension IncidentState {
+  fileprivate func writeLogIndex(to w: inout SnapshotWriter) {
+    let kinds = LogKind.allCases
+    w.write(kinds)
+    w.integer(Int64(log.total))
+    for entry in log {
+      let kind = kinds.firstIndex(of: entry.kind) ?? 0
+      w.integer(Int64(kind * 2 + (entry.struck == nil ? 0 : 1)))
+    }
+  }
+
+  fileprivate static func readLogIndex(from r: inout SnapshotReader) throws -> [LogBook.Unread] {
+    let kinds: [LogKind] = try r.read()
+    let count = try r.count()
+    var index: [LogBook.Unread] = []
+    index.reserveCapacity(count)
+    for _ in 0..<count {
+      let code = try r.integer()
+      guard code >= 0, code / 2 < kinds.count else { throw SnapshotReader.Malformed() }
+      index.append(LogBook.Unread(kind: kinds[Int(code / 2)], struck: code % 2 == 1))
+    }
+    return index
   }
 }
 
@@ -227,7 +291,6 @@ extension IncidentState: SnapshotCodable {
 /// holds no more than the fold built (7.5 MB more at 100k events when written twice).
 extension IncidentState {
   fileprivate func writeTimeline(to w: inout SnapshotWriter) {
-    w.integer(Int64(timeline.count))
     var entry = 0
     for line in timeline {
       // Both run in event order.
@@ -244,11 +307,10 @@ extension IncidentState {
     }
   }
 
-  fileprivate static func readTimeline(from r: inout SnapshotReader, log: [LogEntry]) throws
-    -> [TimelineEntry]
+  fileprivate static func readTimeline(_ count: Int, from r: inout SnapshotReader, log: LogBook)
+    throws -> Timeline
   {
-    let count = try r.count()
-    var timeline: [TimelineEntry] = []
+    var timeline = Timeline()
     timeline.reserveCapacity(count)
     for _ in 0..<count {
       let seq: Int64 = try r.read()

@@ -91,7 +91,7 @@ enum Summary {
       }
       return "Reopened (back to red)" + (r.reason.map { ": \($0)" } ?? "")
     case .undone(let ref):
-      let original = state.timeline.last { $0.seq == ref.seq }?.summary ?? "event #\(ref.seq)"
+      let original = state.timeline.line(of: ref.seq)?.summary ?? "event #\(ref.seq)"
       return "Took back: " + (original.components(separatedBy: " (undone ").first ?? original)
     case .unknown(let type, _), .unreadable(let type, _, _):
       return "(skipped event \(type))"

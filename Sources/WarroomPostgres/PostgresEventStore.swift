@@ -191,10 +191,10 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   /// from nothing starts from this user's cached snapshot when it is current, and saves a
   /// newer one when it folded enough events past it.
   @discardableResult
-  public func refresh(_ state: inout IncidentState) throws -> Bool {
+  public func refresh(_ state: inout IncidentState, history: HistoryReading) throws -> Bool {
     var arrived = false
     if state.lastSeq == 0 {
-      if let snapshot = try cachedSnapshot(of: state.id) {
+      if let snapshot = try cachedSnapshot(of: state.id, history: history) {
         state = snapshot
         snapshots.covers(snapshot)
         arrived = true
@@ -238,9 +238,11 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   /// The cached snapshot of `incident`, when the event it covers is still the store's event
   /// at that number, of that incident, with the same content. Events are immutable here
   /// (see `verify`), so the ones before it are what the snapshot folded.
-  private func cachedSnapshot(of incident: IncidentID) throws -> IncidentState? {
+  private func cachedSnapshot(of incident: IncidentID, history: HistoryReading) throws
+    -> IncidentState?
+  {
     guard let cache, let key = cacheKey else { return nil }
-    return try cache.load(store: key, incident: incident) { seq, fingerprint in
+    return try cache.load(store: key, incident: incident, history: history) { seq, fingerprint in
       try self.fingerprint(of: seq, incident: incident) == fingerprint
     }
   }
@@ -272,9 +274,16 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   /// Saves `state` in the cache when `SnapshotPolicy` says it pays. A failure (the server
   /// gone, a full disk) is passed over: readers fold the events.
   private func saveSnapshotIfDue(_ state: IncidentState) {
-    guard let cache, let key = cacheKey, snapshots.isDue(state),
-      let fingerprint = try? fingerprint(of: state.lastSeq, incident: state.id)
-    else { return }
+    guard let cache, let key = cacheKey, snapshots.isDue(state) else { return }
+    // A summary lacks what its snapshot left unread: the whole state is loaded, which saves
+    // it (as due as this one), so that readers of summaries keep getting newer snapshots.
+    guard state.holdsWholeHistory else {
+      _ = try? load(state.id, history: .whole)
+      return
+    }
+    guard let fingerprint = try? fingerprint(of: state.lastSeq, incident: state.id) else {
+      return
+    }
     if cache.save(store: key, state: state, fingerprint: fingerprint) {
       snapshots.covers(state)
     }

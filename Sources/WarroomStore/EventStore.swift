@@ -35,9 +35,10 @@ public protocol EventStore: AnyObject, Sendable {
   func events(after seq: Int64, incident: IncidentID?, limit: Int?) throws -> [EventEnvelope]
 
   /// Folds events of `state`'s incident written since `state.lastSeq` into it. Returns
-  /// whether any arrived. (A default reads them with `events(after:)`.)
+  /// whether any arrived. A state folded from nothing may start from a snapshot, of which
+  /// `history` says what to read. (A default reads the events with `events(after:)`.)
   @discardableResult
-  func refresh(_ state: inout IncidentState) throws -> Bool
+  func refresh(_ state: inout IncidentState, history: HistoryReading) throws -> Bool
 
   /// Incidents in the order they were declared.
   func incidentIDs() throws -> [IncidentID]
@@ -228,15 +229,25 @@ extension EventStore {
   }
 
   /// Every event of one incident, folded.
-  public func load(_ incident: IncidentID) throws -> IncidentState {
+  /// The incident's state; `.summary` for a command that shows no log entry or timeline
+  /// line from before it ran (`HistoryReading`).
+  public func load(_ incident: IncidentID, history: HistoryReading = .whole) throws
+    -> IncidentState
+  {
     var state = IncidentState(id: incident)
-    try refresh(&state)
+    try refresh(&state, history: history)
     return state
+  }
+
+  /// Folds events written since `state.lastSeq` into `state`, reading the whole history.
+  @discardableResult
+  public func refresh(_ state: inout IncidentState) throws -> Bool {
+    try refresh(&state, history: .whole)
   }
 
   /// Folds events written since `state.lastSeq` into `state`. Returns whether any arrived.
   @discardableResult
-  public func refresh(_ state: inout IncidentState) throws -> Bool {
+  public func refresh(_ state: inout IncidentState, history: HistoryReading) throws -> Bool {
     let fresh = try events(after: state.lastSeq, incident: state.id, limit: nil)
     for envelope in fresh { Reducer.apply(envelope, to: &state) }
     return !fresh.isEmpty
@@ -248,23 +259,23 @@ extension EventStore {
   public func checkSnapshots() throws -> [SnapshotFinding] { [] }
 
   /// Every incident, folded, in declaration order.
-  public func loadAll() throws -> [IncidentState] {
-    try incidentIDs().map(load)
+  public func loadAll(history: HistoryReading = .whole) throws -> [IncidentState] {
+    try incidentIDs().map { try load($0, history: history) }
   }
 
   /// The incident people mean when they name none: the newest that is not resolved.
   /// Only a declaration the fold could read counts: a planted row that names an incident
   /// but does not decode never becomes anyone's current incident.
-  public func currentIncident() throws -> IncidentState? {
+  public func currentIncident(history: HistoryReading = .whole) throws -> IncidentState? {
     for id in try incidentIDs().reversed() {
-      let state = try load(id)
+      let state = try load(id, history: history)
       if state.isOpen { return state }
     }
     return nil
   }
 
   /// Every declared incident that is not resolved, in declaration order.
-  public func openIncidents() throws -> [IncidentState] {
-    try incidentIDs().map(load).filter { $0.isOpen }
+  public func openIncidents(history: HistoryReading = .whole) throws -> [IncidentState] {
+    try incidentIDs().map { try load($0, history: history) }.filter { $0.isOpen }
   }
 }

@@ -387,10 +387,10 @@ public final class SQLiteEventStore: EventStore {
   /// A state folded from nothing starts from the incident's snapshot when there is a sound
   /// one, and saves a newer one when it folded enough events past it.
   @discardableResult
-  public func refresh(_ state: inout IncidentState) throws -> Bool {
+  public func refresh(_ state: inout IncidentState, history: HistoryReading) throws -> Bool {
     let arrived = try read { db in
       var fromSnapshot = false
-      if state.lastSeq == 0, let snapshot = try snapshot(of: state.id, db) {
+      if state.lastSeq == 0, let snapshot = try snapshot(of: state.id, history: history, db) {
         state = snapshot
         snapshots.covers(snapshot)
         fromSnapshot = true
@@ -519,7 +519,9 @@ public final class SQLiteEventStore: EventStore {
 
   /// The incident's snapshot, when it is sound and the event it covers is still in the
   /// chain with the hash it had (`StateSnapshot` says why anything else is ignored).
-  private func snapshot(of incident: IncidentID, _ db: Database) throws -> IncidentState? {
+  private func snapshot(
+    of incident: IncidentID, history: HistoryReading = .whole, _ db: Database
+  ) throws -> IncidentState? {
     guard schema >= 6 else { return nil }
     // The bytes are not selected: a selected blob is assembled whole in memory (12.5 MB
     // at 100k events, on top of the state being built); they are read in pieces instead.
@@ -542,7 +544,7 @@ public final class SQLiteEventStore: EventStore {
     }
     defer { sqlite3_blob_close(blob) }
     let state = try? StateSnapshot.read(
-      total: Int(sqlite3_blob_bytes(blob)), incident: incident
+      total: Int(sqlite3_blob_bytes(blob)), incident: incident, history: history
     ) { offset, buffer in
       sqlite3_blob_read(blob, buffer.baseAddress, Int32(buffer.count), Int32(offset)) == SQLITE_OK
     }
@@ -554,6 +556,12 @@ public final class SQLiteEventStore: EventStore {
   /// a failure (a full disk, a busy store) is passed over, and readers fold the events.
   private func saveSnapshotIfDue(_ state: IncidentState) {
     guard !isReadOnly, schema >= 6, snapshots.isDue(state) else { return }
+    // A summary lacks what its snapshot left unread: the whole state is loaded, which saves
+    // it (as due as this one), so that readers of summaries keep getting newer snapshots.
+    guard state.holdsWholeHistory else {
+      _ = try? load(state.id, history: .whole)
+      return
+    }
     // Readers check the chain only past the newest snapshot (`verifyRecent`): it is
     // checked whole first. Broken, every snapshot goes, so that every reader checks it
     // all again and warns.

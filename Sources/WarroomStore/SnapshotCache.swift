@@ -72,7 +72,8 @@ public final class SnapshotCache: Sendable {
   /// The snapshot saved for the incident, if `isCurrent` accepts the event it covers (its
   /// number and fingerprint, asked before the state is read) and it reads whole and sound.
   public func load(
-    store: String, incident: IncidentID, isCurrent: (Int64, String) throws -> Bool
+    store: String, incident: IncidentID, history: HistoryReading = .whole,
+    isCurrent: (Int64, String) throws -> Bool
   ) rethrows -> IncidentState? {
     let fd = open(path(store: store, incident: incident), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
     guard fd >= 0 else { return nil }
@@ -84,7 +85,9 @@ public final class SnapshotCache: Sendable {
     guard let (seq, fingerprint, start) = Self.header(fd), try isCurrent(seq, fingerprint),
       total > start
     else { return nil }
-    let state = try? StateSnapshot.read(total: total - start, incident: incident) {
+    let state = try? StateSnapshot.read(
+      total: total - start, incident: incident, history: history
+    ) {
       offset, buffer in
       Self.readFully(fd, buffer, at: start + offset)
     }
@@ -96,6 +99,7 @@ public final class SnapshotCache: Sendable {
   /// newest). Returns whether it was saved.
   @discardableResult
   public func save(store: String, state: IncidentState, fingerprint: String) -> Bool {
+    guard state.holdsWholeHistory else { return false }
     let final = path(store: store, incident: state.id)
     let temporary = folder + "/.\(UUID().uuidString).partial"
     let fd = open(temporary, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0o600)

@@ -57,8 +57,8 @@ final class DeferredStore: EventStore, @unchecked Sendable {
     try existing()?.events(after: seq, incident: incident, limit: limit) ?? []
   }
 
-  func refresh(_ state: inout IncidentState) throws -> Bool {
-    try existing()?.refresh(&state) ?? false
+  func refresh(_ state: inout IncidentState, history: HistoryReading) throws -> Bool {
+    try existing()?.refresh(&state, history: history) ?? false
   }
 
   func incidentIDs() throws -> [IncidentID] { try existing()?.incidentIDs() ?? [] }

@@ -83,12 +83,14 @@ struct GlobalOptions: ParsableArguments {
   /// newest not resolved. With `orNewest`, falls back to the newest incident even if
   /// resolved (for reports). A command that writes never guesses: with two or more open
   /// incidents it must be told which (exit 64, nothing stored), so that a second
-  /// declaration cannot silently take over everyone's writes.
+  /// declaration cannot silently take over everyone's writes. `history`: `.summary` for a
+  /// command that shows no log entry or timeline line from before it ran.
   func resolveIncident(
-    in store: any EventStore, orNewest: Bool = false, forWriting: Bool = false
+    in store: any EventStore, orNewest: Bool = false, forWriting: Bool = false,
+    history: HistoryReading = .whole
   ) throws -> IncidentState {
     if let id = namedIncident {
-      let state = try store.load(id)
+      let state = try store.load(id, history: history)
       guard state.isDeclared else {
         throw Refusal("no incident \(id) in \(store.location)")
       }
@@ -98,7 +100,7 @@ struct GlobalOptions: ParsableArguments {
     var current: IncidentState?
     if forWriting {
       // Every incident is folded once here, and the one open incident is the answer.
-      let open = try store.openIncidents()
+      let open = try store.openIncidents(history: history)
       if open.count > 1 {
         let named = open.map { "\($0.id) \"\(String($0.title.prefix(40)))\"" }
         throw Failure(
@@ -108,10 +110,10 @@ struct GlobalOptions: ParsableArguments {
       }
       current = open.first
     } else {
-      current = try store.currentIncident()
+      current = try store.currentIncident(history: history)
     }
     if current == nil, orNewest, let newest = try store.incidentIDs().last {
-      current = try store.load(newest)
+      current = try store.load(newest, history: history)
     }
     guard let state = current else {
       throw Refusal(
@@ -130,7 +132,9 @@ struct GlobalOptions: ParsableArguments {
   ) {
     let store = try openStore()
     // Reopening is about a resolved incident, so it may fall back to the newest one.
-    var state = try resolveIncident(in: store, orNewest: command.isReopen, forWriting: true)
+    var state = try resolveIncident(
+      in: store, orNewest: command.isReopen, forWriting: true,
+      history: command.readsHistory ? .whole : .summary)
     let at = Date()
     let written = try Self.deliver { request in
       try store.write(to: &state, actor: who, at: at, request: request) { latest in

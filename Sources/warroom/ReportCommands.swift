@@ -13,7 +13,7 @@ struct Status: ParsableCommand {
 
   func run() throws {
     let store = try global.openStore()
-    let state = try global.resolveIncident(in: store, orNewest: true)
+    let state = try global.resolveIncident(in: store, orNewest: true, history: .summary)
     global.warnIfTampered(store)
     let report = StatusReport(state: state, now: Date())
     if json { try Output.json(try JSONText.encode(report)) } else { try Output.data(report.text) }
@@ -30,7 +30,7 @@ struct List: ParsableCommand {
   func run() throws {
     let store = try global.openStore()
     let now = Date()
-    let incidents = try store.loadAll()
+    let incidents = try store.loadAll(history: .summary)
     global.warnIfTampered(store)
     if incidents.isEmpty {
       Output.note("no incidents in \(store.location)")
@@ -68,7 +68,7 @@ struct Export: ParsableCommand {
 
   func run() throws {
     let store = try global.openStore()
-    let incident = try global.resolveIncident(in: store, orNewest: true).id
+    let incident = try global.resolveIncident(in: store, orNewest: true, history: .summary).id
     let head = try store.chainHead()
     // The record is made from the events themselves, never from a snapshot (a cache that
     // someone able to write the store could have planted).
