@@ -30,6 +30,32 @@ struct SnapshotEndToEndTests {
     }
   }
 
+  /// `status` and plain entries read the snapshot as a summary, leaving the log's text
+  /// unread; commands that name an entry from before it, or take one back, read it whole.
+  @Test func entriesFromBeforeTheSnapshotCanBeTakenBackCorrectedAndStruck() throws {
+    try warroom("declare", "Checkout down")
+    try warroom("log", "add", "restarted db-1", "--manual-change")
+    for text in ["a", "b", "c", "d", "e"] { try warroom("log", text, "--as", "bob") }
+    #expect(try !snapshots().isEmpty, "a command that folded enough events saved one")
+    let undone = try warroom("undo")
+    #expect(undone.status == 0, "\(undone.stderr)")
+    #expect(undone.stdout.contains("Took back: [MANUAL CHANGE] restarted db-1"), "\(undone.stdout)")
+    #expect(undone.stdout.contains("Struck log #1: taken back by its author"), "\(undone.stdout)")
+    #expect(try warroom("log", "edit", "2", "a, corrected").stdout.contains("Corrected log #2"))
+    #expect(try warroom("log", "strike", "3", "wrong host").stdout.contains("Struck log #3"))
+    #expect(try warroom("log", "f").stdout.contains("INC-1 #7 note: f"))
+    let json = try warroom("export", "--format", "json").stdout
+    let export = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    let log = try #require(export["log"] as? [[String: Any]])
+    #expect(
+      log.map { $0["text"] as? String } == [
+        "restarted db-1", "a, corrected", "b", "c", "d", "e", "f",
+      ])
+    #expect(log.map { $0["struckBy"] != nil } == [true, false, true, false, false, false, false])
+    #expect(try warroom("store", "verify").status == 0)
+  }
+
   @Test func aPlantedSnapshotNeverReachesTheRecordAndVerifyRemovesIt() throws {
     try warroom("declare", "Checkout down")
     for text in ["rolled back", "cache flushed", "errors falling", "all green"] {

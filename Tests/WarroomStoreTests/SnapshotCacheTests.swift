@@ -344,6 +344,36 @@ struct SnapshotCacheTests {
     #expect(try postgres("cache").load(id) == fromEvents)  // from the snapshot
   }
 
+  /// A summary from the user's cache agrees with the events, and summary readers that
+  /// write keep newer snapshots coming, each saved whole.
+  @Test(.enabled(if: PostgresTestServer.url != nil))
+  func aPostgresSummaryAgreesWithTheEventsAndKeepsSnapshotsComing() throws {
+    let writer = try postgres("writer-cache")
+    let id = try populate(writer, entries: 30)
+    let reader = try postgres("cache")
+    _ = try reader.load(id)
+    let file = try cache().path(store: try #require(reader.cacheKey), incident: id)
+    let first = try Self.header(file).seq
+    for index in 0..<12 {
+      let store = try postgres("cache")
+      var state = try store.load(id, history: .summary)
+      #expect(!state.holdsWholeHistory)
+      try store.write(to: &state, actor: "ann", at: clock) { latest in
+        try Rules.decide(.log(.note, "more \(index)"), in: latest)
+      }
+      #expect(state.log.total == 31 + index)
+    }
+    #expect(try Self.header(file).seq > first, "a summary reader saved no newer snapshot")
+    #expect(try postgres("cache").checkSnapshots().isEmpty)
+    let whole = try folded(writer, id)
+    #expect(try postgres("cache").load(id) == whole)
+    var summary = try postgres("cache").load(id, history: .summary)
+    #expect(summary.log.total == whole.log.total && !summary.holdsWholeHistory)
+    summary.log = whole.log
+    summary.timeline = whole.timeline
+    #expect(summary == whole)
+  }
+
   func storedEvent(_ store: PostgresEventStore, seq: Int64) throws -> StoredEvent {
     try #require(try store.storedEvents(after: seq - 1, limit: 1).first)
   }

@@ -70,6 +70,37 @@ struct SnapshotStoreTests {
     #expect(try SQLiteEventStore(path: path).checkSnapshots().isEmpty)
   }
 
+  /// `status` and writes that name no entry read the snapshot as a summary: they agree with
+  /// the events, never save what they did not read, and, as `warroom log` in a loop does,
+  /// keep newer snapshots coming once enough events pass (each due one loads whole).
+  @Test func summaryReadersAgreeWithTheEventsAndKeepSnapshotsComing() throws {
+    let (path, id, _) = try store(entries: 20)
+    _ = try SQLiteEventStore(path: path, snapshotAfter: 5).load(id)
+    let first: Int64 = try #require(try snapshotRows(path).first?["seq"])
+    for index in 0..<12 {
+      let store = try SQLiteEventStore(path: path, snapshotAfter: 5)
+      var state = try store.load(id, history: .summary)
+      #expect(!state.holdsWholeHistory)
+      try store.write(to: &state, actor: "ann", at: clock) { latest in
+        try Rules.decide(.log(.note, "more \(index)"), in: latest)
+      }
+      #expect(state.log.last?.text == "more \(index)")
+      #expect(state.log.total == 21 + index)
+    }
+    let rows = try snapshotRows(path).filter { $0["incident"] == id.rawValue }
+    let newest: Int64 = try #require(rows.compactMap { $0["seq"] as Int64? }.max())
+    #expect(newest > first, "a summary reader saved no newer snapshot")
+    #expect(try SQLiteEventStore(path: path).checkSnapshots().isEmpty)
+    let whole = try folded(path, id)
+    #expect(try SQLiteEventStore(path: path, snapshotAfter: 1_000).load(id) == whole)
+    var summary = try SQLiteEventStore(path: path, snapshotAfter: 1_000).load(
+      id, history: .summary)
+    #expect(summary.log.total == whole.log.total && !summary.holdsWholeHistory)
+    summary.log = whole.log
+    summary.timeline = whole.timeline
+    #expect(summary == whole)
+  }
+
   /// A sound snapshot that says something the events do not (planted by someone who can
   /// write the file) is what readers start from; `store verify` finds it and removes it,
   /// and readers then see the events again.
