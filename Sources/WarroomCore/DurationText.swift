@@ -59,6 +59,15 @@ public enum DurationText {
     return hours > 0 ? "\(hours):\(two(minutes)):\(two(secs))" : "\(two(minutes)):\(two(secs))"
   }
 
+  /// Whole minutes, rounded up as a countdown rounds: `30m` (for 29:01 to 30:00 left),
+  /// `1h 05m`; the digits alone for large type: `30`, `1:05`.
+  public static func minutesLeft(_ seconds: Int) -> (text: String, digits: String) {
+    let minutes = seconds / 60 + (seconds % 60 > 0 ? 1 : 0)
+    guard minutes >= 60 else { return ("\(minutes)m", "\(minutes)") }
+    let rest = minutes % 60 < 10 ? "0\(minutes % 60)" : "\(minutes % 60)"
+    return ("\(minutes / 60)h \(rest)m", "\(minutes / 60):\(rest)")
+  }
+
   /// `30m`, `1h`, `1h30m`, `45s`: the shortest way to write a duration.
   public static func short(_ seconds: Int) -> String {
     let hours = seconds / 3600

@@ -66,4 +66,15 @@ struct CountdownTests {
     #expect(DurationText.short(5400) == "1h30m")
     #expect(DurationText.age(93_784) == "1d 2h")
   }
+
+  /// A countdown in whole minutes rounds up: it never says 0 while time is left.
+  @Test(arguments: [
+    (1800, "30m", "30"), (1741, "30m", "30"), (1740, "29m", "29"), (301, "6m", "6"),
+    (60, "1m", "1"), (1, "1m", "1"), (3600, "1h 00m", "1:00"), (3601, "1h 01m", "1:01"),
+    (7199, "2h 00m", "2:00"), (Int.max, "2562047788015215h 31m", "2562047788015215:31"),
+  ])
+  func minutesLeftRoundUp(seconds: Int, text: String, digits: String) {
+    #expect(DurationText.minutesLeft(seconds).text == text)
+    #expect(DurationText.minutesLeft(seconds).digits == digits)
+  }
 }

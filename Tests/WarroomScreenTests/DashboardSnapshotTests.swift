@@ -233,3 +233,31 @@ struct DashboardSnapshotTests {
     #expect(!grid.text.contains("↵"))
   }
 }
+
+/// An idle dashboard sends next to nothing: while the next update is not due soon, the
+/// screen changes once a minute; in the last five minutes it counts seconds.
+@Suite("A quiet screen while nothing is due")
+struct QuietCountdownTests {
+  func frames(_ builder: Fixtures.Builder, from start: Date, seconds: Int) -> Set<String> {
+    Set(
+      (0..<seconds).map { second in
+        DashboardRenderer.render(
+          RenderContext(
+            state: builder.state, model: DashboardModel(me: "alice"),
+            now: start.addingTimeInterval(Double(second)), storeName: "s"),
+          width: 160, height: 48
+        ).grid.text
+      })
+  }
+
+  @Test func whileCalmTheScreenChangesOnceAMinute() {
+    let fresh = Fixtures.freshP1()
+    // From a minute into the incident (the header shows minutes too) over a whole minute.
+    let calm = frames(fresh, from: fresh.now.addingTimeInterval(90), seconds: 60)
+    #expect(calm.count == 2, "\(calm.count) different frames in a calm minute")
+    // Due within five minutes: every second shows.
+    let soon = frames(fresh, from: fresh.now.addingTimeInterval(26 * 60), seconds: 60)
+    #expect(soon.count == 60)
+    #expect(soon.contains { $0.contains("DUE SOON") })
+  }
+}

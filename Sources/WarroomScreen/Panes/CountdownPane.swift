@@ -2,7 +2,10 @@ import WarroomCore
 
 /// Time to the next stakeholder update. Calm, then a warning look in the last five
 /// minutes, then an alarm that counts up. Large digits where there is room, because the
-/// communicator reads it from across the desk.
+/// communicator reads it from across the desk. While calm it counts whole minutes: large
+/// seconds changing every second draw the eye away from the work when nothing is due (and
+/// a quiet screen sends next to nothing over a slow SSH link); the seconds come with the
+/// warning, when they matter.
 enum CountdownPane {
   static func render(_ context: RenderContext, into grid: inout Grid, rect: Rect) {
     guard let state = context.state, rect.height > 0 else { return }
@@ -37,13 +40,21 @@ enum CountdownPane {
     } else {
       last = "no update posted yet"
     }
-    let digits = countdown.phase == .stopped ? nil : DurationText.clock(countdown.remaining)
+    let digits: String? =
+      switch countdown.phase {
+      case .stopped: nil
+      case .calm: DurationText.minutesLeft(countdown.remaining).digits
+      case .warning, .overdue: DurationText.clock(countdown.remaining)
+      }
     if let digits, body.height >= BigDigits.height + 2,
       BigDigits.width(of: digits) + 2 <= body.width
     {
       let label =
-        countdown.phase == .overdue
-        ? "OVERDUE" : (countdown.phase == .warning ? "DUE SOON" : "due in")
+        switch countdown.phase {
+        case .overdue: "OVERDUE"
+        case .warning: "DUE SOON"
+        default: digits.contains(":") ? "due in (hours:minutes)" : "due in (minutes)"
+        }
       grid.fill(
         Rect(x: body.x, y: body.y, width: body.width, height: BigDigits.height + 1), role: role)
       grid.write(" " + label, x: body.x, y: body.y, role: role, limit: body.width)
@@ -62,11 +73,11 @@ enum CountdownPane {
 }
 
 extension CountdownPane {
-  /// `due in 12:03`, `DUE SOON 03:12`, `OVERDUE 04:00`, with the look of each phase: the
+  /// `due in 13m`, `DUE SOON 03:12`, `OVERDUE 04:00`, with the look of each phase: the
   /// pane's headline, and the small terminal's summary.
   static func headline(_ countdown: Countdown) -> (String, StyleRole) {
     switch countdown.phase {
-    case .calm: ("due in \(DurationText.clock(countdown.remaining))", .countdownCalm)
+    case .calm: ("due in \(DurationText.minutesLeft(countdown.remaining).text)", .countdownCalm)
     case .warning: ("DUE SOON \(DurationText.clock(countdown.remaining))", .countdownWarning)
     case .overdue: ("OVERDUE \(DurationText.clock(-countdown.remaining))", .countdownOverdue)
     case .stopped: ("none needed: resolved", .dim)

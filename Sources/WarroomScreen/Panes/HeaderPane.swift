@@ -70,7 +70,9 @@ enum HeaderPane {
       state.title, x: rect.x + used, y: rect.y, width: rect.width - used - 1, role: role)
 
     let end = state.resolvedAt ?? context.now
-    let elapsed = DurationText.age(Int(seconds: end.timeIntervalSince(state.declaredAt)))
+    // Minutes: a count of seconds in the header would tick through the busiest minute.
+    let seconds = Int(seconds: end.timeIntervalSince(state.declaredAt))
+    let elapsed = seconds < 60 ? "<1m" : DurationText.age(seconds)
     let offset = context.model.timeOffset
     var parts = [
       "\(elapsed) since \(clockTime(state.declaredAt, offset: offset)) "
