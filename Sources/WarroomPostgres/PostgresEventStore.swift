@@ -557,23 +557,53 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
 
   // MARK: - Transactions
 
-  /// Runs one statement of a transaction and waits for its rows.
-  /// Bounds each statement, like the connect timeout bounds connecting.
-  struct Runner {
+  /// Runs the statements of a transaction, in order, on one connection. A statement whose
+  /// answer nothing needs at once (BEGIN, the table lock, COMMIT) is queued: PostgresNIO
+  /// sends it as soon as the connection is free, and the next wait takes its answer with
+  /// the rest, instead of a round trip through this thread for each (an append waits twice
+  /// instead of four times). The first failure, in order, is the one reported.
+  final class Runner {
     let connection: PostgresConnection
     let logger: Logger
+    private var queued: [EventLoopFuture<PostgresQueryResult>] = []
+
+    init(connection: PostgresConnection, logger: Logger) {
+      self.connection = connection
+      self.logger = logger
+    }
 
     /// Longer than any lock wait between writers (each holds the lock for milliseconds),
     /// as long as SQLite's busy timeout; a server that stops answering mid-query (a cut
-    /// network, no reset) is given up on instead of waited for forever.
+    /// network, no reset) is given up on instead of waited for forever. It bounds each
+    /// wait, which covers at most the few statements queued before it.
     static let statementTimeout = TimeAmount.seconds(15)
 
+    /// Sends `query` after those before it, without waiting for its answer.
+    func queue(_ query: PostgresQuery) {
+      queued.append(connection.query(query, logger: logger))
+    }
+
+    /// Runs `query` after those queued and waits for its rows.
     @discardableResult
     func callAsFunction(_ query: PostgresQuery) throws -> PostgresQueryResult {
+      queue(query)
+      guard let rows = try settle() else { preconditionFailure("a statement was queued") }
+      return rows
+    }
+
+    /// Waits for every queued statement; the last one's rows.
+    @discardableResult
+    func settle() throws -> PostgresQueryResult? {
+      guard !queued.isEmpty else { return nil }
+      let pending = queued
+      queued = []
       let connection = connection
-      return try connection.query(query, logger: logger).wait(atMost: Self.statementTimeout) {
-        let _: EventLoopFuture<Void> = connection.close()  // a lost connection from now on
-      }
+      let results = try EventLoopFuture.whenAllComplete(pending, on: connection.eventLoop)
+        .wait(atMost: Self.statementTimeout) {
+          let _: EventLoopFuture<Void> = connection.close()  // a lost connection from now on
+        }
+      for result in results.dropLast() { _ = try result.get() }
+      return try results.last?.get()
     }
   }
 
@@ -581,7 +611,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
   private func writeTransaction<T>(_ body: (Runner) throws -> T) throws -> T {
     if isReadOnly { throw StoreError.readOnly(path: location) }
     return try transaction { run in
-      try run("LOCK TABLE warroom_events IN EXCLUSIVE MODE")
+      run.queue("LOCK TABLE warroom_events IN EXCLUSIVE MODE")
       return try body(run)
     }
   }
@@ -599,9 +629,10 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
     }
     let run = Runner(connection: live, logger: logger)
     do {
-      try run("BEGIN")
+      run.queue("BEGIN")
       let result = try body(run)
-      try run("COMMIT")
+      run.queue("COMMIT")
+      try run.settle()
       return result
     } catch {
       if Self.isConnectionLoss(error) {

@@ -232,10 +232,84 @@ if let url = ProcessInfo.processInfo.environment["WARROOM_BENCH_POSTGRES"], !url
   let store = try PostgresEventStore(
     url: url + (url.contains("?") ? "&" : "?") + "schema=" + schema)
   let count = appendCount / 3
-  let time = try seconds { for row in rows.prefix(count) { try store.append([row]) } }
-  let rate = Double(count) / time
-  print("  PostgreSQL append  : \(fmt(rate, 0)) events/s (\(count) events, one per transaction)")
+  // pgbench, when installed, runs the store's four statements for the same count on the
+  // same server (extended protocol, as PostgresNIO speaks it); rounds alternate.
+  let pgbench = pgbenchPath()
+  var storeRuns: [Double] = []
+  var pgbenchRuns: [Double] = []
+  for round in 0..<3 {
+    let storeRun = {
+      let time = try seconds { for row in rows.prefix(count) { try store.append([row]) } }
+      storeRuns.append(Double(count) / time)
+    }
+    let pgbenchRun = {
+      if let pgbench, let rate = runPgbench(pgbench, url: url, schema: schema, count: count) {
+        pgbenchRuns.append(rate)
+      }
+    }
+    if round.isMultiple(of: 2) {
+      try storeRun()
+      pgbenchRun()
+    } else {
+      pgbenchRun()
+      try storeRun()
+    }
+  }
+  let rate = median(storeRuns)
+  print(
+    "  PostgreSQL append  : \(fmt(rate, 0)) events/s (\(count) events, one per transaction; median of 3)"
+  )
   print("  ratio PG/SQLite    : \(fmt(rate / median(storeRates), 2))")
+  if pgbenchRuns.isEmpty {
+    print("  pgbench            : not found (install postgresql-contrib or set PATH)")
+  } else {
+    let baseline = median(pgbenchRuns)
+    print("  pgbench, same SQL  : \(fmt(baseline, 0)) events/s (median of 3)")
+    print("  ratio store/pgbench: \(fmt(rate / baseline, 2)) (target ≥ 0.90)")
+  }
+}
+
+/// `pgbench` from the PATH or PostgreSQL's own folders.
+func pgbenchPath() -> String? {
+  let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+  let folders =
+    path.split(separator: ":").map(String.init)
+    + ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? [])
+    .sorted().reversed().map { "/usr/lib/postgresql/\($0)/bin" }
+  return folders.map { $0 + "/pgbench" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+}
+
+/// Events per second pgbench reaches running the store's append (one event, one
+/// transaction) `count` times on one connection, or nil when it fails.
+func runPgbench(_ pgbench: String, url: String, schema: String, count: Int) -> Double? {
+  let script = folder.appendingPathComponent("append.sql")
+  let payload = logEvent(0).event.payloadJSON().replacingOccurrences(of: "'", with: "''")
+  let sql = """
+    BEGIN;
+    LOCK TABLE \(schema).warroom_events IN EXCLUSIVE MODE;
+    WITH new AS (INSERT INTO \(schema).warroom_events (seq, incident, at_ms, actor, type, payload, request, os_user) SELECT COALESCE(MAX(seq), 0) + 1, 'INC-1', 1798000000000, 'bench', 'logged', '\(payload)', NULL, 'bench' FROM \(schema).warroom_events RETURNING seq, db_role), told AS (SELECT pg_notify('warroom_events_\(schema)', (SELECT seq::text FROM new))) SELECT seq, db_role FROM new, told;
+    COMMIT;
+
+    """
+  guard (try? sql.write(to: script, atomically: true, encoding: .utf8)) != nil else { return nil }
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: pgbench)
+  // The store's own parameters (`schema=`) mean nothing to libpq.
+  let plain = url.components(separatedBy: "?")[0]
+  process.arguments = [
+    "-n", "-M", "extended", "-c", "1", "-t", "\(count)", "-f", script.path, plain,
+  ]
+  let output = Pipe()
+  process.standardOutput = output
+  process.standardError = FileHandle.nullDevice
+  guard (try? process.run()) != nil else { return nil }
+  let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+  process.waitUntilExit()
+  guard process.terminationStatus == 0,
+    let line = text.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
+    let tps = Double(line.dropFirst(6).prefix { $0.isNumber || $0 == "." })
+  else { return nil }
+  return tps
 }
 
 if CommandLine.arguments.contains("--append-only") { exit(0) }
