@@ -13,7 +13,8 @@ public struct LogBook: RandomAccessCollection, MutableCollection, Sendable, Equa
   }
 
   private(set) var unread: [Unread] = []
-  private var held: [LogEntry] = []
+  /// The entries read, from `startIndex` on (the snapshot's layout walks them directly).
+  private(set) var held: [LogEntry] = []
 
   public init() {}
 
@@ -64,7 +65,8 @@ public struct LogBook: RandomAccessCollection, MutableCollection, Sendable, Equa
 /// state read as a summary holds only the lines of events folded after its snapshot.
 public struct Timeline: RandomAccessCollection, MutableCollection, Sendable, Equatable {
   private(set) var unread = 0
-  private var held: [TimelineEntry] = []
+  /// The lines read, from `startIndex` on.
+  private(set) var held: [TimelineEntry] = []
 
   public init() {}
 
@@ -104,4 +106,6 @@ public enum HistoryReading: Sendable {
   /// The rest of the state, and of the log and timeline only what came after the
   /// snapshot: for commands that show neither (`status`, `list`, most writes).
   case summary
+  /// Whole, and the index a summary reads checked against every entry: `store verify`.
+  case wholeChecked
 }

@@ -297,7 +297,7 @@ public final class PostgresEventStore: EventStore, @unchecked Sendable {
       var covered: Int64 = 0
       guard
         let snapshot = cache.load(
-          store: key, incident: incident,
+          store: key, incident: incident, history: .wholeChecked,
           isCurrent: { seq, _ in
             covered = seq
             return true

@@ -658,7 +658,7 @@ public final class SQLiteEventStore: EventStore {
         sql: "SELECT \(storedColumns) FROM events WHERE incident = ? AND seq <= ? ORDER BY seq")
       try Self.fold(statement, [incident.rawValue, seq], into: &folded)
       do {
-        if try StateSnapshot.read(bytes, incident: incident) != folded {
+        if try StateSnapshot.read(bytes, incident: incident, history: .wholeChecked) != folded {
           findings.append(
             SnapshotFinding(incident: incident, seq: seq, problem: "disagrees with its events"))
         }

@@ -144,6 +144,14 @@ if CommandLine.arguments.contains("--render-only") {
   exit(0)
 }
 
+// `--decode-only`: decodes the 100k-event state's snapshot 20 times, for `perf record`.
+if CommandLine.arguments.contains("--decode-only") {
+  let state = busyIncident(events: 100_000)
+  let bytes = StateSnapshot.encode(state)
+  for _ in 0..<20 { _ = StateSnapshot.decode(bytes, incident: state.id) }
+  exit(0)
+}
+
 let rows = (0..<appendCount).map(logEvent)
 if CommandLine.arguments.contains("--json-cost") {
   let t = seconds { for row in rows { _ = row.event.payloadJSON() } }

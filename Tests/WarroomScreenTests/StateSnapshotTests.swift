@@ -248,7 +248,11 @@ struct StateSnapshotTests {
             random.below(2) == 0 ? UInt8(random.below(256)) : bytes[at] ^ (1 << random.below(8))
         }
       }
-      guard var state = StateSnapshot.decode(bytes, incident: sources[which].id) else { return }
+      // Read as each reader reads it: whole, as a summary, and as `store verify` does.
+      let readings: [HistoryReading] = [.whole, .summary, .wholeChecked]
+      let history = readings[random.below(readings.count)]
+      guard var state = StateSnapshot.decode(bytes, incident: sources[which].id, history: history)
+      else { return }
       for index in 0..<random.below(10) {
         let row = HostileInputPropertyTests.row(&random)
         Reducer.apply(

@@ -145,7 +145,8 @@ struct SummaryReadingTests {
   }
 
   /// The index of entries a summary keeps must say of each entry what the entry says: a
-  /// snapshot where they disagree is refused whole (the summary cannot see it).
+  /// whole reader passes over it, a summary cannot see that it lies, and `store verify`
+  /// (`wholeChecked`) refuses the snapshot.
   @Test func anIndexThatDisagreesWithItsEntriesIsRefused() throws {
     var builder = Fixtures.Builder(Declared(title: "Index"))
     builder.send(.log(.note, "first"))
@@ -158,9 +159,12 @@ struct SummaryReadingTests {
     let at = try #require(decision.indices.first { decision[$0] != finding[$0] })
     var planted = decision
     planted[at] = finding[at]
-    #expect(StateSnapshot.decode(decision, incident: builder.state.id) == builder.state)
-    #expect(StateSnapshot.decode(planted, incident: builder.state.id) == nil)
-    #expect(StateSnapshot.decode(planted, incident: builder.state.id, history: .summary) != nil)
+    let id = builder.state.id
+    #expect(StateSnapshot.decode(decision, incident: id, history: .wholeChecked) == builder.state)
+    #expect(StateSnapshot.decode(planted, incident: id, history: .wholeChecked) == nil)
+    #expect(StateSnapshot.decode(planted, incident: id) == builder.state)
+    let summary = StateSnapshot.decode(planted, incident: id, history: .summary)
+    #expect(summary?.log.total == 2)
   }
 
   /// Only commands that read the history load it whole.

@@ -104,6 +104,29 @@ struct SnapshotStoreTests {
   /// A sound snapshot that says something the events do not (planted by someone who can
   /// write the file) is what readers start from; `store verify` finds it and removes it,
   /// and readers then see the events again.
+  /// An index of entries that lies (planted for summaries, which cannot check it) is
+  /// passed over by whole readers and found and removed by `store verify`.
+  @Test func verifyFindsAnIndexThatDisagreesWithItsEntries() throws {
+    let (path, id, _) = try store(entries: 20)
+    let state = try SQLiteEventStore(path: path, snapshotAfter: 5).load(id)
+    var other = state
+    other.log[0].kind = .manualChange
+    let real = StateSnapshot.encode(state)
+    let lying = StateSnapshot.encode(other)
+    // The first byte that differs is the first entry's kind in the index.
+    let at = try #require(real.indices.first { real[$0] != lying[$0] })
+    var planted = real
+    planted[at] = lying[at]
+    try execute(
+      path, "UPDATE snapshots SET state = ? WHERE incident = ?", [Data(planted), id.rawValue])
+    #expect(try SQLiteEventStore(path: path, snapshotAfter: 1_000).load(id) == state)
+    let findings = try SQLiteEventStore(path: path).checkSnapshots()
+    #expect(findings.count == 1)
+    #expect(findings.first?.problem.hasPrefix("malformed at byte") == true, "\(findings)")
+    #expect(findings.first?.removed == true)
+    #expect(try snapshotRows(path).isEmpty)
+  }
+
   @Test func verifyFindsAndRemovesASnapshotThatDisagreesWithItsEvents() throws {
     let (path, id, _) = try store(entries: 20)
     var forged = try SQLiteEventStore(path: path, snapshotAfter: 5).load(id)
