@@ -42,6 +42,11 @@ public struct LogBook: RandomAccessCollection, MutableCollection, Sendable, Equa
     indices.contains(number - 1) ? self[number - 1] : nil
   }
 
+  /// The entry the event numbered `seq` logged, when it was read.
+  public func entry(of seq: Int64) -> LogEntry? {
+    last { $0.seq == seq }
+  }
+
   /// Adds `entry` as the next one, numbered.
   mutating func append(_ entry: LogEntry) {
     var entry = entry
@@ -96,7 +101,6 @@ public struct Timeline: RandomAccessCollection, MutableCollection, Sendable, Equ
 
   mutating func append(_ line: TimelineEntry) { held.append(line) }
 
-  mutating func reserveCapacity(_ count: Int) { held.reserveCapacity(count) }
 }
 
 /// What a load reads of an incident's history from a snapshot.

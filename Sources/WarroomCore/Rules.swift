@@ -427,7 +427,7 @@ public enum Rules {
   {
     switch envelope.event {
     case .logged:
-      guard let entry = state.log.last(where: { $0.seq == envelope.seq }) else { break }
+      guard let entry = state.log.entry(of: envelope.seq) else { break }
       return [.logStruck(LogStruck(entry: entry.number, reason: "taken back by its author"))]
     case .logEdited(let edit):
       guard let earlier = state.log.entry(number: edit.entry)?.corrections.last?.text

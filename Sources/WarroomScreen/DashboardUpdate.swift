@@ -424,7 +424,7 @@ public enum DashboardUpdate {
     case .undo:
       let last = state.flatMap { state in
         Rules.lastChange(by: model.me, in: state).flatMap { change in
-          state.timeline.last { $0.seq == change.seq }?.summary
+          state.timeline.line(of: change.seq)?.summary
         }
       }
       question = last.map { "Take back your last change: \($0)?" } ?? "Take back your last change?"

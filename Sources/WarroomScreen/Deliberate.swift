@@ -76,7 +76,7 @@ public enum Deliberate {
       case .undo(let by, _):
         let last = state.flatMap { state in
           Rules.lastChange(by: by, in: state).flatMap { change in
-            state.timeline.last { $0.seq == change.seq }?.summary
+            state.timeline.line(of: change.seq)?.summary
           }
         }
         lines = ["Take back your last change" + (last.map { ": \($0)" } ?? "") + "."]

@@ -25,11 +25,7 @@ enum ChainCheck {
     while true {
       let step = sqlite3_step(handle)
       if step == SQLITE_DONE { break }
-      guard step == SQLITE_ROW else {
-        throw DatabaseError(
-          resultCode: ResultCode(rawValue: step),
-          message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))))
-      }
+      guard step == SQLITE_ROW else { throw DatabaseError.stepping(handle, step) }
       let seq = sqlite3_column_int64(handle, 0)
       let stored: [UInt8]?
       let expected: [UInt8]
@@ -119,5 +115,15 @@ enum ChainCheck {
       case .error: return false
       }
     }
+  }
+}
+
+extension DatabaseError {
+  /// The error of a statement stepped by hand (`sqlite3_step` returned `code`), as GRDB
+  /// would have reported it.
+  static func stepping(_ statement: OpaquePointer, _ code: Int32) -> DatabaseError {
+    DatabaseError(
+      resultCode: ResultCode(rawValue: code),
+      message: String(cString: sqlite3_errmsg(sqlite3_db_handle(statement))))
   }
 }

@@ -228,8 +228,7 @@ extension EventStore {
     try write(to: &state, actor: actor, at: at, request: nil, decide: decide)
   }
 
-  /// Every event of one incident, folded.
-  /// The incident's state; `.summary` for a command that shows no log entry or timeline
+  /// The incident's state, folded; `.summary` for a command that shows no log entry or timeline
   /// line from before it ran (`HistoryReading`).
   public func load(_ incident: IncidentID, history: HistoryReading = .whole) throws
     -> IncidentState

@@ -264,37 +264,19 @@ public final class SQLiteEventStore: EventStore {
     guard schema >= 3 else { throw StoreError.readOnly(path: location) }
     let statement = try db.cachedStatement(
       sql: "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
-    // Read with SQLite's own calls: GRDB's `Row` was a twentieth of an append (perf).
+    // Stepped by hand, the columns read as `DatabaseValue`s: GRDB's `Row` was a twentieth
+    // of an append (perf).
     let raw = statement.sqliteStatement
     defer { sqlite3_reset(raw) }
     switch sqlite3_step(raw) {
     case SQLITE_DONE: return (0, "")
     case SQLITE_ROW:
-      return (Self.storedNumber(raw, 0), Self.storedText(raw, 1))
-    case let code: throw Self.failure(code, db)
+      return (
+        DatabaseValue(sqliteStatement: raw, index: 0).storedNumber,
+        DatabaseValue(sqliteStatement: raw, index: 1).storedText
+      )
+    case let code: throw DatabaseError.stepping(raw, code)
     }
-  }
-
-  /// A column read as `DatabaseValue.storedNumber` reads it.
-  static func storedNumber(_ statement: OpaquePointer, _ column: Int32) -> Int64 {
-    sqlite3_column_type(statement, column) == SQLITE_INTEGER
-      ? sqlite3_column_int64(statement, column) : Int64.min
-  }
-
-  /// A column read as `DatabaseValue.storedText` reads it (SQLite writes numbers as text
-  /// the way Swift does for integers; a stored real is not a chain hash in any case).
-  static func storedText(_ statement: OpaquePointer, _ column: Int32) -> String {
-    guard sqlite3_column_type(statement, column) != SQLITE_NULL,
-      let bytes = sqlite3_column_text(statement, column)
-    else { return "" }
-    let count = Int(sqlite3_column_bytes(statement, column))
-    return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
-  }
-
-  static func failure(_ code: Int32, _ db: Database) -> DatabaseError {
-    DatabaseError(
-      resultCode: ResultCode(rawValue: code),
-      message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
   }
 
   private func insert(
@@ -330,7 +312,7 @@ public final class SQLiteEventStore: EventStore {
     if let osUser = stored.osUser { sqlite3_bind_text(raw, 8, osUser, -1, transient) }
     sqlite3_bind_text(raw, 9, hash, -1, transient)
     let code = sqlite3_step(raw)
-    guard code == SQLITE_DONE else { throw Self.failure(code, db) }
+    guard code == SQLITE_DONE else { throw DatabaseError.stepping(raw, code) }
     tail = (stored.seq, hash)
     return EventEnvelope(
       seq: stored.seq, incident: event.incident,

@@ -298,7 +298,7 @@ final class DashboardApp {
           request: submission.request
         ) { try Rules.decide(command, in: $0) }
         let summary = written.last.flatMap { envelope in
-          incident.timeline.last { $0.seq == envelope.seq }?.summary
+          incident.timeline.line(of: envelope.seq)?.summary
         }
         return .stored(incident, summary: summary ?? "done")
       case .declare(let declared):

@@ -159,14 +159,14 @@ struct GlobalOptions: ParsableArguments {
   static func receipts(for written: [EventEnvelope], in state: IncidentState) -> [String] {
     written.map { envelope in
       if case .logged(let added) = envelope.event,
-        let entry = state.log.last(where: { $0.seq == envelope.seq })
+        let entry = state.log.entry(of: envelope.seq)
       {
         return
           "\(state.id) #\(entry.number) \(added.kind.label.lowercased()): \(SafeText.inert(entry.text))"
       }
       // The new events are the newest: look from the end of a long timeline. Delivery
       // records are kept out of it: they say what they are here.
-      var summary = state.timeline.last { $0.seq == envelope.seq }?.summary ?? ""
+      var summary = state.timeline.line(of: envelope.seq)?.summary ?? ""
       switch envelope.event {
       case .delivered(let delivered): summary = "\(delivered.delivery) settled: it arrived"
       case .deliveryResend(let resend): summary = "\(resend.delivery) will be sent again"

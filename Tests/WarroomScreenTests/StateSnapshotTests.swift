@@ -91,6 +91,20 @@ struct StateSnapshotTests {
     return (builder.state.id, events)
   }
 
+  /// A random history (`history`) folded whole, a random cut in it, and the fold of the
+  /// events before the cut: what a snapshot would have held there.
+  static func cutHistory(_ random: inout SplitMix) -> (
+    events: [EventEnvelope], whole: IncidentState, cut: Int, prefix: IncidentState
+  ) {
+    let (id, events) = history(&random)
+    var whole = IncidentState(id: id)
+    fold(events, into: &whole)
+    let cut = random.below(events.count + 1)
+    var prefix = IncidentState(id: id)
+    fold(events[..<cut], into: &prefix)
+    return (events, whole, cut, prefix)
+  }
+
   static func fold(_ events: some Sequence<EventEnvelope>, into state: inout IncidentState) {
     for envelope in events { Reducer.apply(envelope, to: &state) }
   }
@@ -128,12 +142,8 @@ struct StateSnapshotTests {
   @Test func foldingFromASnapshotEqualsFoldingEverything() async {
     await propertyCheck(count: 300, input: Gen.uint64()) { seed in
       var random = SplitMix(seed)
-      let (id, events) = Self.history(&random)
-      var whole = IncidentState(id: id)
-      Self.fold(events, into: &whole)
-      let cut = random.below(events.count + 1)
-      var prefix = IncidentState(id: id)
-      Self.fold(events[..<cut], into: &prefix)
+      let (events, whole, cut, prefix) = Self.cutHistory(&random)
+      let id = whole.id
       guard var resumed = StateSnapshot.decode(StateSnapshot.encode(prefix), incident: id) else {
         Issue.record("seed \(seed): a snapshot of a real fold was refused at cut \(cut)")
         return

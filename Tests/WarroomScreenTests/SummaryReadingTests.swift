@@ -41,12 +41,8 @@ struct SummaryReadingTests {
   @Test func aSummaryAgreesWithTheWholeFoldOnEverythingItHolds() async {
     await propertyCheck(count: 300, input: Gen.uint64()) { seed in
       var random = SplitMix(seed)
-      let (id, events) = StateSnapshotTests.history(&random)
-      var whole = IncidentState(id: id)
-      StateSnapshotTests.fold(events, into: &whole)
-      let cut = random.below(events.count + 1)
-      var prefix = IncidentState(id: id)
-      StateSnapshotTests.fold(events[..<cut], into: &prefix)
+      let (events, whole, cut, prefix) = StateSnapshotTests.cutHistory(&random)
+      let id = whole.id
       let bytes = StateSnapshot.encode(prefix)
       guard var summary = StateSnapshot.decode(bytes, incident: id, history: .summary) else {
         Issue.record("seed \(seed): a snapshot of a real fold was refused as a summary")

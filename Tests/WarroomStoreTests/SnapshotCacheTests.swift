@@ -188,22 +188,13 @@ struct SnapshotCacheTests {
   /// Writes a declaration and `entries` notes; returns the incident.
   func populate(_ store: PostgresEventStore, entries: Int) throws -> IncidentID {
     let id = try store.declare(Declared(title: "Checkout down"), actor: "ann", at: clock)
-    try store.append(
-      (0..<entries).map {
-        NewEvent(
-          incident: id, at: clock.addingTimeInterval(Double($0)), actor: "ann",
-          event: .logged(LogAdded(kind: .note, text: "entry \($0)")))
-      })
+    try store.append(StoreFixtures.notes(entries, in: id, from: clock))
     return id
   }
 
   /// The incident as its events alone say it.
   func folded(_ store: PostgresEventStore, _ id: IncidentID) throws -> IncidentState {
-    var state = IncidentState(id: id)
-    for event in try store.events(after: 0, incident: id, limit: nil) {
-      Reducer.apply(event, to: &state)
-    }
-    return state
+    try store.foldedFromEvents(id)
   }
 
   @Test(.enabled(if: PostgresTestServer.url != nil))

@@ -23,22 +23,13 @@ struct SnapshotStoreTests {
     let store = try SQLiteEventStore(path: path, snapshotAfter: 5)
     let id = try store.declare(Declared(title: "Checkout down"), actor: "ann", at: clock)
     let other = try store.declare(Declared(title: "Search slow"), actor: "bob", at: clock)
-    try store.append(
-      (0..<entries).map {
-        NewEvent(
-          incident: id, at: clock.addingTimeInterval(Double($0)), actor: "ann",
-          event: .logged(LogAdded(kind: .note, text: "entry \($0)")))
-      })
+    try store.append(StoreFixtures.notes(entries, in: id, from: clock))
     return (path, id, other)
   }
 
   /// The incident as its events alone say it.
   func folded(_ path: String, _ id: IncidentID) throws -> IncidentState {
-    var state = IncidentState(id: id)
-    for event in try SQLiteEventStore(path: path).events(after: 0, incident: id, limit: nil) {
-      Reducer.apply(event, to: &state)
-    }
-    return state
+    try SQLiteEventStore(path: path).foldedFromEvents(id)
   }
 
   func snapshotRows(_ path: String) throws -> [Row] {
