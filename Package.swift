@@ -112,6 +112,8 @@ let package = Package(
       dependencies: [
         "WarroomCore", "WarroomStore", "WarroomPostgres", "WarroomTestSupport",
         .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "PropertyBased", package: "swift-property-based"),
       ]
     ),
     .testTarget(

@@ -31,10 +31,12 @@ enum ChainCheck {
       let expected: [UInt8]
       if let row = InPlaceRow(handle) {
         stored = row.hash.map(Array.init)
-        expected = EventChain.digest(
-          previous: previous, seq: seq, incident: row.incident,
-          atMilliseconds: row.atMilliseconds, actor: row.actor, osUser: row.osUser,
-          type: row.type, payload: row.payload)
+        expected = previous.withUnsafeBufferPointer { previous in
+          EventChain.digest(
+            previous: previous, seq: seq, incident: row.incident,
+            atMilliseconds: row.atMilliseconds, actor: row.actor, osUser: row.osUser,
+            type: row.type, payload: row.payload)
+        }
       } else {
         guard let (event, hash) = try slowRow(seq) else { break }
         stored = hash.map { Array($0.utf8) }

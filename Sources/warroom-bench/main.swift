@@ -156,6 +156,14 @@ let rows = (0..<appendCount).map(logEvent)
 if CommandLine.arguments.contains("--json-cost") {
   let t = seconds { for row in rows { _ = row.event.payloadJSON() } }
   print("json encode: \(fmt(t / Double(rows.count) * 1e6, 2)) µs per event")
+  let stored = rows.map {
+    StoredEvent(
+      seq: 1, incident: $0.incident.rawValue, atMilliseconds: 1, actor: $0.actor,
+      type: $0.event.typeName, payload: $0.event.payloadJSON(), osUser: ProcessIdentity.osUser)
+  }
+  var previous = ""
+  let h = seconds { for row in stored { previous = EventChain.hash(previous: previous, row) } }
+  print("chain hash : \(fmt(h / Double(rows.count) * 1e6, 2)) µs per event")
 }
 // `--append-one store|same|slim`: one round of one of them, for `strace -c` or `perf`.
 if let index = CommandLine.arguments.firstIndex(of: "--append-one"),
@@ -234,6 +242,9 @@ do {
   print("  store.write (rules): \(fmt(Double(n) / time, 0)) events/s")
 }
 
+// `--append-only`: the append figures above (and PostgreSQL's below, when asked), alone.
+let appendOnly = arguments.contains("--append-only")
+
 // The same appends on PostgreSQL, beside SQLite's figure from this run.
 if let url = ProcessInfo.processInfo.environment["WARROOM_BENCH_POSTGRES"], !url.isEmpty {
   let schema = "bench\(getpid())"
@@ -275,6 +286,10 @@ if let url = ProcessInfo.processInfo.environment["WARROOM_BENCH_POSTGRES"], !url
     print("  pgbench, same SQL  : \(fmt(baseline, 0)) events/s (median of 3)")
     print("  ratio store/pgbench: \(fmt(rate / baseline, 2)) (target ≥ 0.90)")
   }
+}
+if appendOnly {
+  try? FileManager.default.removeItem(at: folder)
+  exit(0)
 }
 
 /// `pgbench` from the PATH or PostgreSQL's own folders.

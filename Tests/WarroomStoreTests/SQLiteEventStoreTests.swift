@@ -66,6 +66,67 @@ struct SQLiteEventStoreTests {
     #expect(info.st_mtim.tv_sec == 1_000_000, "the link's target was not touched")
   }
 
+  /// An append remembers the chain's tail for the next one; whatever else writes between
+  /// them — another connection, a row planted by hand, a transaction that failed after
+  /// an insert, then a write of another kind — the next append still follows the real
+  /// tail. (Without forgetting on failure, the rolled-back event's tail is taken for the
+  /// real one and the chain breaks; without the version check, another writer's rows are.)
+  @Test func aRememberedTailGivesWayToEveryOtherWrite() throws {
+    let path = folder.path("tail.db")
+    let mine = try SQLiteEventStore(path: path)
+    let theirs = try SQLiteEventStore(path: path)
+    let id = try mine.declare(Declared(title: "x"), actor: "a", at: clock)
+    func note(_ text: String, by actor: String = "a") -> NewEvent {
+      NewEvent(
+        incident: id, at: clock, actor: actor, event: .logged(LogAdded(kind: .note, text: text)))
+    }
+    try mine.append([note("one")])
+    try theirs.append([note("from another connection")])
+    try mine.append([note("two")])
+    // A row written by hand, chained properly, by a third connection.
+    let queue = try DatabaseQueue(path: path)
+    try queue.write { db in
+      let tail = try Row.fetchOne(db, sql: "SELECT seq, hash FROM events ORDER BY seq DESC")!
+      let planted = StoredEvent(
+        seq: tail["seq"] + 1, incident: id.rawValue, atMilliseconds: 0, actor: "hand",
+        type: "logged", payload: #"{"kind":"note","text":"by hand"}"#)
+      try db.execute(
+        sql: """
+          INSERT INTO events (seq, incident, at_ms, actor, type, payload, hash)
+          VALUES (?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          planted.seq, planted.incident, planted.atMilliseconds, planted.actor, planted.type,
+          planted.payload, EventChain.hash(previous: tail["hash"], planted),
+        ])
+      // Any insert by this actor fails: the transaction below rolls back after an insert.
+      try db.execute(
+        sql: """
+          CREATE TRIGGER refuse_boom BEFORE INSERT ON events WHEN NEW.actor = 'boom'
+          BEGIN SELECT RAISE(ABORT, 'refused'); END
+          """)
+    }
+    try mine.append([note("three")])
+    #expect(throws: (any Error).self) {
+      try mine.append([note("written, then rolled back"), note("refused", by: "boom")])
+    }
+    try mine.appendSamples([
+      ProbeSample(
+        incident: id, probe: "p", atMs: 1, value: 1, latencyMs: 1, state: .passing)
+    ])
+    try mine.append([note("four")])
+    try theirs.append([note("five, from the other connection")])
+    try mine.append([note("six")])
+    let report = try mine.verify().report
+    guard case .intact(let count, _) = report else {
+      Issue.record("the chain broke: \(report)")
+      return
+    }
+    #expect(count == 9)
+    let texts = try mine.load(id).log.map(\.text)
+    #expect(texts.contains("four") && !texts.contains("written, then rolled back"))
+  }
+
   @Test func unknownEventTypesAreKeptAndSkipped() throws {
     let path = folder.path("w.db")
     let store = try SQLiteEventStore(path: path)
