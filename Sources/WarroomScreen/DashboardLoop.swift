@@ -15,7 +15,7 @@ public struct DashboardState: Sendable {
   /// early: a writer's WAL frames reach the file (and wake us) a moment before its commit
   /// is visible, so a signal is followed by a few brief re-reads until one finds news.
   public var recheckAt: [Int64] = []
-  static let recheckDelays: [Int64] = [2, 5, 10, 20, 40, 80, 160, 320]
+  static let recheckDelays: [Int64] = [1, 2, 5, 10, 20, 40, 80, 160, 320]
   /// Whether the loop is asking an unreachable store if it answers again.
   public var probing = false
   /// The countdown's phase at the last tick, for ringing the bell once as it falls due.

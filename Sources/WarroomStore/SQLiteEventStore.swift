@@ -68,11 +68,6 @@ public final class SQLiteEventStore: EventStore {
         }
       }
     }
-    walFile = file + "-wal"
-    walName = URL(fileURLWithPath: walFile).lastPathComponent
-    folder = open(
-      URL(fileURLWithPath: file).deletingLastPathComponent().path,
-      O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     let opened = try Self.openQueue(file, location: path, readOnly: isReadOnly)
     queue = opened.queue
     isFrozen = opened.frozen
@@ -83,21 +78,12 @@ public final class SQLiteEventStore: EventStore {
 
   deinit {
     if let openFile { OpenStoreFiles.release(openFile) }
-    if folder >= 0 { close(folder) }
   }
 
   private let snapshots: SnapshotPolicy
 
   /// The chain's tail as the last append left it (see `ChainTailMemo`).
   private let tails = ChainTailMemo()
-
-  /// The write-ahead log, whose times a writer touches once a commit is visible: by its
-  /// name in the folder opened with the store, so the mark walks no path (looking it up
-  /// from the root was a third of the mark's cost), or by its path where the folder
-  /// could not be opened (`folder` is -1: one that may be searched but not read).
-  private let walFile: String
-  private let walName: String
-  private let folder: Int32
 
   /// The file this connection holds, as `OpenStoreFiles` knows it.
   private let openFile: OpenStoreFiles.FileID?
@@ -338,8 +324,7 @@ public final class SQLiteEventStore: EventStore {
   /// Runs `body` in a transaction that takes the write lock at once, so that what it read
   /// is still true when it writes.
   ///
-  /// `forCache`: the write of a snapshot, which is a cache. Readers have nothing new to
-  /// fold, so their change signal is not touched; and it never waits for another
+  /// `forCache`: the write of a snapshot, which is a cache. It never waits for another
   /// writer's lock (a `status` must not wait 15 s behind an import to save one): when the
   /// store is busy it fails at once, and a later reader saves it.
   private func immediateTransaction<T>(
@@ -362,7 +347,6 @@ public final class SQLiteEventStore: EventStore {
           let result = try body(db)
           try Self.step(db.cachedStatement(sql: "COMMIT"))
           tails.committed(db)
-          if !forCache { markCommitted() }
           return result
         } catch {
           tails.forget()
@@ -381,19 +365,6 @@ public final class SQLiteEventStore: EventStore {
     defer { sqlite3_reset(raw) }
     let code = sqlite3_step(raw)
     guard code == SQLITE_DONE else { throw DatabaseError.stepping(raw, code) }
-  }
-
-  /// Tells readers a commit is now visible: a commit writes the `-wal` file before it is
-  /// complete, so a reader woken by that write may find nothing yet and must check again;
-  /// touching the file's times after COMMIT (one syscall, IN_ATTRIB for `FileChangeSignal`)
-  /// wakes it when there is something to read. A link planted in its place is not
-  /// followed, and a failure only costs readers their re-checks.
-  private func markCommitted() {
-    if folder >= 0 {
-      _ = utimensat(folder, walName, nil, AT_SYMLINK_NOFOLLOW)
-    } else {
-      _ = utimensat(AT_FDCWD, walFile, nil, AT_SYMLINK_NOFOLLOW)
-    }
   }
 
   public func importEvents(_ events: [StoredEvent]) throws -> ImportResult {

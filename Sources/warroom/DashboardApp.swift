@@ -38,6 +38,8 @@ final class DashboardApp {
   /// what each destination would receive.
   private let destinations: [Destination]
   private var terminal: Terminal?
+  /// What the screen shows, so an unchanged frame is not drawn again.
+  private var redraw = RedrawGate()
   private var quitting = false
 
   private static func monotonicMilliseconds() -> Int64 {
@@ -88,13 +90,13 @@ final class DashboardApp {
       let now = Date()
       dispatch(.tick(now))
       let size = terminal.size
-      let frame = DashboardRenderer.render(
-        RenderContext(
-          state: state.incident, model: state.model, now: now, storeName: store.location,
-          connectivity: state.connectivity, deliverer: state.deliverer, samples: state.samples,
-          flashUntil: state.flashUntil),
-        width: size.width, height: size.height)
-      terminal.paint(frame)
+      let context = RenderContext(
+        state: state.incident, model: state.model, now: now, storeName: store.location,
+        connectivity: state.connectivity, deliverer: state.deliverer, samples: state.samples,
+        flashUntil: state.flashUntil)
+      if redraw.needsFrame(context, width: size.width, height: size.height) {
+        terminal.paint(DashboardRenderer.render(context, width: size.width, height: size.height))
+      }
 
       // Sleep until the next whole second (the countdown's tick), a key, a change in the
       // store, a signal, or a pending re-check: an idle dashboard wakes once a second.
@@ -277,6 +279,7 @@ final class DashboardApp {
       return []
     case .redraw:
       terminal?.invalidate()
+      redraw.forget()
       return []
     case .quit:
       quitting = true

@@ -192,7 +192,7 @@ struct LoopWakeUpTests {
 
   @Test mutating func aChangeSignalReadsAndLooksAgainUntilAReadFindsNews() {
     #expect(DashboardLoop.update(&state, .storeChanged(at: 1000)) == [.read])
-    #expect(state.recheckAt.first == 1002)
+    #expect(state.recheckAt.first == 1001)
     #expect(DashboardLoop.update(&state, .recheck(at: 1006)) == [.read])
     #expect(state.recheckAt.first == 1010, "those due are done")
     _ = DashboardLoop.update(&state, .read([]))

@@ -120,7 +120,7 @@ public final class Deliverer: @unchecked Sendable {
   // MARK: - The loop
 
   private var rechecks: [Int] = []
-  private static let recheckDelays = [2, 3, 5, 10, 20, 40, 80]  // ms
+  private static let recheckDelays = [1, 2, 3, 5, 10, 20, 40, 80]  // ms
 
   /// Runs until `stop`: blocking, on the caller's thread. Each wake-up is a turn of
   /// `RelayUpdate`; the loop only waits and runs effects. After `stop`, sends in flight
