@@ -73,6 +73,11 @@ struct SnapshotReader {
   }
 
   private let pieceSize: Int
+  /// The next piece's size: pieces start small and double up to `pieceSize`, so a reader
+  /// that stops early (a summary stops where the history begins, 20 KB into a 0.9 MB
+  /// snapshot at 10k events) asks for little more than it reads: a first piece of 256 KB
+  /// made every `warroom log` read 65 pages of the log it passes over.
+  private var nextPiece: Int
   private let total: Int
   private let fill: Fill?
   private let owned: Window?
@@ -87,15 +92,17 @@ struct SnapshotReader {
   /// Bytes valid while the reader is in use.
   init(_ bytes: UnsafeRawBufferPointer) {
     pieceSize = bytes.count
+    nextPiece = bytes.count
     total = bytes.count
     fill = nil
     owned = nil
     window = bytes
   }
 
-  /// `total` bytes read `pieceSize` at a time (more for a longer value).
+  /// `total` bytes read in pieces of up to `pieceSize` (more for a longer value).
   init(total: Int, pieceSize: Int, fill: @escaping Fill) {
     self.pieceSize = max(1, pieceSize)
+    nextPiece = min(self.pieceSize, 16 * 1024)
     self.total = total
     self.fill = fill
     owned = Window()
@@ -120,7 +127,8 @@ struct SnapshotReader {
 
   private mutating func bringIntoWindow(_ count: Int) throws {
     guard let fill, let owned, total - position >= count else { throw Malformed() }
-    let size = min(max(pieceSize, count), total - position)
+    let size = min(max(nextPiece, count), total - position)
+    nextPiece = min(pieceSize, nextPiece * 2)
     if owned.memory.count < size {
       owned.memory.deallocate()
       owned.memory = .allocate(byteCount: size, alignment: 8)

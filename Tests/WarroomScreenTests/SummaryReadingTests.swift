@@ -98,6 +98,39 @@ struct SummaryReadingTests {
     }
   }
 
+  /// Read as the stores read (pieces that start small and grow), a summary of a log of
+  /// short entries asks for a few pieces past its small prefix, not a first piece of a
+  /// quarter megabyte mostly of history (which the old fixed pieces asked for).
+  @Test func aSummaryAsksForLittleMoreThanItReads() throws {
+    var builder = Fixtures.Builder(Declared(title: "Chatty"))
+    for index in 0..<5000 {
+      builder.send(.log(.note, "entry \(index): nothing new, still digging"))
+    }
+    let bytes = StateSnapshot.encode(builder.state)
+    var requested = 0
+    var pieces = 0
+    let summary = try StateSnapshot.read(
+      total: bytes.count, incident: builder.state.id, history: .summary
+    ) { offset, buffer in
+      guard offset >= 0, offset + buffer.count <= bytes.count else { return false }
+      requested += buffer.count
+      pieces += 1
+      buffer.copyBytes(from: bytes[offset..<offset + buffer.count])
+      return true
+    }
+    #expect(summary.log.total == 5000)
+    #expect(bytes.count > 250_000)
+    #expect(requested < 64 * 1024, "asked for \(requested) of \(bytes.count) bytes")
+    var whole = 0
+    _ = try StateSnapshot.read(total: bytes.count, incident: builder.state.id) { offset, buffer in
+      whole += buffer.count
+      buffer.copyBytes(from: bytes[offset..<offset + buffer.count])
+      return true
+    }
+    // Every byte, and again only the start of a value cut by a piece's end.
+    #expect(whole >= bytes.count && whole < bytes.count + 1024)
+  }
+
   /// A summary asks for none of the history's bytes: read a piece at a time, as the stores
   /// read, it takes a small share of a snapshot whose log holds megabytes.
   @Test func aSummaryReadsNoneOfTheHistorysBytes() throws {
