@@ -128,7 +128,7 @@ struct SnapshotReader {
   private mutating func bringIntoWindow(_ count: Int) throws {
     guard let fill, let owned, total - position >= count else { throw Malformed() }
     let size = min(max(nextPiece, count), total - position)
-    nextPiece = min(pieceSize, nextPiece * 2)
+    nextPiece = nextPiece > pieceSize / 2 ? pieceSize : nextPiece * 2  // never past Int.max
     if owned.memory.count < size {
       owned.memory.deallocate()
       owned.memory = .allocate(byteCount: size, alignment: 8)

@@ -7,6 +7,8 @@ import WarroomCore
 /// signal whose read found nothing new, a re-check, a key that did nothing — draws
 /// nothing. Rendering and painting an unchanged 200×60 frame took 0.3–0.4 ms of the loop's
 /// thread, in the way of the next signal (traced in `bench/dashboard_bench.py`'s runs).
+/// The clock's second is among the inputs, so a change it could not see (there is none
+/// known) would still be drawn at the next whole second, when the loop wakes anyway.
 public struct RedrawGate {
   private var drawn: Inputs?
 

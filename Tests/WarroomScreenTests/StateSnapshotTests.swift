@@ -170,7 +170,7 @@ struct StateSnapshotTests {
   /// Read a piece at a time (as the store reads its blob), values cut across pieces of
   /// any size read back the same, no piece is asked for beyond the end, and a piece that
   /// cannot be read refuses the snapshot.
-  @Test(arguments: [1, 2, 7, 64, 4096])
+  @Test(arguments: [1, 2, 7, 64, 4096, 256 * 1024, .max])
   func readingInPiecesGivesTheSameState(pieceSize: Int) throws {
     for (name, make) in Self.incidents {
       let state = make().state
