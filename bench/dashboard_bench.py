@@ -73,17 +73,12 @@ class Dashboard:
     def pump(self, timeout):
         """Reads what the dashboard wrote, if anything within `timeout`, and notes when it
         arrived: the figures time the terminal receiving the bytes, not this script."""
-        ready, _, _ = select.select([self.fd], [], [], timeout)
-        if ready:
-            self.arrived = time.perf_counter()
-            try:
-                data = os.read(self.fd, 65536)
-            except OSError:
-                raise SystemExit(f"the dashboard exited: {self.process.wait()}; screen:\n{self.text()}")
-            self.bytes += len(data)
-            self.stream.feed(data)
-            return True
-        return False
+        chunks = []
+        if not self.read_chunk(timeout, chunks):
+            return False
+        self.arrived, data = chunks[0]
+        self.stream.feed(data)
+        return True
 
     def text(self):
         return "\n".join(self.screen.display)
@@ -106,11 +101,13 @@ class Dashboard:
         half waited behind the first's processing."""
         chunks = []
         end = time.perf_counter() + 0.2
-        while self.pump_raw(timeout if not chunks else 0.002, chunks) and time.perf_counter() < end:
+        while self.read_chunk(timeout if not chunks else 0.002, chunks) and time.perf_counter() < end:
             pass
         return chunks
 
-    def pump_raw(self, timeout, chunks):
+    def read_chunk(self, timeout, chunks):
+        """One read within `timeout`, stamped on arrival and appended to `chunks`; whether
+        there was one."""
         ready, _, _ = select.select([self.fd], [], [], timeout)
         if not ready:
             return False

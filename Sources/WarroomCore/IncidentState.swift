@@ -31,7 +31,6 @@ public struct IncidentState: Sendable, Equatable {
   /// Whether every log entry and timeline line is here: false for a state read as a
   /// summary (`HistoryReading.summary`), which is never saved as a snapshot.
   public var holdsWholeHistory: Bool { log.isWhole && timeline.isWhole }
-
   /// When customers began to be hurt, and when someone noticed, if recorded.
   public var impactStartedAt: Date?
   public var detectedAt: Date?

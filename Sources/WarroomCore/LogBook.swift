@@ -100,7 +100,6 @@ public struct Timeline: RandomAccessCollection, MutableCollection, Sendable, Equ
   }
 
   mutating func append(_ line: TimelineEntry) { held.append(line) }
-
 }
 
 /// What a load reads of an incident's history from a snapshot.

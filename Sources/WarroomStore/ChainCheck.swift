@@ -119,13 +119,3 @@ enum ChainCheck {
     }
   }
 }
-
-extension DatabaseError {
-  /// The error of a statement stepped by hand (`sqlite3_step` returned `code`), as GRDB
-  /// would have reported it.
-  static func stepping(_ statement: OpaquePointer, _ code: Int32) -> DatabaseError {
-    DatabaseError(
-      resultCode: ResultCode(rawValue: code),
-      message: String(cString: sqlite3_errmsg(sqlite3_db_handle(statement))))
-  }
-}

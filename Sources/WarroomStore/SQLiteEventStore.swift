@@ -342,10 +342,10 @@ public final class SQLiteEventStore: EventStore {
         // Prepared once per connection and stepped by hand: GRDB's inTransaction parsed
         // BEGIN and COMMIT anew on every append (a third of the store's overhead over raw
         // SQLite), and its statement bookkeeping around them was another tenth.
-        try Self.step(db.cachedStatement(sql: "BEGIN IMMEDIATE"))
+        try db.cachedStatement(sql: "BEGIN IMMEDIATE").stepToEnd()
         do {
           let result = try body(db)
-          try Self.step(db.cachedStatement(sql: "COMMIT"))
+          try db.cachedStatement(sql: "COMMIT").stepToEnd()
           tails.committed(db)
           return result
         } catch {
@@ -357,14 +357,6 @@ public final class SQLiteEventStore: EventStore {
     } catch let error as DatabaseError {
       throw StoreError.from(error, path: location, doing: "the write")
     }
-  }
-
-  /// Runs a statement that returns no rows.
-  private static func step(_ statement: Statement) throws {
-    let raw = statement.sqliteStatement
-    defer { sqlite3_reset(raw) }
-    let code = sqlite3_step(raw)
-    guard code == SQLITE_DONE else { throw DatabaseError.stepping(raw, code) }
   }
 
   public func importEvents(_ events: [StoredEvent]) throws -> ImportResult {

@@ -69,6 +69,14 @@ func logEvent(_ n: Int) -> NewEvent {
 
 // MARK: - Append: the store against raw SQLite, same schema and durability
 
+/// The row the store writes for `row`, as numbered `seq`.
+func storedRow(_ row: NewEvent, seq: Int64) -> StoredEvent {
+  StoredEvent(
+    seq: seq, incident: row.incident.rawValue,
+    atMilliseconds: Int64(row.at.timeIntervalSince1970 * 1000), actor: row.actor,
+    type: row.event.typeName, payload: row.event.payloadJSON(), osUser: ProcessIdentity.osUser)
+}
+
 /// Raw SQLite: one prepared INSERT, one IMMEDIATE transaction per row, WAL with
 /// synchronous=NORMAL (what the store uses), on a store-shaped file. `sameRows`: the rows
 /// the store writes, chain hash and OS user included, computed up front (the database's
@@ -93,11 +101,7 @@ func rawInserts(path: String, rows: [NewEvent], sameRows: Bool) -> Double {
   // The payloads are encoded up front: the baseline is the database's cost alone.
   var previous = ""
   let prepared = rows.enumerated().map { index, row in
-    let stored = StoredEvent(
-      seq: Int64(index + 1), incident: row.incident.rawValue,
-      atMilliseconds: Int64(row.at.timeIntervalSince1970 * 1000), actor: row.actor,
-      type: row.event.typeName, payload: row.event.payloadJSON(),
-      osUser: ProcessIdentity.osUser)
+    let stored = storedRow(row, seq: Int64(index + 1))
     previous = EventChain.hash(previous: previous, stored)
     return (stored, previous)
   }
@@ -156,11 +160,7 @@ let rows = (0..<appendCount).map(logEvent)
 if CommandLine.arguments.contains("--json-cost") {
   let t = seconds { for row in rows { _ = row.event.payloadJSON() } }
   print("json encode: \(fmt(t / Double(rows.count) * 1e6, 2)) µs per event")
-  let stored = rows.map {
-    StoredEvent(
-      seq: 1, incident: $0.incident.rawValue, atMilliseconds: 1, actor: $0.actor,
-      type: $0.event.typeName, payload: $0.event.payloadJSON(), osUser: ProcessIdentity.osUser)
-  }
+  let stored = rows.enumerated().map { storedRow($1, seq: Int64($0 + 1)) }
   var previous = ""
   let h = seconds { for row in stored { previous = EventChain.hash(previous: previous, row) } }
   print("chain hash : \(fmt(h / Double(rows.count) * 1e6, 2)) µs per event")
