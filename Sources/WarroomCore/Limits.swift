@@ -15,6 +15,13 @@ public enum Limits {
   public static let cadence = 1...DurationText.maximumSeconds
   /// Event times in milliseconds since 1970: from 1970 to the end of the year 9999.
   public static let milliseconds: ClosedRange<Int64> = 0...253_402_300_799_999
+  /// Times the fold can hold, in seconds since 1970: an event's time, or one plus a
+  /// cadence (an update's due time is the one before it plus the cadence, so a hostile
+  /// update dated at the very end of `milliseconds` is due past it).
+  public static let foldedSeconds: ClosedRange<Double> = {
+    let events = Double(milliseconds.lowerBound) / 1000...Double(milliseconds.upperBound) / 1000
+    return events.lowerBound...events.upperBound + Double(cadence.upperBound)
+  }()
   /// The `n` of `INC-n` that the store hands out.
   public static let incidentNumbers = 1...999_999_999
   /// A stored payload; larger rows are skipped rather than decoded.

@@ -235,15 +235,14 @@ extension String: SnapshotCodable {
 }
 
 extension Date: SnapshotCodable {
-  /// The exact seconds, bit for bit; only times an event could hold (or the two
-  /// sentinels the fold uses) are accepted.
+  /// The exact seconds, bit for bit; only times the fold could hold (or the two
+  /// sentinels it uses) are accepted.
   func write(to writer: inout SnapshotWriter) { writer.word(timeIntervalSince1970.bitPattern) }
   init(from reader: inout SnapshotReader) throws {
     let seconds = Double(bitPattern: try reader.word())
     let date = Date(timeIntervalSince1970: seconds)
-    let range =
-      Double(Limits.milliseconds.lowerBound) / 1000...Double(Limits.milliseconds.upperBound) / 1000
-    guard range.contains(seconds) || date == .distantFuture || date == .distantPast else {
+    guard Limits.foldedSeconds.contains(seconds) || date == .distantFuture || date == .distantPast
+    else {
       throw SnapshotReader.Malformed()
     }
     self = date

@@ -153,6 +153,27 @@ struct StateSnapshotTests {
     }
   }
 
+  /// Found by the property above (seed 1046489265670115211): after an update dated at the
+  /// last millisecond an event may hold, the next update is due a cadence later, past that
+  /// millisecond. The fold holds that time, so its snapshot must read back rather than be
+  /// refused at every read.
+  @Test func anUpdateAfterOneAtTheLastMomentIsDueLaterAndItsSnapshotReadsBack() throws {
+    var events = Self.lifecycle().envelopes.prefix(3).map { $0 }
+    let id = events[0].incident
+    for milliseconds in [Limits.milliseconds.upperBound, 1_798_000_000_000] {
+      events.append(
+        .stored(
+          seq: Int64(events.count + 1), incident: id.rawValue, atMilliseconds: milliseconds,
+          actor: "mallory", type: "stakeholder-updated", payload: #"{"text":"no news"}"#))
+    }
+    var state = IncidentState(id: id)
+    Self.fold(events, into: &state)
+    let due = try #require(state.updates.last?.due)
+    #expect(due.timeIntervalSince1970 > Double(Limits.milliseconds.upperBound) / 1000)
+    let read = try StateSnapshot.read(StateSnapshot.encode(state), incident: id)
+    #expect(read == state)
+  }
+
   /// The round trips above can only catch a field the layout forgets if some fixture holds
   /// something in it: every stored property is away from its initial value in one of them.
   @Test func theFixturesFillEveryPartOfTheState() {
