@@ -174,6 +174,26 @@ struct StateSnapshotTests {
     #expect(read == state)
   }
 
+  /// The same for every time the fold derives, not only that one: each fixture with every
+  /// event moved to the first and to the last millisecond an event may hold folds to a
+  /// state whose snapshot reads back.
+  @Test(arguments: incidents.map(\.0))
+  func everyEventAtTheEdgesOfTimeStillGivesASnapshot(name: String) throws {
+    let builder = try #require(Self.incidents.first { $0.0 == name }).1()
+    for milliseconds in [Limits.milliseconds.lowerBound, Limits.milliseconds.upperBound] {
+      let at = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+      let events = builder.envelopes.map { envelope in
+        var moved = envelope
+        moved.at = at
+        return moved
+      }
+      var state = IncidentState(id: builder.state.id)
+      Self.fold(events, into: &state)
+      let read = try StateSnapshot.read(StateSnapshot.encode(state), incident: state.id)
+      #expect(read == state, "\(name) at \(milliseconds) ms")
+    }
+  }
+
   /// The round trips above can only catch a field the layout forgets if some fixture holds
   /// something in it: every stored property is away from its initial value in one of them.
   @Test func theFixturesFillEveryPartOfTheState() {
