@@ -42,7 +42,6 @@ public struct RedrawGate {
       self.width = width
       self.height = height
     }
-
   }
 
   public init() {}

@@ -297,10 +297,7 @@ public final class SQLiteEventStore: EventStore {
         """)
     // Bound with SQLite's own calls: GRDB's arguments box every value (perf).
     let raw = statement.sqliteStatement
-    defer {
-      sqlite3_reset(raw)
-      sqlite3_clear_bindings(raw)
-    }
+    defer { sqlite3_clear_bindings(raw) }
     let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
     sqlite3_bind_int64(raw, 1, stored.seq)
     sqlite3_bind_text(raw, 2, stored.incident, -1, transient)
@@ -311,8 +308,7 @@ public final class SQLiteEventStore: EventStore {
     if let request { sqlite3_bind_text(raw, 7, request.rawValue, -1, transient) }
     if let osUser = stored.osUser { sqlite3_bind_text(raw, 8, osUser, -1, transient) }
     sqlite3_bind_text(raw, 9, hash, -1, transient)
-    let code = sqlite3_step(raw)
-    guard code == SQLITE_DONE else { throw DatabaseError.stepping(raw, code) }
+    try statement.stepToEnd()
     tail = (stored.seq, hash)
     tails.wrote(tail)
     return EventEnvelope(

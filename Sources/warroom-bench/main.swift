@@ -335,8 +335,6 @@ func runPgbench(_ pgbench: String, url: String, schema: String, count: Int) -> D
   return tps
 }
 
-if CommandLine.arguments.contains("--append-only") { exit(0) }
-
 // MARK: - Load: open and fold an incident
 
 func populate(_ path: String, events: Int) throws {
